@@ -1,0 +1,159 @@
+"""JSONPath as Jayway JsonPath (the library AWS names) reads it, over parsed JSON values.
+
+A *definite* path (only names and single indexes) gives the one value it points at, or NOT_FOUND;
+an *indefinite* one (wildcard, deep scan, slice, filter, several indexes) gives a JSON array of
+everything it matched, possibly empty. Definite paths, nearly all that templates use, are walked
+here directly; the others are handed to jsonpath-ng's extended parser. Each distinct path string
+is compiled once.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from jsonpath_ng.ext import parse as _parse_extended
+
+from ..runtime.signals import JavaException
+from ..runtime.values import JsonArray
+
+_INVALID_PATH = "com.jayway.jsonpath.InvalidPathException"
+
+
+class _NotFound:
+    """A definite path that leads nowhere (Jayway's PathNotFoundException)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_FOUND"
+
+
+NOT_FOUND = _NotFound()
+
+# One step of a definite path: `.name`, `['name']`, `["name"]` or `[index]` (Jayway allows a
+# dot before a bracket).
+_STEP = re.compile(r"""
+      \.(?P<dot>[^.\[\]()\s'"*]+)
+    | \.?\[\s*(?:'(?P<single>[^'\\]*)'|"(?P<double>[^"\\]*)")\s*\]
+    | \.?\[\s*(?P<index>-?\d+)\s*\]
+""", re.VERBOSE)
+# Several quoted names at the end, `['a','b']`: definite, and Jayway answers with a map of them.
+_NAMES = re.compile(r"""\[\s*(?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))+\s*\]$""")
+_QUOTED = re.compile(r"""'([^']*)'|"([^"]*)\"""")
+_LENGTH = re.compile(r"\.length\(\)$")
+# Jayway writes regex filters as /pattern/flags and full-matches them; jsonpath-ng searches a
+# quoted pattern.
+_REGEX_LITERAL = re.compile(r"=~\s*/((?:[^/\\\"]|\\.)*)/([a-z]*)")
+
+
+class JsonPath:
+    """One compiled path; `read(doc)` evaluates it."""
+
+    __slots__ = ("text", "definite", "_steps", "_names", "_length", "_extended")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        path = _normalise(text)
+        self._length = _LENGTH.search(path) is not None
+        if self._length:
+            path = _LENGTH.sub("", path)
+        self._names: tuple[str, ...] | None = None
+        names = _NAMES.search(path)
+        if names is not None:
+            self._names = tuple(a or b for a, b in _QUOTED.findall(names.group()))
+            path = path[:names.start()]
+        self._steps = _definite_steps(path)
+        self._extended = None
+        self.definite = self._steps is not None
+        if self._steps is None:
+            if self._names is not None or self._length:
+                raise JavaException(_INVALID_PATH, f"Unsupported JsonPath: {text}")
+            self._extended = _compile_extended(path, text)
+
+    def read(self, doc: Any) -> Any:
+        """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray."""
+        if self._extended is not None:
+            return JsonArray([match.value for match in self._extended.find(doc)])
+        node = doc
+        for step in self._steps:
+            if type(step) is int:
+                if not isinstance(node, list):
+                    return NOT_FOUND
+                try:
+                    node = node[step]
+                except IndexError:
+                    return NOT_FOUND
+            else:
+                if not isinstance(node, dict):
+                    return NOT_FOUND
+                node = node.get(step, NOT_FOUND)
+                if node is NOT_FOUND:
+                    return NOT_FOUND
+        if self._names is not None:
+            if not isinstance(node, dict):
+                return NOT_FOUND
+            return {name: node[name] for name in self._names if name in node}
+        if self._length:
+            return len(node) if isinstance(node, (list, dict)) else None
+        return node
+
+
+@lru_cache(maxsize=1024)
+def compile_path(text: str) -> JsonPath:
+    """The compiled form of a Jayway path string; raises JavaException for an invalid path."""
+    return JsonPath(text)
+
+
+def read_path(doc: Any, text: str) -> Any:
+    """Evaluate `text` on `doc` (see JsonPath.read)."""
+    return compile_path(text).read(doc)
+
+
+def _normalise(text: str) -> str:
+    """Jayway's reading of the path string: trimmed, and `$.` put in front of a bare path
+    (in front of the untrimmed text, so leading blanks then make the path invalid)."""
+    path = text.strip()
+    if not path:
+        raise JavaException("java.lang.IllegalArgumentException", "path can not be null or empty")
+    if path[0] == "@":
+        path = "$" + path[1:]
+    elif path[0] != "$":
+        path = ("$." + text).strip()
+    if path.endswith("."):
+        raise JavaException(_INVALID_PATH, "Path must not end with a '.' or '..'")
+    return path
+
+
+def _definite_steps(path: str) -> tuple[str | int, ...] | None:
+    """The steps of `path` if it is made only of names and single indexes, else None."""
+    steps: list[str | int] = []
+    pos, end = 1, len(path)
+    while pos < end:
+        match = _STEP.match(path, pos)
+        if match is None:
+            return None
+        index = match.group("index")
+        if index is not None:
+            steps.append(int(index))
+        else:
+            name = match.group("dot")
+            if name is None:
+                name = match.group("single")
+                if name is None:
+                    name = match.group("double")
+            steps.append(name)
+        pos = match.end()
+    return tuple(steps)
+
+
+def _compile_extended(path: str, text: str) -> Any:
+    def full_match(match: re.Match[str]) -> str:
+        flags = "".join(f for f in match.group(2) if f in "imsx")
+        inline = f"(?{flags})" if flags else ""
+        return f'=~ "{inline}^(?:{match.group(1)})$"'
+
+    try:
+        return _parse_extended(_REGEX_LITERAL.sub(full_match, path))
+    except Exception as error:  # noqa: BLE001 - jsonpath-ng signals bad paths with several types
+        raise JavaException(_INVALID_PATH, f"Could not parse path {text!r}: {error}") from None

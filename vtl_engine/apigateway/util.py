@@ -1,0 +1,233 @@
+"""`$util`: the six helpers API Gateway gives mapping templates, byte-exact with the Java they wrap.
+
+escapeJavaScript is Commons Lang 2.4 `StringEscapeUtils.escapeJavaScript`; urlEncode/urlDecode are
+`java.net.URLEncoder`/`URLDecoder` with UTF-8; base64Encode/base64Decode are `java.util.Base64`'s
+basic encoder and decoder over UTF-8; parseJson reads JSON into the values json-smart would give.
+Each is a plain function so generated code can call it directly; `Util` is the `$util` object.
+"""
+from __future__ import annotations
+
+import binascii
+import codecs
+import re
+from typing import Any, ClassVar
+
+from ..runtime.host import HostObject
+from ..runtime.signals import MISSING, JavaException
+from .jsondata import parse_json as _parse_json_text
+from .jsondata import to_java_string
+
+_ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
+_NULL_POINTER = "java.lang.NullPointerException"
+
+
+# -- escapeJavaScript ---------------------------------------------------------------------------
+
+class _JsEscapes(dict):
+    """str.translate table: ASCII is filled in up front, other code points on first sight."""
+
+    def __missing__(self, code: int) -> str:
+        if code > 0xFFFF:  # Java sees two UTF-16 halves and escapes each
+            code -= 0x10000
+            value = "\\u%04X\\u%04X" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+        else:
+            value = "\\u%04X" % code
+        self[code] = value
+        return value
+
+
+_JS_TABLE = _JsEscapes({c: "\\u%04X" % c for c in range(32)})
+_JS_TABLE.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r",
+                  ord("'"): "\\'", ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/"})
+_JS_TABLE.update({c: chr(c) for c in range(32, 128) if c not in _JS_TABLE})
+_JS_NEEDS_ESCAPE = re.compile("[\x00-\x1f\"'\\\\/\x80-\U0010ffff]")
+
+
+def escape_javascript(value: Any) -> str | None:
+    """`$util.escapeJavaScript(s)`; null stays null, as in Commons Lang."""
+    if value is None:
+        return None
+    text = value if type(value) is str else to_java_string(value)
+    if _JS_NEEDS_ESCAPE.search(text) is None:
+        return text
+    return text.translate(_JS_TABLE)
+
+
+# -- urlEncode / urlDecode ----------------------------------------------------------------------
+
+_URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
+_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
+                  for b in range(256))
+_URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
+
+
+def _java_utf8_replace(err: UnicodeDecodeError) -> tuple[str, int]:
+    """Java's UTF-8 decoder takes an encoded surrogate (ED A0-BF [80-BF]) as one malformed unit;
+    Python replaces each byte. Everything else already agrees (checked against Java 17)."""
+    data, start = err.object, err.start
+    if data[start] == 0xED and start + 1 < len(data) and 0xA0 <= data[start + 1] <= 0xBF:
+        end = start + 2
+        if end < len(data) and 0x80 <= data[end] <= 0xBF:
+            end += 1
+        return "\ufffd", end
+    return "\ufffd", err.end
+
+
+codecs.register_error("vtl-java-utf8", _java_utf8_replace)
+
+
+def java_utf8_decode(data: bytes) -> str:
+    """`new String(bytes, UTF_8)`: malformed input becomes U+FFFD exactly where Java puts it."""
+    return data.decode("utf-8", "vtl-java-utf8")
+
+
+def _java_utf8_encode(text: str) -> bytes:
+    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate
+    return text.encode("utf-8", "replace")
+
+
+def url_encode(value: Any) -> str:
+    """`$util.urlEncode(s)`: URLEncoder.encode(s, "UTF-8")."""
+    text = _required(value)
+    if _URL_IS_SAFE(text) is not None:
+        return text
+    return "".join(map(_URL_BYTE.__getitem__, _java_utf8_encode(text)))
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+_PERCENT_RUN = re.compile(r"%")
+
+
+def _parse_hex_byte(pair: str) -> int:
+    """Integer.parseInt(pair, 16) as URLDecoder uses it (a sign is allowed; a negative is not)."""
+    first = 1 if pair[0] in "+-" else 0
+    for i in range(first, 2):
+        if pair[i] not in _HEX_DIGITS:
+            raise JavaException(_ILLEGAL_ARGUMENT,
+                                "URLDecoder: Illegal hex characters in escape (%) pattern - "
+                                f'Error at index {i} in: "{pair}"')
+    value = int(pair, 16)
+    if value < 0:
+        raise JavaException(_ILLEGAL_ARGUMENT,
+                            "URLDecoder: Illegal hex characters in escape (%) pattern - negative value")
+    return value
+
+
+def url_decode(value: Any) -> str:
+    """`$util.urlDecode(s)`: URLDecoder.decode(s, "UTF-8"); a malformed escape throws as in Java."""
+    text = _required(value)
+    if "%" not in text:
+        return text.replace("+", " ")
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        pct = text.find("%", i)
+        if pct < 0:
+            out.append(text[i:].replace("+", " "))
+            break
+        out.append(text[i:pct].replace("+", " "))
+        # a run of %XX escapes is one byte sequence, decoded together
+        data = bytearray()
+        i = pct
+        while i + 2 < n and text[i] == "%":
+            data.append(_parse_hex_byte(text[i + 1:i + 3]))
+            i += 3
+        if i < n and text[i] == "%":
+            raise JavaException(_ILLEGAL_ARGUMENT, "URLDecoder: Incomplete trailing escape (%) pattern")
+        out.append(java_utf8_decode(bytes(data)))
+    return "".join(out)
+
+
+# -- base64Encode / base64Decode ----------------------------------------------------------------
+
+_B64_WELL_FORMED = re.compile(r"([A-Za-z0-9+/]*)(={0,2})").fullmatch
+_B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def base64_encode(value: Any) -> str:
+    """`$util.base64Encode(s)`: standard alphabet, padded, over the UTF-8 bytes."""
+    return binascii.b2a_base64(_java_utf8_encode(_required(value)), newline=False).decode("ascii")
+
+
+def base64_decode(value: Any) -> str:
+    """`$util.base64Decode(s)`: Base64.getDecoder().decode(s) read as UTF-8.
+
+    Java accepts a missing final padding but nothing else irregular; every rejection throws
+    IllegalArgumentException with Java's own message.
+    """
+    text = _required(value)
+    match = _B64_WELL_FORMED(text)
+    if match is not None:
+        body, pad = match.groups()
+        tail = len(body) % 4
+        if (not pad and tail != 1) or (pad and tail + len(pad) == 4):
+            return java_utf8_decode(binascii.a2b_base64(body + "=" * (-len(body) % 4)))
+    raise JavaException(_ILLEGAL_ARGUMENT, _base64_error(text))
+
+
+def _base64_error(text: str) -> str:
+    """The message java.util.Base64.Decoder throws for `text` (which it does not accept)."""
+    if len(text) < 2:
+        return "Input byte[] should at least have 2 bytes for base64 bytes"
+    shift, pos, n = 18, 0, len(text)
+    while pos < n:
+        char = text[pos]
+        pos += 1
+        if char == "=":
+            if shift == 18 or (shift == 6 and (pos == n or text[pos] != "=")):
+                return "Input byte array has wrong 4-byte ending unit"
+            if shift == 6:
+                pos += 1
+            break
+        if char not in _B64_ALPHABET:
+            # the String reaches Java as ISO-8859-1 bytes ('?' beyond), printed as a signed byte
+            code = ord(char) if ord(char) < 256 else 0x3F
+            signed = code - 256 if code >= 128 else code
+            return f"Illegal base64 character {'-' if signed < 0 else ''}{abs(signed):x}"
+        shift = 18 if shift == 0 else shift - 6
+    if shift == 12:
+        return "Last unit does not have enough valid bits"
+    return f"Input byte array has incorrect ending byte at {pos}"
+
+
+# -- parseJson ----------------------------------------------------------------------------------
+
+def parse_json(value: Any) -> Any:
+    """`$util.parseJson(s)`: the map, list, string, number, boolean or null that `s` holds."""
+    return _parse_json_text(_required(value))
+
+
+def _required(value: Any) -> str:
+    """The String argument a Java method receives; null makes it throw as Java would."""
+    if value is None:
+        raise JavaException(_NULL_POINTER)
+    return value if type(value) is str else to_java_string(value)
+
+
+# -- the $util object ---------------------------------------------------------------------------
+
+_FUNCTIONS = {
+    "escapeJavaScript": escape_javascript,
+    "parseJson": parse_json,
+    "urlEncode": url_encode,
+    "urlDecode": url_decode,
+    "base64Encode": base64_encode,
+    "base64Decode": base64_decode,
+}
+
+
+class Util(HostObject):
+    """`$util`. An unknown method, or a wrong number of arguments, is an invalid reference:
+    API Gateway renders it as nothing and carries on."""
+
+    vtl_methods: ClassVar[frozenset[str]] = frozenset(_FUNCTIONS)
+    functions: ClassVar[dict[str, Any]] = _FUNCTIONS
+
+    def vtl_call(self, name: str, args: list[Any]) -> Any:
+        function = _FUNCTIONS.get(name)
+        if function is None or len(args) != 1:
+            return MISSING
+        return function(args[0])
+
+
+UTIL = Util()

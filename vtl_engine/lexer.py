@@ -1,0 +1,481 @@
+"""VTL's lexer: splits a template into the tokens `grammar/vtl.lark` is written over.
+
+VTL's tokens depend on context: `(` is text in prose, a parenthesis after `#if`, an argument list
+after `$a.b`; whitespace before `#set(` vanishes only where a new token starts; `#end` swallows the
+rest of its line but `#if` does not swallow its indentation. Velocity 1.7 does this with a JavaCC
+lexer of lexical states (DEFAULT, REFERENCE, REFMODIFIER, REFMOD2, REFINDEX, PRE_DIRECTIVE,
+DIRECTIVE) whose rules decide the output's whitespace. This module reproduces those states as
+methods (`_template`, `_reference`, `_directive_expression`), so the grammar only has to describe
+structure. Text the lexer resolves itself (escapes, `#[[…]]#`, `#` and `$` that start nothing)
+leaves it as TEXT tokens holding the exact output; comments leave nothing.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lark import Token
+
+from .errors import VtlSyntaxError
+
+# Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
+_SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
+_TEXT = re.compile(r"[^$#\\]+")
+_WORD = re.compile(r"[a-zA-Z_@][a-zA-Z0-9_@]*")
+_BRACKETED_WORD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_@]*)\}")
+_IDENTIFIER = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]*")
+_LINE_END = re.compile(r"[ \t]*(?:\r\n|\n|\r)")
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
+_PAREN_AHEAD = re.compile(r"[ \t\r\n]*\(")
+_STRING = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
+_INTEGER_RANGE = re.compile(r"-?[0-9]+(?=\.\.)")
+_FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)")
+_INTEGER = re.compile(r"-?[0-9]+")
+_DIRECTIVE_WORD = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+# Directive-state operator tokens, longest first.
+_SYMBOLS = [
+    ("&&", "AND"), ("||", "OR"), ("==", "EQ"), ("!=", "NE"), ("<=", "LE"), (">=", "GE"),
+    ("..", "_DOUBLEDOT"), ("<", "LT"), (">", "GT"), ("!", "NOT"), ("=", "_ASSIGN"),
+    ("+", "PLUS"), ("-", "MINUS"), ("*", "STAR"), ("/", "SLASH"), ("%", "PERCENT"),
+    ("[", "_LBRACKET"), ("]", "_RBRACKET"), ("{", "_LBRACE"), ("}", "_RBRACE"),
+    (",", "_COMMA"), (":", "_COLON"),
+]
+_WORD_OPERATORS = {
+    "and": "AND", "or": "OR", "not": "NOT", "eq": "EQ", "ne": "NE",
+    "lt": "LT", "le": "LE", "gt": "GT", "ge": "GE", "true": "TRUE", "false": "FALSE",
+}
+# What may appear in a method's argument list or an index: Velocity 1.7's REFMOD2 and REFINDEX
+# states know no operators, so `$a.b($x + 1)` is a lexical error there, as in Java.
+_ARGUMENT_SYMBOLS = {"_DOUBLEDOT", "_LBRACKET", "_RBRACKET", "_LBRACE", "_RBRACE", "_COMMA", "_COLON"}
+
+_CONTROL_KEYWORDS = ("if", "elseif", "else", "end", "stop")
+
+
+@dataclass(frozen=True)
+class Directives:
+    """The directive names a dialect knows, which decide how `#name(…)` lexes and parses."""
+
+    block: frozenset[str]      # take a body up to #end (foreach, macro, define, …)
+    line: frozenset[str]       # take no body (include, parse, evaluate, break)
+
+    def known(self, name: str) -> bool:
+        return name in self.block or name in self.line
+
+
+class _Position:
+    """1-based line and column of source offsets."""
+
+    def __init__(self, source: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
+
+    def __call__(self, pos: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, pos)
+        return line, pos - self.starts[line - 1] + 1
+
+
+class Lexer:
+    """Turns one template source into a list of lark Tokens."""
+
+    def __init__(self, source: str, directives: Directives, name: str | None = None) -> None:
+        self.src = source
+        self.directives = directives
+        self.name = name
+        self.pos = 0
+        self.out: list[Token] = []
+        self.where = _Position(source)
+        self.macro_names: set[str] = set()
+        # end offset of each reference and directive, by the start offset of its first token:
+        # the parser needs the source text of whole constructs, whose last tokens are punctuation
+        self.ends: dict[int, int] = {}
+        # (token, opening directive) for every #if / block directive not yet closed by #end
+        self.open_blocks: list[Token] = []
+
+    # -- output -------------------------------------------------------------------------------
+
+    def error(self, message: str, pos: int) -> VtlSyntaxError:
+        line, column = self.where(pos)
+        return VtlSyntaxError(message, line, column, self.src, self.name)
+
+    def emit(self, kind: str, value: str, start: int, end: int) -> Token:
+        line, column = self.where(start)
+        end_line, end_column = self.where(end)
+        token = Token(kind, value, start, line, column, end_line, end_column, end)
+        self.out.append(token)
+        return token
+
+    def text(self, value: str, start: int, end: int) -> None:
+        if value:
+            self.emit("TEXT", value, start, end)
+
+    # -- DEFAULT state --------------------------------------------------------------------------
+
+    def tokens(self) -> list[Token]:
+        src, n = self.src, len(self.src)
+        while self.pos < n:
+            start = self.pos
+            m = _SET.match(src, start)
+            if m:
+                self.emit("SET", m.group()[:-1], start, m.end() - 1)
+                self._directive_expression(m.end() - 1, "#set")
+                continue
+            c = src[start]
+            if c == "$":
+                self._reference(start, start)
+            elif c == "#":
+                self._hash(start)
+            elif c == "\\":
+                self._backslashes(start)
+            else:
+                m = _TEXT.match(src, start)
+                self.text(m.group(), start, m.end())
+                self.pos = m.end()
+        if self.open_blocks:
+            opener = self.open_blocks[-1]
+            raise VtlSyntaxError(
+                f"#{_directive_name(opener)} opened here is never closed: missing #end",
+                opener.line, opener.column, self.src, self.name)
+        return _merge_text(self.out)
+
+    def _backslashes(self, start: int) -> None:
+        src = self.src
+        end = start
+        while end < len(src) and src[end] == "\\":
+            end += 1
+        count = end - start
+        nxt = src[end:end + 1]
+        if nxt == "$":
+            self._reference(start, end)
+            return
+        if nxt == "#" and count % 2 == 1:
+            m = _BRACKETED_WORD.match(src, end + 1) or _WORD.match(src, end + 1)
+            if m:
+                # An escaped directive (`\#if`, `\\\#foreach`) prints as text with its
+                # backslashes halved, if the name is one Velocity knows; otherwise verbatim.
+                image = src[start:m.end()]
+                tag = m.group(1) if m.re is _BRACKETED_WORD else m.group()
+                if tag in _CONTROL_KEYWORDS or tag == "set" or self.directives.known(tag) \
+                        or tag in self.macro_names:
+                    image = "\\" * (count // 2) + src[end:m.end()]
+                self.text(image, start, m.end())
+                self.pos = m.end()
+                return
+        # Pairs of backslashes before a directive that will run print as one backslash each.
+        if count % 2 == 0 and nxt == "#" and self._directive_ahead(end):
+            self.text("\\" * (count // 2), start, end)
+        else:
+            self.text("\\" * count, start, end)
+        self.pos = end
+
+    def _directive_ahead(self, pos: int) -> bool:
+        """Whether `#…` at pos lexes as a control directive or a known pluggable directive."""
+        m = _BRACKETED_WORD.match(self.src, pos + 1)
+        if m:
+            name = m.group(1)
+        else:
+            m = _WORD.match(self.src, pos + 1)
+            name = m.group() if m else ""
+        return name in _CONTROL_KEYWORDS or self.directives.known(name)
+
+    # -- '#': comments, text blocks, directives (PRE_DIRECTIVE) ---------------------------------
+
+    def _hash(self, start: int) -> None:
+        src = self.src
+        two = src[start:start + 2]
+        if two == "##":
+            nl = _LINE_END_OR_EOF.search(src, start)
+            self.pos = nl.end()
+            return
+        if src.startswith("#[[", start):
+            close = src.find("]]#", start + 3)
+            if close < 0:
+                raise self.error("#[[ opens an unparsed block that is never closed with ]]#", start)
+            self.text(src[start + 3:close], start, close + 3)
+            self.pos = close + 3
+            return
+        if two == "#*":
+            close = src.find("*#", start + 2)
+            # Velocity 1.7 silently drops an unclosed comment and everything after it.
+            self.pos = len(src) if close < 0 else close + 2
+            return
+        m = _BRACKETED_WORD.match(src, start + 1)
+        if m:
+            name, end = m.group(1), m.end()
+        else:
+            m = _WORD.match(src, start + 1)
+            if not m:
+                self.text("#", start, start + 1)
+                self.pos = start + 1
+                return
+            name, end = m.group(), m.end()
+        if name in _CONTROL_KEYWORDS:
+            self._control(name, start, end)
+        else:
+            self._pluggable(name, start, end)
+
+    def _control(self, name: str, start: int, end: int) -> None:
+        src = self.src
+        if name in ("end", "else"):
+            m = _LINE_END.match(src, end)
+            if m:
+                end = m.end()
+            token = self.emit(name.upper(), src[start:end], start, end)
+            self.pos = end
+            if name == "end":
+                if not self.open_blocks:
+                    raise self.error("#end without a matching #if, #foreach, #macro or #define", start)
+                self.open_blocks.pop()
+            elif not self.open_blocks or self.open_blocks[-1].type != "IF":
+                raise self.error("#else without a matching #if", start)
+            return
+        if name == "stop":
+            self.emit("STOP", src[start:end], start, end)
+            self.pos = end
+            return
+        # #if / #elseif: a condition in parentheses must follow.
+        token = self.emit(name.upper(), src[start:end], start, end)
+        if name == "elseif" and (not self.open_blocks or self.open_blocks[-1].type != "IF"):
+            raise self.error("#elseif without a matching #if", start)
+        paren = _PAREN_AHEAD.match(src, end)
+        if not paren:
+            raise self.error(f"#{name} must be followed by a condition in parentheses", end)
+        if name == "if":
+            self.open_blocks.append(token)
+        self.pos = paren.end() - 1
+        self._directive_expression(self.pos, "#" + name)
+
+    def _pluggable(self, name: str, start: int, end: int) -> None:
+        src = self.src
+        paren = _PAREN_AHEAD.match(src, end)
+        block = name in self.directives.block or name.startswith("@")
+        if not paren:
+            if name == "macro":
+                raise self.error("#macro needs parentheses with at least the macro's name", start)
+            self.emit("BARE_DIRECTIVE", name, start, end)
+            self.ends[start] = self.pos = end
+            return
+        token = self.emit("BLOCK_DIRECTIVE" if block else "LINE_DIRECTIVE", name, start, end)
+        if block:
+            self.open_blocks.append(token)
+        self.pos = paren.end() - 1
+        first = len(self.out)
+        self._directive_expression(self.pos, "#" + name)
+        self.ends[start] = self.pos
+        if name == "macro":
+            words = [t for t in self.out[first:] if t.type == "WORD"]
+            if words:
+                self.macro_names.add(str(words[0]))
+
+    # -- DIRECTIVE / REFMOD2 / REFINDEX states ---------------------------------------------------
+
+    def _directive_expression(self, open_pos: int, owner: str, arguments: bool = False) -> None:
+        """Lex from the `(` at open_pos to its matching `)`.
+
+        A directive's closing `)` swallows trailing blanks and one line end (JavaCC's RPAREN in
+        the DIRECTIVE state); a method's does not. `arguments` restricts the tokens to what a
+        method's argument list may hold.
+        """
+        src, n = self.src, len(self.src)
+        self.emit("_LPAREN", "(", open_pos, open_pos + 1)
+        pos = open_pos + 1
+        depth = 1
+        while True:
+            if pos >= n:
+                raise self.error(f"{owner}( is never closed: missing ')'", open_pos)
+            c = src[pos]
+            if c in " \t\r\n":
+                pos = _WHITESPACE.match(src, pos).end()
+                continue
+            if c == "(" and not arguments:
+                self.emit("_LPAREN", "(", pos, pos + 1)
+                depth += 1
+                pos += 1
+                continue
+            if c == ")":
+                depth -= 1
+                end = pos + 1
+                if depth == 0 and not arguments:
+                    m = _LINE_END.match(src, end)
+                    if m:
+                        end = m.end()
+                self.emit("_RPAREN", src[pos:end], pos, end)
+                pos = end
+                if depth == 0:
+                    self.pos = pos
+                    return
+                continue
+            if c == "$" or c == "\\":
+                back = pos
+                while back < n and src[back] == "\\":
+                    back += 1
+                if back < n and src[back] == "$":
+                    self.pos = pos
+                    if not self._reference(pos, back, inside=True):
+                        raise self.error(f"unexpected '{src[pos:back + 1]}' in {owner}(…)", pos)
+                    pos = self.pos
+                    continue
+                raise self.error(f"unexpected '\\' in {owner}(…)", pos)
+            if c == "#" and src.startswith("##", pos):
+                pos = _LINE_END_OR_EOF.search(src, pos).end()
+                continue
+            if c == "#" and src.startswith("#*", pos):
+                close = src.find("*#", pos + 2)
+                if close < 0:
+                    raise self.error("#* comment is never closed with *#", pos)
+                pos = close + 2
+                continue
+            if c == '"' or c == "'":
+                m = _STRING.match(src, pos)
+                if not m:
+                    raise self.error("string literal is never closed", pos)
+                self.emit("STRING", m.group(), pos, m.end())
+                pos = m.end()
+                continue
+            if c.isdigit() or c in "-." and pos + 1 < n and (src[pos + 1].isdigit() or
+                                                             c == "-" and src[pos + 1] == "."):
+                m = _INTEGER_RANGE.match(src, pos)
+                if m:
+                    self.emit("INTEGER", m.group(), pos, m.end())
+                    pos = m.end()
+                    continue
+                f = _FLOAT.match(src, pos)
+                i = _INTEGER.match(src, pos)
+                if f and (not i or f.end() > i.end()):
+                    self.emit("FLOAT", f.group(), pos, f.end())
+                    pos = f.end()
+                    continue
+                if i:
+                    self.emit("INTEGER", i.group(), pos, i.end())
+                    pos = i.end()
+                    continue
+            if c.isalpha() or c == "_":
+                m = _DIRECTIVE_WORD.match(src, pos)
+                word = m.group()
+                kind = _WORD_OPERATORS.get(word, "WORD")
+                if arguments and kind not in ("TRUE", "FALSE"):
+                    raise self.error(f"unexpected '{word}' in {owner}(…)", pos)
+                self.emit(kind, word, pos, m.end())
+                pos = m.end()
+                continue
+            for symbol, kind in _SYMBOLS:
+                if src.startswith(symbol, pos):
+                    if arguments and kind not in _ARGUMENT_SYMBOLS:
+                        raise self.error(
+                            f"unexpected '{symbol}' in {owner}(…): Velocity 1.7 allows only "
+                            "literals and references in method arguments", pos)
+                    self.emit(kind, symbol, pos, pos + len(symbol))
+                    pos += len(symbol)
+                    break
+            else:
+                raise self.error(f"unexpected character {c!r} in {owner}(…)", pos)
+
+    # -- REFERENCE / REFMODIFIER states ---------------------------------------------------------
+
+    def _reference(self, start: int, dollar: int, inside: bool = False) -> bool:
+        """Lex `\\…$!{name.prop.method(args)[index]}` starting at start (its backslashes).
+
+        Returns False (having emitted nothing) when no identifier follows, which outside a
+        directive makes the characters plain text.
+        """
+        src, n = self.src, len(self.src)
+        pos = dollar + 1
+        if src.startswith("!", pos):
+            pos += 1
+        formal = src.startswith("{", pos)
+        if formal:
+            pos += 1
+        m = _IDENTIFIER.match(src, pos)
+        if not m:
+            if inside:
+                return False
+            self.text(src[start:pos], start, pos)
+            self.pos = pos
+            return True
+        self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
+        self.emit("IDENT", m.group(), m.start(), m.end())
+        pos = m.end()
+        while pos < n:
+            c = src[pos]
+            if c == "[":
+                pos = self._index(pos)
+            elif c == "." and pos + 1 < n and src[pos + 1].isascii() and src[pos + 1].isalpha():
+                m = _IDENTIFIER.match(src, pos + 1)
+                if src.startswith("(", m.end()):
+                    self.emit("METHOD", m.group(), m.start(), m.end())
+                    self._directive_expression(m.end(), f".{m.group()}", arguments=True)
+                    pos = self.pos
+                else:
+                    self.emit("PROP", m.group(), m.start(), m.end())
+                    pos = m.end()
+            else:
+                break
+        if formal:
+            if not src.startswith("}", pos):
+                raise self.error("${ reference is never closed with }", start)
+            self.emit("_REF_FORMAL_END", "}", pos, pos + 1)
+            pos += 1
+        self.ends[start] = self.pos = pos
+        return True
+
+    def _index(self, pos: int) -> int:
+        """Lex `[ param ]` after a reference: a string, integer, boolean or reference."""
+        src, n = self.src, len(self.src)
+        self.emit("_INDEX_OPEN", "[", pos, pos + 1)
+        pos += 1
+        while True:
+            if pos >= n:
+                raise self.error("[ index is never closed with ]", pos)
+            c = src[pos]
+            if c in " \t\r\n":
+                pos = _WHITESPACE.match(src, pos).end()
+            elif c == "]":
+                self.emit("_INDEX_CLOSE", "]", pos, pos + 1)
+                return pos + 1
+            elif c in "\"'":
+                m = _STRING.match(src, pos)
+                if not m:
+                    raise self.error("string literal is never closed", pos)
+                self.emit("STRING", m.group(), pos, m.end())
+                pos = m.end()
+            elif c.isdigit() or c == "-":
+                m = _INTEGER.match(src, pos)
+                if not m:
+                    raise self.error("unexpected '-' in an index", pos)
+                self.emit("INTEGER", m.group(), pos, m.end())
+                pos = m.end()
+            elif src.startswith("true", pos) or src.startswith("false", pos):
+                word = "true" if src.startswith("true", pos) else "false"
+                self.emit(word.upper(), word, pos, pos + len(word))
+                pos += len(word)
+            elif c in "$\\":
+                back = pos
+                while back < n and src[back] == "\\":
+                    back += 1
+                self.pos = pos
+                if back >= n or src[back] != "$" or not self._reference(pos, back, inside=True):
+                    raise self.error("unexpected character in an index", pos)
+                pos = self.pos
+            else:
+                raise self.error(f"unexpected character {c!r} in an index", pos)
+
+
+_LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
+
+
+def _directive_name(token: Token) -> str:
+    return "if" if token.type == "IF" else str(token.value)
+
+
+def _merge_text(tokens: Iterable[Token]) -> list[Token]:
+    """Adjacent TEXT tokens become one, so the compiler writes each run of text once."""
+    merged: list[Token] = []
+    for token in tokens:
+        if token.type == "TEXT" and merged and merged[-1].type == "TEXT":
+            prev = merged[-1]
+            merged[-1] = Token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
+                               prev.column, token.end_line, token.end_column, token.end_pos)
+        else:
+            merged.append(token)
+    return merged

@@ -1,0 +1,318 @@
+"""Template source → typed syntax tree: the lexer's tokens, Lark's LALR parser over
+`grammar/vtl.lark`, and a Transformer whose methods (named after the grammar's rules) build nodes.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedInput, VisitError
+from lark.lexer import Lexer as LarkLexer
+
+from . import nodes as n
+from .dialect import Dialect
+from .errors import VtlSyntaxError
+from .lexer import Lexer
+
+
+class _Tokens(LarkLexer):
+    """Hands Lark the tokens our lexer already made (Lark's `text` is that list)."""
+
+    def __init__(self, lexer_conf) -> None:  # noqa: ANN001 - Lark's interface
+        pass
+
+    def lex(self, tokens):  # noqa: ANN001, ANN201 - Lark's interface
+        return iter(tokens)
+
+
+def _grammar_text() -> str:
+    # In a checkout the grammar sits at the repository's top, beside the package; an installed
+    # wheel carries it as the data package vtl_engine.grammar (see pyproject.toml).
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / "vtl.lark"
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return resources.files("vtl_engine.grammar").joinpath("vtl.lark").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = _grammar_text()
+    return Lark(grammar, parser="lalr", lexer=_Tokens, propagate_positions=True,
+                maybe_placeholders=False)
+
+
+_OPERATORS = {
+    "OR": "||", "AND": "&&", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">",
+    "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
+}
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
+    """Parse a whole template; raises VtlSyntaxError with the line, column and a snippet."""
+    builder = _Builder(source, dialect, name)
+    body = builder.parse_body(source, 0)
+    return n.Template(1, 1, body, builder.macros)
+
+
+class _Builder:
+    """One template's parse: runs lexer and parser, and keeps what the Transformer needs."""
+
+    def __init__(self, source: str, dialect: Dialect, name: str | None) -> None:
+        self.source = source
+        self.dialect = dialect
+        self.name = name
+        self.macros: dict[str, n.MacroDef] = {}
+
+    def parse_body(self, text: str, offset: int, line: int = 1, column: int = 1) -> list[n.Node]:
+        """Parse `text` (the template, or an interpolated string found at `offset`)."""
+        try:
+            lexer = Lexer(text, self.dialect.directives, self.name)
+            tokens = lexer.tokens()
+        except VtlSyntaxError as e:
+            if offset == 0:
+                raise
+            raise VtlSyntaxError(f"in a string literal: {e.message}", line, column,
+                                 self.source, self.name) from None
+        try:
+            tree = _lark().parse(tokens)
+            return _ToNodes(self, text, lexer.ends, (line, column) if offset else None).transform(tree)
+        except UnexpectedInput as e:
+            raise self._syntax_error(e, text, offset, line, column) from None
+        except VisitError as e:
+            if isinstance(e.orig_exc, VtlSyntaxError):
+                raise e.orig_exc from None
+            raise
+
+    def _syntax_error(self, e: UnexpectedInput, text: str, offset: int, line: int,
+                      column: int) -> VtlSyntaxError:
+        token = getattr(e, "token", None)
+        if offset:
+            return VtlSyntaxError("invalid template in a string literal", line, column,
+                                  self.source, self.name)
+        if token is None or token.type == "$END":
+            line_, column_ = _end_position(text)
+            return VtlSyntaxError("unexpected end of template", line_, column_, text, self.name)
+        return VtlSyntaxError(f"unexpected {_describe(token)}", token.line, token.column,
+                              text, self.name)
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
+
+
+_DESCRIPTIONS = {
+    "_RPAREN": "')'", "_LPAREN": "'('", "_ASSIGN": "'='", "_COMMA": "','", "_COLON": "':'",
+    "_DOUBLEDOT": "'..'", "_LBRACKET": "'['", "_RBRACKET": "']'", "_LBRACE": "'{'",
+    "_RBRACE": "'}'", "END": "#end", "ELSE": "#else", "ELSEIF": "#elseif", "TEXT": "text",
+}
+
+
+def _describe(token: Token) -> str:
+    if token.type in _DESCRIPTIONS:
+        return _DESCRIPTIONS[token.type]
+    if token.type in ("INTEGER", "FLOAT", "STRING", "WORD"):
+        return f"{token.type.lower()} {token.value!r}"
+    return repr(str(token.value))
+
+
+@v_args(meta=True)
+class _ToNodes(Transformer):
+    """Parse tree → nodes. Methods are named after the grammar's rules."""
+
+    def __init__(self, builder: _Builder, text: str, ends: dict[int, int],
+                 shift: tuple[int, int] | None) -> None:
+        super().__init__()
+        self.b = builder
+        self.text = text
+        self.ends = ends
+        # positions inside an interpolated string are reported at the string itself
+        self.shift = shift
+
+    def _at(self, meta_or_token) -> tuple[int, int]:  # noqa: ANN001
+        if self.shift:
+            return self.shift
+        line = getattr(meta_or_token, "line", None)
+        return (line, meta_or_token.column) if line is not None else (1, 1)
+
+    def _error(self, message: str, where) -> VtlSyntaxError:  # noqa: ANN001
+        line, column = self._at(where)
+        return VtlSyntaxError(message, line, column, self.b.source, self.b.name)
+
+    # ---- statements ----------------------------------------------------------------------------
+
+    def start(self, meta, children):
+        return [self._statement(c) for c in children]
+
+    def block(self, meta, children):
+        return [self._statement(c) for c in children]
+
+    def _statement(self, child):  # noqa: ANN001
+        if isinstance(child, Token):
+            line, column = self._at(child)
+            if child.type == "TEXT":
+                return n.Text(line, column, str(child))
+            return n.Stop(line, column)   # STOP
+        return child
+
+    def set_directive(self, meta, children):
+        _, target, value = children
+        if not isinstance(target, n.Reference):
+            raise self._error("#set needs a reference on the left of '='", meta)
+        return n.Set(*self._at(meta), target, value)
+
+    def if_directive(self, meta, children):
+        _, condition, body, *rest = children
+        branches = [(condition, body)]
+        otherwise = None
+        for clause in rest:
+            if isinstance(clause, tuple):
+                branches.append(clause)
+            elif isinstance(clause, list):
+                otherwise = clause
+        return n.If(*self._at(meta), branches, otherwise)
+
+    def elseif_clause(self, meta, children):
+        return (children[1], children[2])
+
+    def else_clause(self, meta, children):
+        return children[1]
+
+    def block_directive(self, meta, children):
+        token, *args, body, _end = children
+        name = str(token)
+        at = self._at(token)
+        if name == "foreach":
+            if len(args) != 3 or not _is_variable(args[0]) or not (
+                    isinstance(args[1], n.Word) and args[1].name == "in"):
+                raise self._error("#foreach expects ($item in expression)", token)
+            return n.Foreach(*at, args[0].name, args[2], body)
+        if name == "macro":
+            if not args or not isinstance(args[0], n.Word):
+                raise self._error("#macro expects its name first: #macro(name $arg …)", token)
+            params = []
+            for arg in args[1:]:
+                if not _is_variable(arg):
+                    raise self._error("macro parameters must be plain references like $arg", token)
+                params.append(arg.name)
+            macro = n.MacroDef(*at, args[0].name, params, body)
+            self.b.macros[macro.name] = macro
+            return macro
+        if name == "define":
+            if len(args) != 1 or not _is_variable(args[0]):
+                raise self._error("#define expects one reference: #define($name)", token)
+            return n.Define(*at, args[0].name, body)
+        # #@name(…) … #end: a block macro call
+        end = self.ends.get(token.start_pos, token.end_pos)
+        return n.MacroCall(*at, name[1:], args, self.text[token.start_pos:end], body)
+
+    def line_directive(self, meta, children):
+        token, *args = children
+        name = str(token)
+        at = self._at(token)
+        if name in ("include", "parse"):
+            return n.Include(*at, name, args)
+        if name == "break":
+            return n.Break(*at)
+        if name == "evaluate":
+            if len(args) != 1:
+                raise self._error("#evaluate expects one argument", token)
+            return n.Evaluate(*at, args[0])
+        end = self.ends.get(token.start_pos, token.end_pos)
+        return n.MacroCall(*at, name, args, self.text[token.start_pos:end])
+
+    def bare_directive(self, meta, children):
+        token = children[0]
+        name = str(token)
+        at = self._at(token)
+        if name == "break":
+            return n.Break(*at)
+        if name in self.b.dialect.directives.block:
+            raise self._error(f"#{name} needs its arguments in parentheses", token)
+        return n.MacroCall(*at, name.lstrip("@"), [], "#" + name)
+
+    # ---- references ----------------------------------------------------------------------------
+
+    def reference(self, meta, children):
+        head, ident, *suffixes = children
+        prefix = str(head)
+        escapes = len(prefix) - len(prefix.lstrip("\\"))
+        start = head.start_pos + escapes
+        end = self.ends.get(head.start_pos, ident.end_pos)
+        return n.Reference(*self._at(head), str(ident), suffixes, self.text[start:end],
+                           quiet="!" in prefix, escapes=escapes)
+
+    def property(self, meta, children):
+        return n.Property(*self._at(children[0]), str(children[0]))
+
+    def method(self, meta, children):
+        name, *args = children
+        return n.Method(*self._at(name), str(name), args)
+
+    def index(self, meta, children):
+        return n.Index(*self._at(meta), self._value(children[0]))
+
+    # ---- values ----------------------------------------------------------------------------------
+
+    def _value(self, child):  # noqa: ANN001
+        """index_value is inlined, so its tokens arrive bare."""
+        if not isinstance(child, Token):
+            return child
+        return {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
+                "FALSE": self.false}[child.type](None, [child])
+
+    def word(self, meta, children):
+        return n.Word(*self._at(children[0]), str(children[0]))
+
+    def string(self, meta, children):
+        token = children[0]
+        at = self._at(token)
+        image = str(token)
+        quote, content = image[0], image[1:-1]
+        if quote == "'":
+            return n.StringLiteral(*at, content.replace("''", "'"))
+        content = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), content)
+        content = content.replace('""', '"')
+        if "$" not in image and "#" not in image:
+            return n.StringLiteral(*at, content)
+        body = self.b.parse_body(content, token.start_pos + 1, *at)
+        return n.StringLiteral(*at, content, body)
+
+    def integer(self, meta, children):
+        return n.Literal(*self._at(children[0]), int(children[0]))
+
+    def float(self, meta, children):
+        return n.Literal(*self._at(children[0]), float(children[0]))
+
+    def true(self, meta, children):
+        return n.Literal(*self._at(children[0]), True)
+
+    def false(self, meta, children):
+        return n.Literal(*self._at(children[0]), False)
+
+    def range(self, meta, children):
+        return n.Range(*self._at(meta), children[0], children[1])
+
+    def list(self, meta, children):
+        return n.ListLiteral(*self._at(meta), children)
+
+    def map(self, meta, children):
+        return n.MapLiteral(*self._at(meta), children)
+
+    def map_entry(self, meta, children):
+        return (children[0], children[1])
+
+    def binary(self, meta, children):
+        left, op, right = children
+        return n.Binary(*self._at(op), _OPERATORS[op.type], left, right)
+
+    def negation(self, meta, children):
+        return n.Not(*self._at(children[0]), children[1])
+
+
+def _is_variable(node: object) -> bool:
+    return isinstance(node, n.Reference) and not node.suffixes

@@ -1,0 +1,299 @@
+"""What generated render functions call: reference steps, printing, loops, macros, blocks.
+
+The Java-like semantics of values (toString, arithmetic, methods) live in values.py, arith.py and
+methods.py; this module is the glue between them and the code compiler.py writes. Helpers whose
+behaviour depends on the dialect come in pairs; the compiler picks one at compile time, so a
+render never asks which dialect it is in.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .arith import add as _java_add
+from .host import HostObject
+from .methods import call_method, get_index, get_property, set_index, set_property
+from .signals import MISSING, JavaException
+from .values import is_true, to_string
+
+
+class StopRender(Exception):
+    """#stop (or #break outside any loop): rendering ends, keeping what was written."""
+
+
+class RenderState:
+    """Per-render bookkeeping: limits and counters. One per render, never shared."""
+
+    __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "deadline",
+                 "compile_evaluated", "macros")
+
+    def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
+                 macros: dict[str, Any]) -> None:
+        self.limits = limits
+        self.iterations = 0
+        self.macro_depth = 0
+        self.evaluate_depth = 0
+        self.deadline = (time.monotonic() + limits.max_render_seconds
+                         if limits.max_render_seconds else None)
+        self.compile_evaluated = compile_evaluated
+        self.macros = macros
+
+
+# ---- reference steps: None in (an invalid reference so far) gives None out ---------------------
+
+def prop(obj: Any, name: str) -> Any:
+    if obj is None:
+        return None
+    value = get_property(obj, name)
+    return None if value is MISSING else value
+
+
+def call(obj: Any, name: str, args: tuple) -> Any:
+    if obj is None:
+        return None
+    value = call_method(obj, name, list(args))
+    return None if value is MISSING else value
+
+
+def index(obj: Any, key: Any) -> Any:
+    if obj is None or key is None:
+        return None
+    value = get_index(obj, key)
+    return None if value is MISSING else value
+
+
+def empty_if_invalid(value: Any) -> Any:
+    """API Gateway's InvalidReferenceEventHandler: an invalid reference evaluates to ""."""
+    return "" if value is None else value
+
+
+# ---- printing ------------------------------------------------------------------------------------
+
+def text(value: Any) -> str:
+    """A defined value as Velocity writes it."""
+    return value if value.__class__ is str else to_string(value)
+
+
+def null_text(scope: Any, literal: str) -> str:
+    """What Velocity prints for a null reference: its own text, or inside a macro, the text of
+    the argument the caller passed for it (Velocity 1.7's ".literal.$arg" lookup)."""
+    if scope.__class__ is MacroScope:
+        return scope.caller_literal(literal)
+    return literal
+
+
+# ---- #set ----------------------------------------------------------------------------------------
+
+def assign_property(base: Any, name: str, value: Any) -> None:
+    if base is not None and value is not None:
+        set_property(base, name, value)
+
+
+def assign_index(base: Any, key: Any, value: Any) -> None:
+    if base is not None and key is not None and value is not None:
+        set_index(base, key, value)
+
+
+# ---- operators -----------------------------------------------------------------------------------
+
+def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
+    """`+`: with a String on either side Velocity 1.7 concatenates, writing a null operand as
+    its source text."""
+    if left.__class__ is str or right.__class__ is str:
+        if left is None:
+            left = left_literal
+        elif right is None:
+            right = right_literal
+        return text(left) + text(right)
+    return _java_add(left, right)
+
+
+def truth(value: Any) -> bool:
+    return value is not None and is_true(value)
+
+
+# ---- #foreach ------------------------------------------------------------------------------------
+
+def loop_items(value: Any) -> list:
+    """What #foreach iterates: a list's items, a map's values; nothing for anything else."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return list(value.values())
+    return []
+
+
+class ForeachScope(HostObject):
+    """`$foreach`: the loop's position, as Velocity 1.7's ForeachScope shows it."""
+
+    vtl_properties = frozenset({"index", "count", "hasNext", "first", "last", "parent",
+                                "topmost"})
+    vtl_methods = frozenset({"getIndex", "getCount", "hasNext", "getHasNext", "isFirst",
+                             "getFirst", "isLast", "getLast", "getParent", "getTopmost"})
+    __slots__ = ("index", "size", "parent")
+
+    def __init__(self, size: int, parent: Any) -> None:
+        self.index = 0
+        self.size = size
+        self.parent = parent if isinstance(parent, ForeachScope) else None
+
+    def vtl_call(self, name: str, args: list) -> Any:
+        if args:
+            return MISSING
+        return self.vtl_get(name[3:4].lower() + name[4:] if name.startswith("get") else
+                            name[2:3].lower() + name[3:] if name.startswith("is") else name)
+
+    def vtl_get(self, name: str) -> Any:
+        if name == "index":
+            return self.index
+        if name == "count":
+            return self.index + 1
+        if name == "hasNext":
+            return self.index + 1 < self.size
+        if name == "first":
+            return self.index == 0
+        if name == "last":
+            return self.index + 1 == self.size
+        if name == "parent":
+            return self.parent
+        top = self
+        while top.parent is not None:
+            top = top.parent
+        return top
+
+    def vtl_to_string(self) -> str:
+        return object.__repr__(self)
+
+
+def count_iteration(st: RenderState) -> None:
+    st.iterations += 1
+    limits = st.limits
+    if st.iterations > limits.max_loop_iterations:
+        raise JavaException("LimitExceeded", f"max_loop_iterations ({limits.max_loop_iterations})")
+    if st.deadline is not None and time.monotonic() > st.deadline:
+        raise JavaException("LimitExceeded", f"max_render_seconds ({limits.max_render_seconds})")
+
+
+# ---- macros --------------------------------------------------------------------------------------
+
+class MacroScope:
+    """The variables a macro body sees (Velocity 1.7's ProxyVMContext, without local scope).
+
+    Arguments are passed by name: each read of `$arg` evaluates the caller's expression again.
+    `#set` inside the macro writes both the macro's own view and the caller's scope.
+    """
+
+    __slots__ = ("parent", "local", "args", "literals")
+
+    def __init__(self, parent: Any, args: dict[str, Callable[[], Any]],
+                 literals: dict[str, str]) -> None:
+        self.parent = parent
+        self.local: dict[str, Any] = {}
+        self.args = args
+        self.literals = literals
+
+    def get(self, name: str, default: Any = None) -> Any:
+        local = self.local
+        if name in local:
+            return local[name]
+        thunk = self.args.get(name)
+        if thunk is not None:
+            return thunk()
+        return self.parent.get(name, default)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.local[name] = value
+        self.parent[name] = value
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        self.local.pop(name, None)
+        return self.parent.pop(name, default)
+
+    def caller_literal(self, literal: str) -> str:
+        found = self.literals.get(literal)
+        if found is not None:
+            return found
+        return null_text(self.parent, literal)
+
+
+def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
+               args: tuple[Callable[[], Any], ...], literals: tuple[str, ...],
+               body: Any = None) -> bool:
+    """Run macro `name`; returns False when there is no such macro (the caller prints the call's
+    text instead)."""
+    macro = st.macros.get(name)
+    if macro is None:
+        return False
+    function, params = macro
+    limit = st.limits.max_macro_depth
+    if st.macro_depth >= limit:
+        raise JavaException("org.apache.velocity.exception.MacroOverflowException",
+                            f"Max calling depth of {limit} was exceeded in macro '{name}'")
+    bound = dict(zip(params, args))
+    frame = MacroScope(scope, bound, {"$" + p: lit for p, lit in zip(params, literals)})
+    if body is not None:
+        frame.local["bodyContent"] = body
+    st.macro_depth += 1
+    try:
+        function(frame, w, st)
+    finally:
+        st.macro_depth -= 1
+    return True
+
+
+# ---- #define and block macro bodies --------------------------------------------------------------
+
+class Block(HostObject):
+    """A body of template code printed when referenced (#define's `$name`, `$bodyContent`)."""
+
+    __slots__ = ("function", "scope", "st")
+
+    def __init__(self, function: Callable, scope: Any, st: RenderState) -> None:
+        self.function = function
+        self.scope = scope
+        self.st = st
+
+    def vtl_to_string(self) -> str:
+        out: list[str] = []
+        self.function(self.scope, out.append, self.st)
+        return "".join(out)
+
+
+def render_string(function: Callable, scope: Any, st: RenderState) -> str:
+    """An interpolated string literal's value."""
+    out: list[str] = []
+    function(scope, out.append, st)
+    return "".join(out)
+
+
+# ---- #evaluate -----------------------------------------------------------------------------------
+
+def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -> None:
+    if value is None:
+        return
+    limit = st.limits.max_evaluate_depth
+    if st.evaluate_depth >= limit:
+        raise JavaException("LimitExceeded", f"max_evaluate_depth ({limit})")
+    compiled = st.compile_evaluated(text(value))
+    saved = st.macros
+    st.macros = {**saved, **compiled.macros}
+    st.evaluate_depth += 1
+    try:
+        compiled.root(scope, w, st)
+    finally:
+        st.evaluate_depth -= 1
+        st.macros = saved
+
+
+def unsupported_include(directive: str) -> None:
+    raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
+                        f"#{directive} cannot load templates: API Gateway has no template files")
+
+
+def restore(scope: Any, name: str, saved: Any) -> None:
+    """Put back a variable a #foreach borrowed (Velocity removes it if it was unset)."""
+    if saved is MISSING:
+        scope.pop(name, None)
+    else:
+        scope[name] = saved

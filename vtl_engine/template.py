@@ -1,0 +1,180 @@
+"""Template: compiles a VTL source once (cached by source and dialect) and renders it."""
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from . import compiler, parser
+from .dialect import Dialect, get_dialect
+from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from .runtime import arith, support, values
+from .runtime.signals import MISSING, JavaException
+from .runtime.values import JsonArray
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one render, so an untrusted template cannot exhaust the host."""
+
+    max_loop_iterations: int = 1_000_000     # #foreach iterations in one render, all loops
+    max_range: int = 1_000_000               # elements of one [a..b]
+    max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
+    max_evaluate_depth: int = 10             # #evaluate inside #evaluate
+    max_render_seconds: float | None = 10.0  # wall-clock time, checked at each loop iteration
+
+
+DEFAULT_LIMITS = Limits()
+
+# What generated code may call: the only names in its global namespace.
+_RUNTIME_NAMES = {
+    "MISSING": MISSING,
+    "prop": support.prop, "call": support.call, "index": support.index,
+    "empty_if_invalid": support.empty_if_invalid, "text": support.text,
+    "null_text": support.null_text, "assign_property": support.assign_property,
+    "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
+    "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
+    "count_iteration": support.count_iteration, "restore": support.restore,
+    "call_macro": support.call_macro, "Block": support.Block,
+    "render_string": support.render_string, "evaluate": support.evaluate,
+    "unsupported_include": support.unsupported_include, "StopRender": support.StopRender,
+    "compare": arith.compare, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
+    "mod": arith.mod, "make_range": values.make_range,
+}
+
+
+@dataclass
+class CompiledTemplate:
+    """A template's generated code, loaded: what every render of it shares (read-only)."""
+
+    root: Any
+    macros: dict[str, tuple[Any, tuple[str, ...]]]
+    python_source: str
+    filename: str
+    positions: list[tuple[int, int]]
+    source: str
+    name: str | None
+
+
+_serial = itertools.count(1)
+_serial_lock = threading.Lock()
+# generated code's file name -> its CompiledTemplate, to map a failing line to the template
+_loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
+
+
+@lru_cache(maxsize=1024)
+def compile_source(source: str, dialect_name: str, name: str | None = None) -> CompiledTemplate:
+    """Parse and compile `source`; cached, since the result never changes."""
+    dialect = get_dialect(dialect_name)
+    tree = parser.parse(source, dialect, name)
+    module = compiler.generate(tree, dialect, name)
+    with _serial_lock:
+        filename = f"<vtl template {next(_serial)}{': ' + name if name else ''}>"
+    namespace = dict(_RUNTIME_NAMES)
+    exec(compile(module.source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], module.source, filename,
+                                module.positions, source, name)
+    _loaded[filename] = compiled
+    return compiled
+
+
+class Template:
+    """A VTL template, compiled once; `render` may be called from many threads at once."""
+
+    def __init__(self, source: str, dialect: str | Dialect = "aws", *, name: str | None = None,
+                 limits: Limits = DEFAULT_LIMITS) -> None:
+        if not isinstance(source, str):
+            raise VtlSyntaxError(f"a template must be text, not {type(source).__name__}")
+        self.dialect = get_dialect(dialect)
+        self.name = name
+        self.limits = limits
+        self._compiled = compile_source(source, self.dialect.name, name)
+
+    @property
+    def source(self) -> str:
+        return self._compiled.source
+
+    @property
+    def python_source(self) -> str:
+        """The Python this template compiled to."""
+        return self._compiled.python_source
+
+    def render(self, context: Mapping[str, Any] | None = None) -> str:
+        """Render with `context` as the template's variables; raises only VtlError."""
+        variables = self._variables(context)
+        out: list[str] = []
+        compiled = self._compiled
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros)
+        try:
+            compiled.root(variables, out.append, state)
+        except support.StopRender:
+            pass
+        except Exception as e:  # noqa: BLE001 - every failure leaves as a VtlError
+            raise self._as_vtl_error(e) from None
+        return "".join(out)
+
+    def _compile_evaluated(self, source: str) -> CompiledTemplate:
+        try:
+            return compile_source(source, self.dialect.name, "#evaluate")
+        except VtlSyntaxError as e:
+            raise JavaException("org.apache.velocity.exception.ParseErrorException",
+                                e.message) from None
+
+    def _variables(self, context: Mapping[str, Any] | None) -> dict[str, Any]:
+        if context is None:
+            return {}
+        if not isinstance(context, Mapping):
+            raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
+        if self.dialect.json_context:
+            return {str(k): as_json_value(v) for k, v in context.items()}
+        return {str(k): v for k, v in context.items()}
+
+    def _as_vtl_error(self, error: Exception) -> VtlError:
+        line, column, compiled = _template_position(error.__traceback__)
+        compiled = compiled or self._compiled
+        source, name = compiled.source, compiled.name
+        if isinstance(error, VtlError):
+            return error
+        if isinstance(error, JavaException):
+            if error.java_class == "LimitExceeded":
+                limit, _, value = error.message.partition(" (")
+                return VtlLimitError(limit, value.rstrip(")"), line, column, source, name)
+            return VtlRuntimeError(str(error), line, column, source, name,
+                                   java_exception=error.java_class)
+        if isinstance(error, RecursionError):
+            return VtlLimitError("recursion depth", sys.getrecursionlimit(), line, column,
+                                 source, name)
+        if isinstance(error, MemoryError):
+            return VtlLimitError("memory", "exhausted", line, column, source, name)
+        return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
+                               source, name)
+
+
+def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplate | None]:
+    """The template line and column of the innermost generated-code frame in a traceback."""
+    found: tuple[int | None, int | None, CompiledTemplate | None] = (None, None, None)
+    while tb is not None:
+        compiled = _loaded.get(tb.tb_frame.f_code.co_filename)
+        if compiled is not None and 0 < tb.tb_lineno <= len(compiled.positions):
+            line, column = compiled.positions[tb.tb_lineno - 1]
+            found = (line, column, compiled)
+        tb = tb.tb_next
+    return found
+
+
+def as_json_value(value: Any) -> Any:
+    """Context data as API Gateway's JSON values: lists become JSON arrays (which print as
+    JSON). Mappings without lists inside are kept as they are, so a caller can read back what
+    a template wrote into them (the $context overrides)."""
+    if isinstance(value, list) and not isinstance(value, JsonArray):
+        return JsonArray(as_json_value(v) for v in value)
+    if isinstance(value, dict):
+        converted = {k: as_json_value(v) for k, v in value.items()}
+        if any(converted[k] is not value[k] for k in value):
+            return converted
+    return value
