@@ -113,28 +113,27 @@ class CodeGenerator:
     def stmt_Reference(self, node: n.Reference) -> None:
         value = self.reference_value(node)
         escape = "\\" * (node.escapes // 2)
-        escaped = node.escapes % 2 == 1
-        if self.dialect.invalid_reference_is_empty:
-            if escaped:   # evaluated for its side effects, printed as its text
-                self.write(value)
+        t = self.temp()
+        if node.escapes % 2 == 1:
+            # `\$a` prints `$a` when $a has a value, and `\$a` when it has none
+            if self.dialect.invalid_reference_is_empty:
+                self.write(value)   # evaluated for its side effects; never invalid here
                 self.write(f"w({escape + node.literal!r})")
             else:
-                self.write(f"w({escape!r} + text(empty_if_invalid({value})))" if escape
-                           else f"w(text(empty_if_invalid({value})))")
+                self.write(f"w({escape + node.literal!r} if ({t} := {value}) is not None "
+                           f"else {escape + chr(92) + node.literal!r})")
             return
-        t = self.temp()
-        if escaped:
-            self.write(f"w({escape + node.literal!r} if ({t} := {value}) is not None "
-                       f"else {escape + chr(92) + node.literal!r})")
-            return
-        shown = f"{escape!r} + text({t})" if escape else f"text({t})"
-        if node.quiet:
+        if self.dialect.invalid_reference_is_empty:
+            value = f"empty_if_invalid({value})"
+            null = repr(escape * 2 + node.literal)
+        elif node.quiet:
             null = repr(escape * 2)
         elif escape:
             null = f"{escape * 2!r} + null_text(v, {node.literal!r})"
         else:
             null = f"null_text(v, {node.literal!r})"
-        self.write(f"w({shown} if ({t} := {value}) is not None else {null})")
+        shown = f"{escape!r} + {t}" if escape else t
+        self.write(f"w({shown} if ({t} := text_or_none({value})) is not None else {null})")
 
     def stmt_Set(self, node: n.Set) -> None:
         target = node.target
@@ -203,7 +202,7 @@ class CodeGenerator:
         literals = tuple(a.literal if isinstance(a, n.Reference) else "" for a in node.args)
         body = "None"
         if node.body is not None:
-            body = f"Block({self.new_function('block', 'block', node.body)}, v, st)"
+            body = self.new_function("block", "block", node.body)
         self.write(f"if not call_macro(st, {node.name!r}, v, w, ({thunks}), {literals!r}, {body}):")
         self.indent += 1
         self.write(f"w({node.source!r})")
@@ -212,6 +211,9 @@ class CodeGenerator:
     def stmt_Define(self, node: n.Define) -> None:
         function = self.new_function("define", "block", node.body)
         self.write(f"v[{node.name!r}] = Block({function}, v, st)")
+
+    def stmt_LiteralBlock(self, node: n.LiteralBlock) -> None:
+        self.write(f"w({node.text!r})")
 
     def stmt_Evaluate(self, node: n.Evaluate) -> None:
         self.write(f"evaluate(st, {self.expr(node.arg)}, v, w)")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .lexer import Directives
 
-_BLOCK_DIRECTIVES = frozenset({"foreach", "macro", "define"})
+_BLOCK_DIRECTIVES = frozenset({"foreach", "macro", "define", "literal"})
 
 
 @dataclass(frozen=True)

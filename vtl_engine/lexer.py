@@ -206,6 +206,8 @@ class Lexer:
         else:
             m = _WORD.match(src, start + 1)
             if not m:
+                if start + 1 == len(src):
+                    raise self.error("a template cannot end with '#'", start)
                 self.text("#", start, start + 1)
                 self.pos = start + 1
                 return
@@ -317,15 +319,6 @@ class Lexer:
                     pos = self.pos
                     continue
                 raise self.error(f"unexpected '\\' in {owner}(…)", pos)
-            if c == "#" and src.startswith("##", pos):
-                pos = _LINE_END_OR_EOF.search(src, pos).end()
-                continue
-            if c == "#" and src.startswith("#*", pos):
-                close = src.find("*#", pos + 2)
-                if close < 0:
-                    raise self.error("#* comment is never closed with *#", pos)
-                pos = close + 2
-                continue
             if c == '"' or c == "'":
                 m = _STRING.match(src, pos)
                 if not m:
@@ -355,7 +348,11 @@ class Lexer:
                 word = m.group()
                 kind = _WORD_OPERATORS.get(word, "WORD")
                 if arguments and kind not in ("TRUE", "FALSE"):
-                    raise self.error(f"unexpected '{word}' in {owner}(…)", pos)
+                    # In a method's arguments a bare identifier is a reference (REFMOD2 lexes
+                    # it as IDENTIFIER): `$m.put('k', null)` passes the undefined `$null`.
+                    self._reference(pos, pos - 1, inside=True)
+                    pos = self.pos
+                    continue
                 self.emit(kind, word, pos, m.end())
                 pos = m.end()
                 continue
@@ -386,10 +383,17 @@ class Lexer:
         formal = src.startswith("{", pos)
         if formal:
             pos += 1
-        m = _IDENTIFIER.match(src, pos)
+            # `${$name}`: Velocity 1.7 folds the second `$` into the name, which is then never
+            # defined (its lexer's DOLLAR is a MORE token in every state).
+            m = _IDENTIFIER.match(src, pos + 1) if src.startswith("$", pos) else None
+            if m:
+                m = re.compile(r"\$" + re.escape(m.group())).match(src, pos)
+        m = m if formal and m else _IDENTIFIER.match(src, pos)
         if not m:
             if inside:
                 return False
+            if pos == n and not formal:
+                raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
             self.text(src[start:pos], start, pos)
             self.pos = pos
             return True
@@ -402,7 +406,7 @@ class Lexer:
                 pos = self._index(pos)
             elif c == "." and pos + 1 < n and src[pos + 1].isascii() and src[pos + 1].isalpha():
                 m = _IDENTIFIER.match(src, pos + 1)
-                if src.startswith("(", m.end()):
+                if src.startswith("(", m.end()) and _starts_argument(src, m.end() + 1):
                     self.emit("METHOD", m.group(), m.start(), m.end())
                     self._directive_expression(m.end(), f".{m.group()}", arguments=True)
                     pos = self.pos
@@ -462,6 +466,13 @@ class Lexer:
 
 
 _LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
+_ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
+
+
+def _starts_argument(src: str, pos: int) -> bool:
+    """Whether `.name(` continues as a method call: Velocity 1.7 looks one token past the `(`
+    and otherwise takes `.name` as a property and the `(` as text (`$a.b(#set(…)`)."""
+    return _ARGUMENT_START.match(src, pos) is not None
 
 
 def _directive_name(token: Token) -> str:

@@ -182,10 +182,18 @@ class _ToNodes(Transformer):
     def else_clause(self, meta, children):
         return children[1]
 
+    def _no_words(self, token: Token, args: list, allowed: tuple[int, ...] = ()) -> None:
+        """Velocity 1.7 rejects a bare word among a directive's arguments, except where the
+        directive takes one (#foreach's `in`, #macro's name)."""
+        for i, arg in enumerate(args):
+            if isinstance(arg, n.Word) and i not in allowed:
+                raise self._error(f"invalid argument {arg.name!r} to #{token}", token)
+
     def block_directive(self, meta, children):
         token, *args, body, _end = children
         name = str(token)
         at = self._at(token)
+        self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
         if name == "foreach":
             if len(args) != 3 or not _is_variable(args[0]) or not (
                     isinstance(args[1], n.Word) and args[1].name == "in"):
@@ -202,6 +210,10 @@ class _ToNodes(Transformer):
             macro = n.MacroDef(*at, args[0].name, params, body)
             self.b.macros[macro.name] = macro
             return macro
+        if name == "literal":
+            # #literal() … #end prints its body's source as written
+            start = self.ends.get(token.start_pos, token.end_pos)
+            return n.LiteralBlock(*at, self.text[start:_end.start_pos])
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
                 raise self._error("#define expects one reference: #define($name)", token)
@@ -214,6 +226,10 @@ class _ToNodes(Transformer):
         token, *args = children
         name = str(token)
         at = self._at(token)
+        defined = self.b.macros.get(name)
+        if name in self.b.dialect.directives.line or (
+                defined is not None and (defined.line, defined.column) < at):
+            self._no_words(token, args)
         if name in ("include", "parse"):
             return n.Include(*at, name, args)
         if name == "break":

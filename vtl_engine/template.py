@@ -26,6 +26,7 @@ class Limits:
     max_range: int = 1_000_000               # elements of one [a..b]
     max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
     max_evaluate_depth: int = 10             # #evaluate inside #evaluate
+    max_define_depth: int = 2                # a #define block inside itself (Velocity 1.7's)
     max_render_seconds: float | None = 10.0  # wall-clock time, checked at each loop iteration
 
 
@@ -36,6 +37,7 @@ _RUNTIME_NAMES = {
     "MISSING": MISSING,
     "prop": support.prop, "call": support.call, "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
+    "text_or_none": support.text_or_none,
     "null_text": support.null_text, "assign_property": support.assign_property,
     "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
     "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,

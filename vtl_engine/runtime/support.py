@@ -75,6 +75,16 @@ def text(value: Any) -> str:
     return value if value.__class__ is str else to_string(value)
 
 
+def text_or_none(value: Any) -> str | None:
+    """What Velocity writes for a reference's value: None for a null value, or for a block
+    that declines to render (its toString() is null), either of which prints as the literal."""
+    if value is None or value.__class__ is str:
+        return value
+    if value.__class__ is Block:
+        return value.vtl_to_string()
+    return to_string(value)
+
+
 def null_text(scope: Any, literal: str) -> str:
     """What Velocity prints for a null reference: its own text, or inside a macro, the text of
     the argument the caller passed for it (Velocity 1.7's ".literal.$arg" lookup)."""
@@ -233,7 +243,8 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
     bound = dict(zip(params, args))
     frame = MacroScope(scope, bound, {"$" + p: lit for p, lit in zip(params, literals)})
     if body is not None:
-        frame.local["bodyContent"] = body
+        # the body renders in the macro's own scope, where $bodyContent is itself
+        frame.local["bodyContent"] = Block(body, frame, st)
     st.macro_depth += 1
     try:
         function(frame, w, st)
@@ -247,16 +258,25 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
 class Block(HostObject):
     """A body of template code printed when referenced (#define's `$name`, `$bodyContent`)."""
 
-    __slots__ = ("function", "scope", "st")
+    __slots__ = ("function", "scope", "st", "depth")
 
     def __init__(self, function: Callable, scope: Any, st: RenderState) -> None:
         self.function = function
         self.scope = scope
         self.st = st
+        self.depth = 0
 
-    def vtl_to_string(self) -> str:
+    def vtl_to_string(self) -> str | None:
+        """The rendered body; None (printed as the reference's text) when the block is already
+        being rendered `max_define_depth` times over (Velocity's directive.define.max.depth)."""
+        if self.depth >= self.st.limits.max_define_depth:
+            return None
         out: list[str] = []
-        self.function(self.scope, out.append, self.st)
+        self.depth += 1
+        try:
+            self.function(self.scope, out.append, self.st)
+        finally:
+            self.depth -= 1
         return "".join(out)
 
 
