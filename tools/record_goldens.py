@@ -234,6 +234,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             target.write_text(text, encoding="utf-8")
             print(f"{path.name}: {text.count(chr(10))} cases, {len(diff)} changed")
+    if not args.names:  # a golden whose case file is gone
+        for stale in sorted(set(GOLDENS.glob("*.jsonl")) - {GOLDENS / f.name for f in files}):
+            changed += 1
+            if args.check:
+                print(f"{stale.name}: no case file any more")
+            else:
+                stale.unlink()
+                print(f"{stale.name}: removed (no case file)")
     return 1 if args.check and changed else 0
 
 
