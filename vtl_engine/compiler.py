@@ -138,6 +138,10 @@ class CodeGenerator:
     def stmt_Set(self, node: n.Set) -> None:
         target = node.target
         value = self.expr(node.value)
+        if target.quiet or target.literal.startswith("${"):
+            # Velocity 1.7 evaluates #set($!a = …) and #set(${a} = …) but sets nothing
+            self.write(value)
+            return
         if not target.suffixes:
             t = self.temp()
             self.write(f"if ({t} := {value}) is not None:")
@@ -179,7 +183,7 @@ class CodeGenerator:
         self.indent += 1
         self.write(f"for {scope}.index, {item} in enumerate({items}):")
         self.indent += 1
-        self.write("count_iteration(st)")
+        self.write(f"count_iteration(st, {scope}, {items})")
         self.write(f"v[{node.var!r}] = {item}")
         self.write(f"v['velocityCount'] = {scope}.index + 1")
         self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
@@ -188,6 +192,11 @@ class CodeGenerator:
         self.fn.loops -= 1
         self.indent -= 2
         self.at(node)
+        self.write("except BreakScope as e:")
+        self.indent += 1
+        self.write(f"if e.scope is not {scope}:")
+        self.write("    raise")
+        self.indent -= 1
         self.write("finally:")
         self.indent += 1
         for i, name in enumerate(names):
@@ -219,12 +228,15 @@ class CodeGenerator:
         self.write(f"evaluate(st, {self.expr(node.arg)}, v, w)")
 
     def stmt_Include(self, node: n.Include) -> None:
-        self.write(f"unsupported_include({node.directive!r})")
+        args = "".join(f"{self.expr(a)}, " for a in node.args)
+        self.write(f"include(w, {node.directive!r}, ({args}))")
 
     def stmt_Break(self, node: n.Break) -> None:
-        if self.fn.loops:
+        if node.scope is not None:   # #break($foreach.parent): ends the loop of that scope
+            self.write(f"raise BreakScope({self.expr(node.scope)})")
+        elif self.fn.loops:
             self.write("break")
-        elif self.fn.kind == "macro":
+        elif self.fn.kind in ("macro", "block"):
             self.write("return")
         else:
             self.write("raise StopRender()")
@@ -263,7 +275,8 @@ class CodeGenerator:
     def expr_StringLiteral(self, node: n.StringLiteral) -> str:
         if node.body is None:
             return repr(node.value)
-        return f"render_string({self.new_function('string', 'string', node.body)}, v, st)"
+        function = self.new_function("string", "string", node.body)
+        return f"render_string({function}, v, st, {node.trim_last!r})"
 
     def expr_Word(self, node: n.Word) -> str:
         return repr(node.name)

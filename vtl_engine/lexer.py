@@ -289,6 +289,9 @@ class Lexer:
             c = src[pos]
             if c in " \t\r\n":
                 pos = _WHITESPACE.match(src, pos).end()
+                if src.startswith("]", pos) and self.out[-1].type == "_LBRACKET":
+                    # `[ ]`: Velocity 1.7 reads the blank as the start of a missing element
+                    raise self.error("a list cannot hold only blanks: write []", pos)
                 continue
             if c == "(" and not arguments:
                 self.emit("_LPAREN", "(", pos, pos + 1)
@@ -378,23 +381,25 @@ class Lexer:
         """
         src, n = self.src, len(self.src)
         pos = dollar + 1
-        if src.startswith("!", pos):
-            pos += 1
+        bang = _BANG.match(src, pos)   # `!`, or `\!` (which makes the whole reference text)
+        if bang:
+            pos = bang.end()
         formal = src.startswith("{", pos)
+        m = None
         if formal:
             pos += 1
             # `${$name}`: Velocity 1.7 folds the second `$` into the name, which is then never
             # defined (its lexer's DOLLAR is a MORE token in every state).
-            m = _IDENTIFIER.match(src, pos + 1) if src.startswith("$", pos) else None
-            if m:
-                m = re.compile(r"\$" + re.escape(m.group())).match(src, pos)
-        m = m if formal and m else _IDENTIFIER.match(src, pos)
+            m = _DOLLAR_IDENTIFIER.match(src, pos)
+        m = m or _IDENTIFIER.match(src, pos)
         if not m:
             if inside:
                 return False
             if pos == n and not formal:
                 raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
-            self.text(src[start:pos], start, pos)
+            # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7
+            shown = src[start:dollar + 1] if bang and not formal else src[start:pos]
+            self.text(shown, start, pos)
             self.pos = pos
             return True
         self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
@@ -466,6 +471,8 @@ class Lexer:
 
 
 _LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
+_BANG = re.compile(r"\\*!")
+_DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 

@@ -29,10 +29,11 @@ class Literal(Expr):
 
 @dataclass
 class StringLiteral(Expr):
-    """A string: single-quoted ones are constant (`parts` is one str); double-quoted ones with
-    `$` or `#` in them are templates rendered each time they are evaluated."""
+    """A string: single-quoted ones are constant; double-quoted ones with `$` or `#` in them are
+    templates (`body`) rendered each time they are evaluated."""
     value: str
     body: list[Node] | None = None   # parsed content of an interpolated string
+    trim_last: bool = False          # drop the last character rendered (see parser.string)
 
 
 @dataclass
@@ -169,7 +170,7 @@ class LiteralBlock(Node):
 
 @dataclass
 class Break(Node):
-    pass
+    scope: Expr | None = None   # #break($foreach.parent) names the loop to end
 
 
 @dataclass

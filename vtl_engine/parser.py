@@ -49,6 +49,7 @@ _OPERATORS = {
     "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
 }
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_BAD_UNICODE_ESCAPE = re.compile(r"\\u(?![0-9a-fA-F]{4})")
 
 
 def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
@@ -152,6 +153,8 @@ class _ToNodes(Transformer):
         return [self._statement(c) for c in children]
 
     def _statement(self, child):  # noqa: ANN001
+        if isinstance(child, n.StringLiteral):   # a reference that is only text
+            return n.Text(child.line, child.column, child.value)
         if isinstance(child, Token):
             line, column = self._at(child)
             if child.type == "TEXT":
@@ -195,10 +198,11 @@ class _ToNodes(Transformer):
         at = self._at(token)
         self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
         if name == "foreach":
-            if len(args) != 3 or not _is_variable(args[0]) or not (
-                    isinstance(args[1], n.Word) and args[1].name == "in"):
+            # Velocity 1.7 never checks the word `in`, and without an iterable loops over nothing
+            if not args or not _is_variable(args[0]) or len(args) > 3:
                 raise self._error("#foreach expects ($item in expression)", token)
-            return n.Foreach(*at, args[0].name, args[2], body)
+            iterable = args[2] if len(args) == 3 else n.Literal(*at, None)
+            return n.Foreach(*at, args[0].name, iterable, body)
         if name == "macro":
             if not args or not isinstance(args[0], n.Word):
                 raise self._error("#macro expects its name first: #macro(name $arg …)", token)
@@ -208,7 +212,7 @@ class _ToNodes(Transformer):
                     raise self._error("macro parameters must be plain references like $arg", token)
                 params.append(arg.name)
             macro = n.MacroDef(*at, args[0].name, params, body)
-            self.b.macros[macro.name] = macro
+            self.b.macros.setdefault(macro.name, macro)   # the first definition wins
             return macro
         if name == "literal":
             # #literal() … #end prints its body's source as written
@@ -218,9 +222,8 @@ class _ToNodes(Transformer):
             if len(args) != 1 or not _is_variable(args[0]):
                 raise self._error("#define expects one reference: #define($name)", token)
             return n.Define(*at, args[0].name, body)
-        # #@name(…) … #end: a block macro call
-        end = self.ends.get(token.start_pos, token.end_pos)
-        return n.MacroCall(*at, name[1:], args, self.text[token.start_pos:end], body)
+        # #@name(…) … #end: a block macro call; without such a macro it prints as written
+        return n.MacroCall(*at, name[1:], args, self.text[token.start_pos:_end.end_pos], body)
 
     def line_directive(self, meta, children):
         token, *args = children
@@ -230,11 +233,12 @@ class _ToNodes(Transformer):
         if name in self.b.dialect.directives.line or (
                 defined is not None and (defined.line, defined.column) < at):
             self._no_words(token, args)
-        if name in ("include", "parse"):
+        known = self.b.dialect.directives.line
+        if name in ("include", "parse") and name in known:
             return n.Include(*at, name, args)
-        if name == "break":
-            return n.Break(*at)
-        if name == "evaluate":
+        if name == "break" and name in known:
+            return n.Break(*at, args[0] if args else None)
+        if name == "evaluate" and name in known:
             if len(args) != 1:
                 raise self._error("#evaluate expects one argument", token)
             return n.Evaluate(*at, args[0])
@@ -257,6 +261,12 @@ class _ToNodes(Transformer):
         head, ident, *suffixes = children
         prefix = str(head)
         escapes = len(prefix) - len(prefix.lstrip("\\"))
+        if "\\!" in prefix:
+            # `$\!name…` is no reference for Velocity 1.7: it prints `$!name` (one backslash
+            # fewer), whatever follows the name, and evaluates nothing
+            dollar = prefix.index("$")
+            shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + str(ident)
+            return n.StringLiteral(*self._at(head), shown)
         start = head.start_pos + escapes
         end = self.ends.get(head.start_pos, ident.end_pos)
         return n.Reference(*self._at(head), str(ident), suffixes, self.text[start:end],
@@ -291,12 +301,24 @@ class _ToNodes(Transformer):
         quote, content = image[0], image[1:-1]
         if quote == "'":
             return n.StringLiteral(*at, content.replace("''", "'"))
-        content = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), content)
+        content = self._unicode_escapes(content, token)
         content = content.replace('""', '"')
         if "$" not in image and "#" not in image:
             return n.StringLiteral(*at, content)
-        body = self.b.parse_body(content, token.start_pos + 1, *at)
-        return n.StringLiteral(*at, content, body)
+        # Velocity 1.7 parses an interpolated string with a space appended (so a trailing `$`
+        # or `#` is text) and cuts the last character off the result, unless the string holds
+        # a `##` comment, which ate the space: "the dreaded MORE kludge".
+        body = self.b.parse_body(content + " ", token.start_pos + 1, *at)
+        return n.StringLiteral(*at, content, body, trim_last="##" not in content)
+
+    def _unicode_escapes(self, content: str, token: Token) -> str:
+        r"""Decode `\uXXXX` as Java does (UTF-16 halves pair up into one character)."""
+        if "\\u" not in content:
+            return content
+        if _BAD_UNICODE_ESCAPE.search(content):
+            raise self._error("\\u in a string must be followed by four hex digits", token)
+        decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), content)
+        return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def integer(self, meta, children):
         return n.Literal(*self._at(children[0]), int(children[0]))

@@ -44,7 +44,8 @@ _RUNTIME_NAMES = {
     "count_iteration": support.count_iteration, "restore": support.restore,
     "call_macro": support.call_macro, "Block": support.Block,
     "render_string": support.render_string, "evaluate": support.evaluate,
-    "unsupported_include": support.unsupported_include, "StopRender": support.StopRender,
+    "include": support.include, "StopRender": support.StopRender,
+    "BreakScope": support.BreakScope,
     "compare": arith.compare, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
     "mod": arith.mod, "make_range": values.make_range,
 }

@@ -8,7 +8,6 @@ with such long numbers (which orjson would round or reject) goes through the jso
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -17,9 +16,12 @@ import orjson
 from ..runtime.signals import JavaException
 from ..runtime.values import JsonArray, json_array_to_string
 
-# A run of number characters long enough to be a BigDecimal or to overflow 64 bits. It may also
-# match inside a string; that only sends the text down the exact (slower) path.
-_LONG_NUMBER = re.compile(r"[-+.0-9eE]{19,}")
+# One C-level pass over the text tells two things: whether some run of number characters is long
+# enough to be a BigDecimal or to overflow 64 bits (then orjson would round it), and how many
+# arrays there can be at most (a "[" in a string counts too; that only costs a longer walk).
+_SCAN = bytes(ord("1") if chr(b) in "-+.0123456789eE" else b if chr(b) == "[" else ord("0")
+              for b in range(256))
+_LONG_NUMBER = b"1" * 19
 # Java's String.trim() removes every character up to and including the space.
 _JAVA_BLANKS = "".join(map(chr, range(33)))
 
@@ -27,12 +29,13 @@ _JAVA_BLANKS = "".join(map(chr, range(33)))
 def parse_json(text: str) -> Any:
     """Parse strict JSON into json-smart's kinds of values; invalid JSON throws a JavaException
     whose message says where."""
+    scan = text.encode("utf-8", "surrogatepass").translate(_SCAN)
     try:
-        value = orjson.loads(text) if _LONG_NUMBER.search(text) is None else _loads_exact(text)
+        value = orjson.loads(text) if scan.find(_LONG_NUMBER) < 0 else _loads_exact(text)
     except orjson.JSONDecodeError:
         # orjson also refuses numbers beyond double range, which json-smart reads as Infinity
         value = _loads_exact(text)
-    return _with_json_arrays(value)
+    return _with_json_arrays(value, scan.count(b"["))
 
 
 def parse_body(text: str) -> Any:
@@ -67,41 +70,47 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _with_json_arrays(value: Any) -> Any:
-    """Replace every list in a freshly parsed value by a JsonArray, in place where possible."""
+def _with_json_arrays(value: Any, most: int) -> Any:
+    """Replace the lists in a freshly parsed value by JsonArrays, in place where possible,
+    stopping once `most` (the number there can be at most) have been found."""
     kind = type(value)
     if kind is list:
         value = JsonArray(value)
+        most -= 1
     elif kind is not dict:
         return value
     pending = [value]
     pop, push = pending.pop, pending.append
-    while pending:
+    while pending and most > 0:
         node = pop()
-        if type(node) is dict:
-            for key, item in node.items():
-                kind = type(item)
-                if kind is dict:
-                    push(item)
-                elif kind is list:
-                    push(JsonArray(item))
-                    node[key] = pending[-1]
-        else:
-            for i, item in enumerate(node):
-                kind = type(item)
-                if kind is dict:
-                    push(item)
-                elif kind is list:
-                    push(JsonArray(item))
-                    node[i] = pending[-1]
+        for key, item in (node.items() if type(node) is dict else enumerate(node)):
+            kind = type(item)
+            if kind is dict:
+                push(item)
+            elif kind is list:
+                item = node[key] = JsonArray(item)
+                push(item)
+                most -= 1
     return value
 
 
 # orjson writes what json-smart writes except: "/" (json-smart escapes it), control characters
 # (upper-case hex in json-smart), U+007F-U+009F and U+2000-U+20FF (escaped by json-smart), and
-# doubles outside [1e-3, 1e7) (Java switches to E notation there; inside, both print the shortest
-# repr). Output with any of these is written again the json-smart way.
-_ORJSON_DIFFERS = re.compile(rb"[/\x7f]|\\u00|\xc2[\x80-\x9f]|\xe2[\x80-\x83]|\d{8}\.|\d[eE]|0\.000")
+# doubles outside [1e-3, 1e7) (Java switches to E notation there; inside, Java 17 prints the
+# shortest repr too, checked on 225,000 doubles). All but "/" (patched below) send the value to
+# json-smart's rules. They are found in one translated copy of the output, where only the bytes
+# that matter survive (a regular expression would cost more than the encoding); a false alarm
+# inside a string only costs the slower, still exact, way.
+def _marks() -> bytes:
+    table = bytearray(b" " * 256)
+    for byte, mark in zip(b"0123456789.e+-\\u", b"0999999999.e++\\u"):
+        table[byte] = mark
+    for lead_byte in (0x7F, 0xC2, 0xE2):
+        table[lead_byte] = ord("!")
+    return bytes(table)
+
+
+_MARKS = _marks()
 
 
 def to_json(value: Any) -> str:
@@ -110,6 +119,16 @@ def to_json(value: Any) -> str:
         data = orjson.dumps(value)
     except TypeError:  # Decimal, a BigInteger, a host object: only json-smart's rules know
         return json_array_to_string(value)
-    if _ORJSON_DIFFERS.search(data) is None:
-        return data.decode()
-    return json_array_to_string(value)
+    if _written_differently(data):
+        return json_array_to_string(value)
+    # "/" only ever appears inside strings, where json-smart writes it as "\/"
+    return data.decode() if b"/" not in data else data.replace(b"/", b"\\/").decode()
+
+
+def _written_differently(data: bytes) -> bool:
+    marks = data.translate(_MARKS)
+    return (b"!" in marks  # U+007F, U+0080-U+00BF, U+2000-U+2FFF (their lead bytes)
+            or b"\\u00" in marks  # an escaped control character
+            or b"9e+" in marks  # E notation: 1e+16, 1e-7
+            or b"0.000" in marks  # below 1e-3
+            or b"99999999." in marks.replace(b"0", b"9"))  # 1e7 and above

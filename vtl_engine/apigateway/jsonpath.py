@@ -41,6 +41,7 @@ _STEP = re.compile(r"""
 # Several quoted names at the end, `['a','b']`: definite, and Jayway answers with a map of them.
 _NAMES = re.compile(r"""\[\s*(?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\\]*"))+\s*\]$""")
 _QUOTED = re.compile(r"""'([^']*)'|"([^"]*)\"""")
+_BLANK_AFTER_DOT = re.compile(r"\.\s")
 _LENGTH = re.compile(r"\.length\(\)$")
 # Jayway writes regex filters as /pattern/flags and full-matches them; jsonpath-ng searches a
 # quoted pattern.
@@ -111,17 +112,21 @@ def read_path(doc: Any, text: str) -> Any:
 
 
 def _normalise(text: str) -> str:
-    """Jayway's reading of the path string: trimmed, and `$.` put in front of a bare path
-    (in front of the untrimmed text, so leading blanks then make the path invalid)."""
-    path = text.strip()
-    if not path:
+    """Jayway's reading of the path string: `$.` put in front unless it starts with `$` or `@`
+    (its very first character: a leading blank gets the prefix, and then fails), then trimmed."""
+    if not text:
         raise JavaException("java.lang.IllegalArgumentException", "path can not be null or empty")
-    if path[0] == "@":
-        path = "$" + path[1:]
-    elif path[0] != "$":
+    if text[0] == "$":
+        path = text.strip()
+    elif text[0] == "@":
+        path = "$" + text[1:].strip()
+    else:
         path = ("$." + text).strip()
     if path.endswith("."):
         raise JavaException(_INVALID_PATH, "Path must not end with a '.' or '..'")
+    if _BLANK_AFTER_DOT.search(_QUOTED.sub("''", path)):
+        # jsonpath-ng would skip the blank; Jayway refuses it
+        raise JavaException(_INVALID_PATH, f"Could not parse token in path {text!r}")
     return path
 
 

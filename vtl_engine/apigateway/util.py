@@ -14,10 +14,12 @@ from typing import Any, ClassVar
 
 from ..runtime.host import HostObject
 from ..runtime.signals import MISSING, JavaException
+from ..runtime.values import to_string
 from .jsondata import parse_json as _parse_json_text
-from .jsondata import to_java_string
 
 _ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
+_BAD_HEX = "URLDecoder: Illegal hex characters in escape (%) pattern - "
+_INCOMPLETE = "URLDecoder: Incomplete trailing escape (%) pattern"
 _NULL_POINTER = "java.lang.NullPointerException"
 
 
@@ -40,6 +42,7 @@ _JS_TABLE = _JsEscapes({c: "\\u%04X" % c for c in range(32)})
 _JS_TABLE.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r",
                   ord("'"): "\\'", ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/"})
 _JS_TABLE.update({c: chr(c) for c in range(32, 128) if c not in _JS_TABLE})
+_JS_ASCII = [_JS_TABLE[c] for c in range(128)]  # a list is the quickest table for ASCII text
 _JS_NEEDS_ESCAPE = re.compile("[\x00-\x1f\"'\\\\/\x80-\U0010ffff]")
 
 
@@ -47,17 +50,17 @@ def escape_javascript(value: Any) -> str | None:
     """`$util.escapeJavaScript(s)`; null stays null, as in Commons Lang."""
     if value is None:
         return None
-    text = value if type(value) is str else to_java_string(value)
+    text = value if type(value) is str else to_string(value)
     if _JS_NEEDS_ESCAPE.search(text) is None:
         return text
-    return text.translate(_JS_TABLE)
+    return text.translate(_JS_ASCII if text.isascii() else _JS_TABLE)
 
 
 # -- urlEncode / urlDecode ----------------------------------------------------------------------
 
 _URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
-_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
-                  for b in range(256))
+# indexed by UTF-8 byte value: str.translate runs over the bytes read as Latin-1 characters
+_URL_BYTE = [chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b for b in range(256)]
 _URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
 
 
@@ -91,11 +94,10 @@ def url_encode(value: Any) -> str:
     text = _required(value)
     if _URL_IS_SAFE(text) is not None:
         return text
-    return "".join(map(_URL_BYTE.__getitem__, _java_utf8_encode(text)))
+    return _java_utf8_encode(text).decode("latin-1").translate(_URL_BYTE)
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
-_PERCENT_RUN = re.compile(r"%")
 
 
 def _parse_hex_byte(pair: str) -> int:
@@ -103,13 +105,10 @@ def _parse_hex_byte(pair: str) -> int:
     first = 1 if pair[0] in "+-" else 0
     for i in range(first, 2):
         if pair[i] not in _HEX_DIGITS:
-            raise JavaException(_ILLEGAL_ARGUMENT,
-                                "URLDecoder: Illegal hex characters in escape (%) pattern - "
-                                f'Error at index {i} in: "{pair}"')
+            raise JavaException(_ILLEGAL_ARGUMENT, _BAD_HEX + f'Error at index {i} in: "{pair}"')
     value = int(pair, 16)
     if value < 0:
-        raise JavaException(_ILLEGAL_ARGUMENT,
-                            "URLDecoder: Illegal hex characters in escape (%) pattern - negative value")
+        raise JavaException(_ILLEGAL_ARGUMENT, _BAD_HEX + "negative value")
     return value
 
 
@@ -133,7 +132,7 @@ def url_decode(value: Any) -> str:
             data.append(_parse_hex_byte(text[i + 1:i + 3]))
             i += 3
         if i < n and text[i] == "%":
-            raise JavaException(_ILLEGAL_ARGUMENT, "URLDecoder: Incomplete trailing escape (%) pattern")
+            raise JavaException(_ILLEGAL_ARGUMENT, _INCOMPLETE)
         out.append(java_utf8_decode(bytes(data)))
     return "".join(out)
 
@@ -201,7 +200,7 @@ def _required(value: Any) -> str:
     """The String argument a Java method receives; null makes it throw as Java would."""
     if value is None:
         raise JavaException(_NULL_POINTER)
-    return value if type(value) is str else to_java_string(value)
+    return value if type(value) is str else to_string(value)
 
 
 # -- the $util object ---------------------------------------------------------------------------

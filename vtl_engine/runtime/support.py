@@ -22,6 +22,13 @@ class StopRender(Exception):
     """#stop (or #break outside any loop): rendering ends, keeping what was written."""
 
 
+class BreakScope(Exception):
+    """#break($foreach.parent): unwinds to the loop whose $foreach is `scope`."""
+
+    def __init__(self, scope: Any) -> None:
+        self.scope = scope
+
+
 class RenderState:
     """Per-render bookkeeping: limits and counters. One per render, never shared."""
 
@@ -176,7 +183,12 @@ class ForeachScope(HostObject):
         return object.__repr__(self)
 
 
-def count_iteration(st: RenderState) -> None:
+def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
+    """Called at the start of each iteration: Java's iterator fails once the list it walks has
+    changed size, and the render's limits apply."""
+    if len(items) != scope.size:
+        raise JavaException("java.util.ConcurrentModificationException",
+                            "the list changed while #foreach was iterating over it")
     st.iterations += 1
     limits = st.limits
     if st.iterations > limits.max_loop_iterations:
@@ -243,8 +255,9 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
     bound = dict(zip(params, args))
     frame = MacroScope(scope, bound, {"$" + p: lit for p, lit in zip(params, literals)})
     if body is not None:
-        # the body renders in the macro's own scope, where $bodyContent is itself
-        frame.local["bodyContent"] = Block(body, frame, st)
+        # the body renders in the macro's own scope, where $bodyContent is itself; its
+        # recursion is bounded by the macro depth
+        frame.local["bodyContent"] = Block(body, frame, st, max_depth=None)
     st.macro_depth += 1
     try:
         function(frame, w, st)
@@ -258,18 +271,20 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
 class Block(HostObject):
     """A body of template code printed when referenced (#define's `$name`, `$bodyContent`)."""
 
-    __slots__ = ("function", "scope", "st", "depth")
+    __slots__ = ("function", "scope", "st", "depth", "max_depth")
 
-    def __init__(self, function: Callable, scope: Any, st: RenderState) -> None:
+    def __init__(self, function: Callable, scope: Any, st: RenderState,
+                 max_depth: int | None = -1) -> None:
         self.function = function
         self.scope = scope
         self.st = st
         self.depth = 0
+        self.max_depth = st.limits.max_define_depth if max_depth == -1 else max_depth
 
     def vtl_to_string(self) -> str | None:
         """The rendered body; None (printed as the reference's text) when the block is already
-        being rendered `max_define_depth` times over (Velocity's directive.define.max.depth)."""
-        if self.depth >= self.st.limits.max_define_depth:
+        being rendered `max_depth` times over (Velocity's directive.define.max.depth)."""
+        if self.max_depth is not None and self.depth >= self.max_depth:
             return None
         out: list[str] = []
         self.depth += 1
@@ -280,11 +295,12 @@ class Block(HostObject):
         return "".join(out)
 
 
-def render_string(function: Callable, scope: Any, st: RenderState) -> str:
-    """An interpolated string literal's value."""
+def render_string(function: Callable, scope: Any, st: RenderState, trim_last: bool) -> str:
+    """An interpolated string literal's value (parsed with a space appended: see parser)."""
     out: list[str] = []
     function(scope, out.append, st)
-    return "".join(out)
+    value = "".join(out)
+    return value[:-1] if trim_last and value else value
 
 
 # ---- #evaluate -----------------------------------------------------------------------------------
@@ -301,12 +317,20 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
     st.evaluate_depth += 1
     try:
         compiled.root(scope, w, st)
+    except StopRender:
+        pass   # #stop inside #evaluate ends only the evaluated text
     finally:
         st.evaluate_depth -= 1
         st.macros = saved
 
 
-def unsupported_include(directive: str) -> None:
+def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
+    """#include / #parse: there are no template files to load. Velocity 1.7 writes a comment
+    for a null argument and fails for a name it cannot find."""
+    for i, arg in enumerate(args):
+        if arg is None:
+            w(f"<!-- {directive} error : error with arg {i} please see log. see error log -->")
+            return
     raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
                         f"#{directive} cannot load templates: API Gateway has no template files")
 

@@ -1,4 +1,4 @@
-"""Python values seen as the Java objects Velocity 1.7 works with: printing, equality, truth, ranges.
+"""Python values as the Java objects Velocity 1.7 sees: printing, equality, hashing, truth, ranges.
 
 The value model: None is null, str String, bool Boolean, int Integer/Long/BigInteger (told apart by
 magnitude), float Double, Decimal BigDecimal, dict LinkedHashMap, list ArrayList, JsonArray
@@ -21,19 +21,19 @@ LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
 
 
 class JsonArray(list):
-    """json-smart's JSONArray (what API Gateway's JSON parsing yields): a List printed as compact JSON."""
+    """json-smart's JSONArray (what API Gateway's JSON parsing yields): a List printed as JSON."""
 
     __slots__ = ()
 
 
 class JavaArray(list):
-    """A Java String[] (from String.split): iterable and indexable, but printed by identity like Java."""
+    """A Java String[] (from String.split): iterable and indexable, printed by identity as Java."""
 
     __slots__ = ()
 
 
 class MapEntry:
-    """A Map.Entry of a dict; reads and writes go through to the map while the key is still in it."""
+    """A Map.Entry of a dict: reads and writes go through to the map while the key is in it."""
 
     __slots__ = ("owner", "key", "value")
 
@@ -72,6 +72,7 @@ def wrap64(v: int) -> int:
 # digits). This is the same digit generation, carried out on Python ints.
 
 _N_5_BITS = tuple((5**i).bit_length() for i in range(27))
+_INSIGNIFICANT = (0, 0, 0, 0, 1, 1, 1, 2, 2, 2)  # decimal digits below a double's precision, by 2^n
 _SIGNIF_MASK = (1 << 52) - 1
 
 
@@ -104,7 +105,7 @@ def _double_digits(bits: int) -> tuple[str, int]:
     n_tiny = max(0, n_fract_bits - bin_exp - 1)
     if n_tiny == 0 and bin_exp <= 62:
         # Integers below 2^63: exact digits, minus the ones below the double's precision.
-        insignificant = (0, 0, 0, 0, 1, 1, 1, 2, 2, 2)[bin_exp - n_sig - 1] if bin_exp > n_sig else 0
+        insignificant = _INSIGNIFICANT[bin_exp - n_sig - 1] if bin_exp > n_sig else 0
         lvalue = fract << (bin_exp - 52) if bin_exp >= 52 else fract >> (52 - bin_exp)
         if insignificant:
             pow10 = 10**insignificant
@@ -241,9 +242,8 @@ def _decimal_to_string(v: Decimal) -> str:
 def _map_to_string(m: dict) -> str:
     parts = []
     for k, v in m.items():
-        parts.append(
-            ("(this Map)" if k is m else to_string(k)) + "=" + ("(this Map)" if v is m else to_string(v))
-        )
+        key = "(this Map)" if k is m else to_string(k)
+        parts.append(key + "=" + ("(this Map)" if v is m else to_string(v)))
     return "{" + ", ".join(parts) + "}"
 
 
@@ -278,14 +278,12 @@ def identity_hash(value: Any) -> int:
 
 # json-smart's escaping (JSONValue.escape with its default style): it also escapes "/" and the
 # ranges 0x7F-0x9F and 0x2000-0x20FF, but leaves other non-ASCII text alone.
-_JSON_ESCAPES = {ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t"}
+_JSON_ESCAPES = {
+    ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/",
+    8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t",
+}
 for _c in (*range(0x20), *range(0x7F, 0xA0), *range(0x2000, 0x2100)):
     _JSON_ESCAPES.setdefault(_c, "\\u%04X" % _c)
-
-
-def json_escape(s: str) -> str:
-    """The body of a JSON string as json-smart writes it."""
-    return s.translate(_JSON_ESCAPES)
 
 
 def _json(value: Any) -> str:
@@ -299,13 +297,14 @@ def _json(value: Any) -> str:
     if t is float:
         return "null" if value in (math.inf, -math.inf) else double_to_string(value)
     if isinstance(value, dict):
-        return "{" + ",".join(
-            ('""' if k is None else '"' + to_string(k).translate(_JSON_ESCAPES) + '"') + ":" + _json(v)
-            for k, v in value.items()
-        ) + "}"
+        return "{" + ",".join(_json_key(k) + ":" + _json(v) for k, v in value.items()) + "}"
     if isinstance(value, list):
         return "[" + ",".join(map(_json, value)) + "]"
     return '"' + to_string(value).translate(_JSON_ESCAPES) + '"'
+
+
+def _json_key(key: Any) -> str:
+    return '""' if key is None else '"' + to_string(key).translate(_JSON_ESCAPES) + '"'
 
 
 def json_array_to_string(a: list) -> str:
@@ -325,6 +324,7 @@ _TO_STRING: dict[type, Callable[[Any], str]] = {
     JavaArray: _array_to_string,
     MapEntry: _entry_to_string,
     type(None): _none_to_string,
+    HostObject: _host_to_string,
 }
 
 
@@ -336,9 +336,6 @@ def _lookup_by_mro(table: dict[type, Any], cls: type, default: Any) -> Any:
         found = next((table[base] for base in cls.__mro__ if base in table), default)
     table[cls] = found
     return found
-
-
-_TO_STRING[HostObject] = _host_to_string
 
 
 def to_string(value: Any) -> str:
@@ -383,7 +380,8 @@ _CLASS_NAMES: dict[type, str] = {
 }
 
 
-def _double_bits(x: float) -> int:
+def double_bits(x: float) -> int:
+    """Double.doubleToLongBits, as an unsigned 64-bit int."""
     if x != x:
         return 0x7FF8000000000000  # doubleToLongBits collapses every NaN
     return struct.unpack("<Q", struct.pack("<d", x))[0]
@@ -395,7 +393,7 @@ def _decimal_equals(a: Decimal, b: Decimal) -> bool:
 
 
 def _list_equals(a: list, b: Any) -> bool:
-    if type(b) not in _LIST_TYPES and not (isinstance(b, list) and not isinstance(b, JavaArray)):
+    if not isinstance(b, list) or isinstance(b, JavaArray):
         return False
     return len(a) == len(b) and all(x is y or java_equals(x, y) for x, y in zip(a, b))
 
@@ -413,10 +411,8 @@ def _map_equals(a: dict, b: Any) -> bool:
 
 
 def _entry_equals(a: MapEntry, b: Any) -> bool:
-    return type(b) is MapEntry and java_equals(a.key, b.key) and java_equals(a.get_value(), b.get_value())
-
-
-_LIST_TYPES = (list, JsonArray)
+    return (type(b) is MapEntry and java_equals(a.key, b.key)
+            and java_equals(a.get_value(), b.get_value()))
 
 
 def java_equals(a: Any, b: Any) -> bool:
@@ -431,7 +427,7 @@ def java_equals(a: Any, b: Any) -> bool:
     if ta is int:
         return type(b) is int and a == b
     if ta is float:
-        return type(b) is float and _double_bits(a) == _double_bits(b)
+        return type(b) is float and double_bits(a) == double_bits(b)
     if ta is Decimal:
         return type(b) is Decimal and _decimal_equals(a, b)
     if isinstance(a, JavaArray) or isinstance(a, HostObject):
@@ -481,7 +477,7 @@ def java_hash(value: Any) -> int:
             return wrap32(u ^ (u >> 32))
         return _big_integer_hash(value)
     if t is float:
-        bits = _double_bits(value)
+        bits = double_bits(value)
         return wrap32(bits ^ (bits >> 32))
     if t is Decimal:
         sign, digits, exponent = value.as_tuple()
@@ -535,7 +531,9 @@ def int_value(value: Any) -> int:
     if type(value) is float:
         if value != value:
             return 0
-        return max(INT_MIN, min(INT_MAX, int(value))) if math.isfinite(value) else (INT_MAX if value > 0 else INT_MIN)
+        if math.isinf(value):
+            return INT_MAX if value > 0 else INT_MIN
+        return max(INT_MIN, min(INT_MAX, int(value)))
     return wrap32(int(value))
 
 
@@ -554,7 +552,8 @@ def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
     if size < 0:
         raise JavaException("java.lang.IllegalArgumentException", f"Illegal Capacity: {size}")
     if limit is not None and size > limit:
-        raise JavaException("RangeTooLarge", f"[{left}..{right}] has {size} elements, more than the limit of {limit}")
+        message = f"[{left}..{right}] has {size} elements, more than the limit of {limit}"
+        raise JavaException("RangeTooLarge", message)
     step = 1 if left <= right else -1
     last = left + step * (size - 1)
     if INT_MIN <= last <= INT_MAX:

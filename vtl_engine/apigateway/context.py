@@ -1,0 +1,150 @@
+"""`$context`: what API Gateway knows about the request, with realistic values for what the
+caller does not say.
+
+The keys, and their order, are those a real REST API request showed (`$context.keySet()`,
+reference §3.2). A caller's nested dict is merged over them. `requestOverride` and
+`responseOverride` are plain dicts a template writes into with #set; the caller reads them back
+after rendering.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import re
+import time
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..runtime.values import JsonArray, to_string
+
+DEFAULT_API_ID = "a1b2c3d4e5"
+DEFAULT_STAGE = "prod"
+DEFAULT_REGION = "us-east-1"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_PATH_PARAMETER = re.compile(r"\{([^{}+]+)\+?\}")
+
+
+def request_time(epoch_ms: int) -> str:
+    """`$context.requestTime`: CLF format, `dd/MMM/yyyy:HH:mm:ss +0000`, always UTC."""
+    t = time.gmtime(epoch_ms // 1000)
+    return (f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+            f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000")
+
+
+def _epoch_of(requested: str) -> int:
+    return int(datetime.strptime(requested, "%d/%b/%Y:%H:%M:%S %z").timestamp() * 1000)
+
+
+def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "cognitoIdentityPoolId": None,
+        "accountId": None,
+        "cognitoIdentityId": None,
+        "caller": None,
+        "sourceIp": "198.51.100.10",
+        "principalOrgId": None,
+        "accessKey": None,
+        "cognitoAuthenticationType": None,
+        "cognitoAuthenticationProvider": None,
+        "userArn": None,
+        "userAgent": headers.get("User-Agent"),
+        "user": None,
+    }
+
+
+def build_context(given: Mapping[str, Any] | None = None,
+                  params: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """A full `$context` for one request: `given` merged over defaults.
+
+    Unknown to the caller, a request gets a fresh requestId and extendedRequestId and the current
+    time; the path is rebuilt from stage, resourcePath and the path parameters; domainName and
+    identity.userAgent follow the Host and User-Agent headers when `params` has them.
+    """
+    given = given or {}
+    params = params or {}
+    headers = params.get("header") or {}
+    api_id = given.get("apiId", DEFAULT_API_ID)
+    stage = given.get("stage", DEFAULT_STAGE)
+    resource_path = given.get("resourcePath", "/")
+    if "requestTimeEpoch" in given:
+        epoch = given["requestTimeEpoch"]
+    elif "requestTime" in given:
+        epoch = _epoch_of(given["requestTime"])
+    else:
+        epoch = time.time_ns() // 1_000_000
+    domain = headers.get("Host") or f"{api_id}.execute-api.{DEFAULT_REGION}.amazonaws.com"
+    # what the caller gives is merged in below; the costlier defaults are only made when missing
+    context: dict[str, Any] = {
+        "resourceId": "k9x2mf",
+        "resourcePath": resource_path,
+        "httpMethod": "POST",
+        "extendedRequestId": given.get("extendedRequestId") or _extended_request_id(),
+        "requestTime": given.get("requestTime") or request_time(epoch),
+        "path": given.get("path") or _request_path(stage, resource_path, params.get("path")),
+        "accountId": "123456789012",
+        "protocol": "HTTP/1.1",
+        "requestOverride": {"path": {}, "header": {}, "querystring": {}},
+        "stage": stage,
+        "domainPrefix": domain.split(".", 1)[0],
+        "requestTimeEpoch": epoch,
+        "requestId": given.get("requestId") or str(uuid.uuid4()),
+        "identity": _identity(headers),
+        "domainName": domain,
+        "deploymentId": "d7q4zt",
+        "responseOverride": {"header": {}},
+        "apiId": api_id,
+    }
+    _merge(context, given)
+    authorizer = context.get("authorizer")
+    if isinstance(authorizer, dict):
+        context["authorizer"] = _stringified(authorizer)
+    return context
+
+
+def _extended_request_id() -> str:
+    return base64.b64encode(os.urandom(11)).decode("ascii")
+
+
+def _request_path(stage: str, resource_path: str, path_params: Mapping[str, Any] | None) -> str:
+    """`$context.path`: the stage, then the resource path with its parameters filled in."""
+    values = path_params or {}
+    return f"/{stage}" + _PATH_PARAMETER.sub(
+        lambda m: str(values.get(m.group(1), m.group(0))), resource_path)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
+
+
+def _merge(into: dict[str, Any], given: Mapping[str, Any]) -> None:
+    """Merge `given` into `into`: nested mappings key by key, everything else replaced."""
+    for key, value in given.items():
+        if type(value) in _SCALARS:
+            into[key] = value
+            continue
+        current = into.get(key)
+        if isinstance(value, Mapping) and isinstance(current, dict):
+            _merge(current, value)
+        else:
+            into[key] = _copy(value)
+
+
+def _copy(value: Any) -> Any:
+    """A copy, lists made JSON arrays, so a template never writes into the caller's data."""
+    if type(value) in _SCALARS:
+        return value
+    if isinstance(value, Mapping):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return JsonArray(map(_copy, value))
+    return value
+
+
+def _stringified(authorizer: dict[str, Any]) -> dict[str, Any]:
+    """An authorizer's context values reach templates as strings ("numKey": 1 gives "1");
+    `claims` (Cognito) stays a map."""
+    return {key: value if key == "claims" or value is None or isinstance(value, (str, dict))
+            else to_string(value)
+            for key, value in authorizer.items()}

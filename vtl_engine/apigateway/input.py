@@ -1,0 +1,90 @@
+"""`$input`: the payload and the request parameters, as API Gateway shows them to a template."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..runtime.host import HostObject
+from ..runtime.signals import MISSING, JavaException
+from ..runtime.values import to_string
+from .jsondata import parse_body, to_json
+from .jsonpath import NOT_FOUND, compile_path
+
+_UNPARSED = object()
+# The order in which $input.params(name) looks a name up, and in which $input.params() lists them.
+PARAM_KINDS = ("path", "querystring", "header")
+
+
+def normalise_params(params: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """`{"path": {}, "querystring": {}, "header": {}}` filled from what the caller gave (copied,
+    so a template that changes them does not change the caller's dicts)."""
+    given = params or {}
+    return {kind: dict(given.get(kind) or {}) for kind in PARAM_KINDS}
+
+
+class Input(HostObject):
+    """`$input`. The payload is parsed at most once, and only if the template asks for a path;
+    `$input.path` hands out the parsed values themselves, so a template that changes them changes
+    what a later `$input.json` writes, as on API Gateway."""
+
+    vtl_methods: ClassVar[frozenset[str]] = frozenset({"json", "path", "params", "getBody"})
+    vtl_properties: ClassVar[frozenset[str]] = frozenset({"body"})
+    __slots__ = ("body", "parameters", "_document")
+
+    def __init__(self, body: str, params: dict[str, dict[str, Any]]) -> None:
+        # API Gateway hands an empty payload to the template as "{}"
+        self.body = body or "{}"
+        self.parameters = params
+        self._document: Any = _UNPARSED
+
+    def vtl_call(self, name: str, args: list[Any]) -> Any:
+        if name == "path" and len(args) == 1:
+            return self.path(args[0])
+        if name == "json" and len(args) == 1:
+            return self.json(args[0])
+        if name == "params":
+            if not args:
+                return self.parameters
+            if len(args) == 1:
+                return self.param(args[0])
+        if name == "getBody" and not args:
+            return self.body
+        return MISSING
+
+    def get_body(self) -> str:
+        """`$input.body`: the raw payload."""
+        return self.body
+
+    def path(self, path: Any) -> Any:
+        """`$input.path(x)`: the value at JSONPath x (a map, JSON array, string, number, boolean);
+        null if there is none."""
+        found = compile_path(_path_text(path)).read(self.document())
+        return None if found is NOT_FOUND else found
+
+    def json(self, path: Any) -> str:
+        """`$input.json(x)`: the value at JSONPath x as JSON text; `""` if there is none."""
+        found = compile_path(_path_text(path)).read(self.document())
+        return '""' if found is NOT_FOUND else to_json(found)
+
+    def param(self, name: Any) -> Any:
+        """`$input.params(x)`: the value of x as a path, else query string, else header
+        parameter, else "". (`$input.params()` is `parameters`: every parameter by kind.)"""
+        key = name if type(name) is str else to_string(name)
+        parameters = self.parameters
+        for kind in PARAM_KINDS:
+            found = parameters[kind].get(key)
+            if found is not None:
+                return found
+        return ""
+
+    def document(self) -> Any:
+        """The payload parsed (once) as JsonPath reads it."""
+        document = self._document
+        if document is _UNPARSED:
+            document = self._document = parse_body(self.body)
+        return document
+
+
+def _path_text(path: Any) -> str:
+    if path is None:
+        raise JavaException("java.lang.IllegalArgumentException", "path can not be null or empty")
+    return path if type(path) is str else to_string(path)

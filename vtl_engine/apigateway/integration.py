@@ -1,0 +1,410 @@
+"""What API Gateway does around the mapping templates of a non-proxy integration.
+
+An `Integration` holds the fields of an OpenAPI export's `x-amazon-apigateway-integration`.
+`integration_request` turns a client's `MethodRequest` into what the backend receives (or the
+415 API Gateway answers itself); `integration_response` turns the backend's answer into what
+the client receives. In both, parameter mappings come first, then the body template, then the
+`$context` overrides the template set.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import VtlRuntimeError
+from ..runtime.javaregex import compile_java
+from ..runtime.signals import JavaException
+from ..runtime.values import to_string
+from .context import build_context
+from .input import Input
+from .jsondata import parse_body, to_json
+from .jsonpath import NOT_FOUND, compile_path
+from .mapping import render_prepared, result_of, status_code
+
+PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
+PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
+DEFAULT_MEDIA_TYPE = "application/json"
+
+_REQUEST_TARGET = re.compile(r"integration\.request\.(header|querystring|path)\.(.+)")
+_RESPONSE_TARGET = re.compile(r"method\.response\.header\.(.+)")
+_REQUEST_SOURCE = re.compile(
+    r"method\.request\.(?:(path|querystring|header|multivaluequerystring|multivalueheader)\.(.+)"
+    r"|(body)(?:\.(.+))?)|stageVariables\.(.+)|context\.(.+)|'(.*)'", re.DOTALL)
+_RESPONSE_SOURCE = re.compile(
+    r"integration\.response\.(?:(header|multivalueheader)\.(.+)|(body)(?:\.(.+))?)"
+    r"|stageVariables\.(.+)|context\.(.+)|'(.*)'", re.DOTALL)
+_PARAM_KIND = {"path": "path", "querystring": "querystring", "header": "header",
+               "multivaluequerystring": "querystring", "multivalueheader": "header"}
+
+
+# -- what comes in and goes out -----------------------------------------------------------------
+
+@dataclass
+class MethodRequest:
+    """The client's request as the method sees it (one value per parameter name)."""
+
+    body: str | bytes = ""
+    headers: dict[str, Any] = field(default_factory=dict)
+    querystring: dict[str, Any] = field(default_factory=dict)
+    path: dict[str, Any] = field(default_factory=dict)
+    #: what is known of `$context` (merged over realistic defaults)
+    context: dict[str, Any] | None = None
+    stage_variables: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict[str, dict[str, Any]]:
+        """The `$input.params()` map."""
+        return {"path": dict(self.path), "querystring": dict(self.querystring),
+                "header": dict(self.headers)}
+
+
+@dataclass
+class IntegrationRequest:
+    """What the backend receives."""
+
+    body: str | bytes
+    headers: dict[str, Any]
+    querystring: dict[str, Any]
+    path: dict[str, Any]
+    #: `$context` after the request template: the same request's response side reads it on
+    context: dict[str, Any]
+    #: the media type whose template ran; None when the body passed through
+    template_media_type: str | None = None
+
+
+@dataclass
+class BackendResponse:
+    """What the backend answered. For a Lambda function that failed, `error_message` is its
+    errorMessage (what selection patterns match against) and `body` the error document."""
+
+    status_code: int = 200
+    body: str | bytes = ""
+    headers: dict[str, Any] = field(default_factory=dict)
+    error_message: str | None = None
+
+
+@dataclass
+class MethodResponse:
+    """What the client receives. `error` is why API Gateway answered with an error, when a
+    template failed (the client only sees the 500)."""
+
+    status_code: int
+    body: str | bytes
+    headers: dict[str, Any] = field(default_factory=dict)
+    error: Exception | None = None
+
+
+UNSUPPORTED_MEDIA_TYPE = 415
+_GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error"}
+
+
+def gateway_response(status: int, error: Exception | None = None) -> MethodResponse:
+    """A response API Gateway gives by itself (its default gateway responses)."""
+    return MethodResponse(status, '{"message":"%s"}' % _GATEWAY_ERRORS[status],
+                          {"Content-Type": DEFAULT_MEDIA_TYPE}, error)
+
+
+# -- the integration ----------------------------------------------------------------------------
+
+@dataclass
+class IntegrationResponse:
+    """One entry of `responses`: chosen when `selection_pattern` (None for the default) matches."""
+
+    status_code: str = "200"
+    selection_pattern: str | None = None
+    response_templates: dict[str, str] = field(default_factory=dict)
+    response_parameters: dict[str, str] = field(default_factory=dict)
+    content_handling: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_mappings(self.response_parameters, _RESPONSE_TARGET, _RESPONSE_SOURCE)
+        if self.selection_pattern:
+            try:
+                compile_java(self.selection_pattern)
+            except JavaException as error:
+                raise ValueError(f"invalid selectionPattern: {error.message}") from None
+
+    @classmethod
+    def from_openapi(cls, key: str, spec: Mapping[str, Any]) -> IntegrationResponse:
+        """From a `responses` entry; its key is the selection pattern, "default" the default."""
+        return cls(status_code=str(spec.get("statusCode", "200")),
+                   selection_pattern=None if key == "default" else key,
+                   response_templates=dict(spec.get("responseTemplates") or {}),
+                   response_parameters=dict(spec.get("responseParameters") or {}),
+                   content_handling=spec.get("contentHandling"))
+
+
+@dataclass
+class Integration:
+    """An `x-amazon-apigateway-integration`: how one method reaches its backend."""
+
+    type: str = "AWS"
+    uri: str = ""
+    request_templates: dict[str, str] = field(default_factory=dict)
+    passthrough_behavior: str = "WHEN_NO_MATCH"
+    request_parameters: dict[str, str] = field(default_factory=dict)
+    responses: list[IntegrationResponse] = field(default_factory=list)
+    content_handling: str | None = None
+    dialect: str = "aws"
+
+    def __post_init__(self) -> None:
+        self.type = self.type.upper()
+        self.passthrough_behavior = self.passthrough_behavior.upper()
+        if self.passthrough_behavior not in PASSTHROUGH_BEHAVIORS:
+            raise ValueError(f"passthroughBehavior must be one of {PASSTHROUGH_BEHAVIORS}, "
+                             f"not {self.passthrough_behavior!r}")
+        _check_mappings(self.request_parameters, _REQUEST_TARGET, _REQUEST_SOURCE)
+
+    @classmethod
+    def from_openapi(cls, spec: Mapping[str, Any], dialect: str = "aws") -> Integration:
+        """From the `x-amazon-apigateway-integration` object of an OpenAPI export."""
+        return cls(type=spec.get("type", "AWS"), uri=spec.get("uri", ""),
+                   request_templates=dict(spec.get("requestTemplates") or {}),
+                   passthrough_behavior=spec.get("passthroughBehavior", "WHEN_NO_MATCH"),
+                   request_parameters=dict(spec.get("requestParameters") or {}),
+                   responses=[IntegrationResponse.from_openapi(key, value)
+                              for key, value in (spec.get("responses") or {}).items()],
+                   content_handling=spec.get("contentHandling"), dialect=dialect)
+
+    @property
+    def is_lambda(self) -> bool:
+        """A Lambda function behind a non-proxy AWS integration: its errors select responses."""
+        return self.type == "AWS" and ":lambda:path/" in self.uri
+
+    # -- request side ---------------------------------------------------------------------------
+
+    def integration_request(self, request: MethodRequest) -> IntegrationRequest | MethodResponse:
+        """What the backend receives for `request`, or the response API Gateway answers
+        instead: 415 for a media type it may not pass through, 500 when the template fails."""
+        params = request.params
+        context = build_context(request.context, params)
+        stage_variables = dict(request.stage_variables)
+        body = _binary_as_text(request.body, self.content_handling)
+        input_ = Input(_text(body), params)
+        mapped = {"header": {}, "querystring": {}, "path": {}}
+        for target, source in self.request_parameters.items():
+            kind, name = _REQUEST_TARGET.fullmatch(target).groups()
+            value = _request_source(source, params, input_, stage_variables, context)
+            if value is not None:
+                mapped[kind][name] = value
+        media_type = None
+        if self.type not in PROXY_TYPES:
+            media_type = _media_type(_header(request.headers, "Content-Type"))
+            template = _find_template(self.request_templates, media_type)
+            if template is None:
+                behavior = self.passthrough_behavior
+                if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES"
+                                           and self.request_templates):
+                    return gateway_response(UNSUPPORTED_MEDIA_TYPE)
+                media_type = None
+            else:
+                media_type, source = template
+                try:
+                    result = render_prepared(source, _text(body), params, context,
+                                             stage_variables, self.dialect)
+                except VtlRuntimeError as error:  # "Unable to transform request"
+                    return gateway_response(500, error)
+                body = result.body
+                for kind, overrides in (("header", result.header_overrides),
+                                        ("querystring", result.querystring_overrides),
+                                        ("path", result.path_overrides)):
+                    mapped[kind].update(overrides)
+        body = _text_as_binary(body, self.content_handling)
+        if body is None:
+            return gateway_response(500)
+        return IntegrationRequest(body, mapped["header"], mapped["querystring"], mapped["path"],
+                                  context, media_type)
+
+    # -- response side --------------------------------------------------------------------------
+
+    def select_response(self, backend: BackendResponse) -> IntegrationResponse | None:
+        """The integration response for `backend`: the first whose selection pattern, a Java
+        regex, matches all of the Lambda errorMessage (for a Lambda function) or of the status
+        code; otherwise the default one (None if there is none)."""
+        default = next((r for r in self.responses if not r.selection_pattern), None)
+        if self.is_lambda:
+            subject = backend.error_message
+            if subject is None:
+                return default
+        else:
+            subject = str(backend.status_code)
+        for response in self.responses:
+            if response.selection_pattern and \
+                    compile_java(response.selection_pattern).fullmatch(subject) is not None:
+                return response
+        return default
+
+    def integration_response(self, backend: BackendResponse, request: MethodRequest,
+                             integration_request: IntegrationRequest | None = None
+                             ) -> MethodResponse:
+        """What the client receives once the backend has answered `request`.
+
+        `integration_request` (from `integration_request`) carries the request's `$context`,
+        overrides included, to the response template; without it a fresh one is built. A
+        template that fails gives the 500 API Gateway gives; one that does not parse raises
+        VtlSyntaxError.
+        """
+        chosen = self.select_response(backend)
+        if chosen is None:
+            return gateway_response(500)
+        params = request.params
+        # a copy: the request's $context, overrides included, as the response template sees it
+        context = build_context(integration_request.context if integration_request is not None
+                                else request.context, params)
+        stage_variables = dict(request.stage_variables)
+        body = _binary_as_text(backend.body, chosen.content_handling)
+        backend_input = Input(_text(body), params)
+        headers: dict[str, Any] = {}
+        for target, source in chosen.response_parameters.items():
+            name = _RESPONSE_TARGET.fullmatch(target).group(1)
+            value = _response_source(source, backend, backend_input, stage_variables, context)
+            if value is not None:
+                headers[name] = value
+        media_type = None
+        if self.type not in PROXY_TYPES:
+            accept = _media_type(_header(request.headers, "Accept"))
+            template = _find_template(chosen.response_templates, accept)
+            if template is None and chosen.response_templates:
+                template = next(iter(chosen.response_templates.items()))
+            if template is not None:
+                media_type, source = template
+                try:
+                    body = render_prepared(source, _text(body), params, context,
+                                           stage_variables, self.dialect).body
+                except VtlRuntimeError as error:  # "Unable to transform response"
+                    return gateway_response(500, error)
+        # the overrides in $context, set by this template or (MOCK) by the request template
+        overrides = result_of("", context)
+        headers.update(overrides.response_header_overrides)
+        body = _text_as_binary(body, chosen.content_handling)
+        if body is None:
+            return gateway_response(500)
+        headers.setdefault("Content-Type", media_type or _header(backend.headers, "Content-Type")
+                           or DEFAULT_MEDIA_TYPE)
+        return MethodResponse(overrides.status_override or int(chosen.status_code), body, headers)
+
+
+def mock_backend_response(integration_request: IntegrationRequest) -> BackendResponse:
+    """What a MOCK integration answers: the status code the request template wrote as
+    `{"statusCode": N}` (200 if it wrote none) and an empty body."""
+    try:
+        found = compile_path("$.statusCode").read(parse_body(_text(integration_request.body)))
+    except JavaException:  # a body that is not JSON names no status
+        found = None
+    return BackendResponse(status_code=status_code(found) or 200, body="")
+
+
+# -- mapping expressions ------------------------------------------------------------------------
+
+def _check_mappings(mappings: Mapping[str, str], targets: re.Pattern[str],
+                    sources: re.Pattern[str]) -> None:
+    # API Gateway refuses bad mapping expressions when the API is deployed; so do we, early
+    for target, source in mappings.items():
+        if targets.fullmatch(target) is None:
+            raise ValueError(f"invalid mapping target {target!r}")
+        if not isinstance(source, str) or sources.fullmatch(source) is None:
+            raise ValueError(f"invalid mapping expression {source!r} for {target!r}")
+
+
+def _request_source(source: str, params: dict[str, dict[str, Any]], input_: Input,
+                    stage_variables: dict[str, Any], context: dict[str, Any]) -> str | None:
+    kind, name, body, path, stage_variable, context_path, static = \
+        _REQUEST_SOURCE.fullmatch(source).groups()
+    if kind is not None:
+        return _as_text(params[_PARAM_KIND[kind]].get(name))
+    if body is not None:
+        return input_.body if path is None else _body_value(input_, path)
+    return _common_source(stage_variable, context_path, static, stage_variables, context)
+
+
+def _response_source(source: str, backend: BackendResponse, input_: Input,
+                     stage_variables: dict[str, Any], context: dict[str, Any]) -> str | None:
+    kind, name, body, path, stage_variable, context_path, static = \
+        _RESPONSE_SOURCE.fullmatch(source).groups()
+    if kind is not None:
+        return _as_text(backend.headers.get(name))
+    if body is not None:
+        return input_.body if path is None else _body_value(input_, path)
+    return _common_source(stage_variable, context_path, static, stage_variables, context)
+
+
+def _common_source(stage_variable: str | None, context_path: str | None, static: str | None,
+                   stage_variables: dict[str, Any], context: dict[str, Any]) -> str | None:
+    if stage_variable is not None:
+        return _as_text(stage_variables.get(stage_variable))
+    if context_path is not None:
+        value: Any = context
+        for step in context_path.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
+        return _as_text(value)
+    return static
+
+
+def _body_value(input_: Input, path: str) -> str | None:
+    """`...body.a.b`: a JSONPath without its `$.`; a string as itself, anything else as JSON.
+    Nothing is mapped when the payload is not JSON."""
+    try:
+        found = compile_path("$." + path).read(input_.document())
+    except JavaException:
+        return None
+    if found is NOT_FOUND or found is None:
+        return None
+    return found if type(found) is str else to_json(found)
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else value if type(value) is str else to_string(value)
+
+
+# -- media types, content handling --------------------------------------------------------------
+
+def _header(headers: Mapping[str, Any], name: str) -> Any:
+    """A header's value, whatever the case of its name (HTTP header names are case-insensitive)."""
+    found = headers.get(name)
+    if found is None:
+        lowered = name.lower()
+        found = next((v for k, v in headers.items() if k.lower() == lowered), None)
+    return found
+
+
+def _media_type(value: Any) -> str:
+    """The first media type in a Content-Type or Accept value, without parameters; a missing
+    header counts as application/json."""
+    if not value:
+        return DEFAULT_MEDIA_TYPE
+    return str(value).split(",", 1)[0].split(";", 1)[0].strip().lower() or DEFAULT_MEDIA_TYPE
+
+
+def _find_template(templates: Mapping[str, str], media_type: str) -> tuple[str, str] | None:
+    for key, source in templates.items():
+        if key.lower() == media_type:
+            return key, source
+    return None
+
+
+def _binary_as_text(body: str | bytes, handling: str | None) -> str | bytes:
+    """contentHandling CONVERT_TO_TEXT: a binary payload reaches templates base64-encoded."""
+    if handling == "CONVERT_TO_TEXT" and isinstance(body, bytes):
+        return base64.b64encode(body).decode("ascii")
+    return body
+
+
+def _text_as_binary(body: str | bytes, handling: str | None) -> str | bytes | None:
+    """contentHandling CONVERT_TO_BINARY: the text (after any template) is base64-decoded; None
+    when it is not base64, which API Gateway answers with a 500."""
+    if handling == "CONVERT_TO_BINARY" and isinstance(body, str):
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+    return body
+
+
+def _text(body: str | bytes) -> str:
+    """A payload as a template reads it."""
+    return body if isinstance(body, str) else body.decode("utf-8", "replace")
+

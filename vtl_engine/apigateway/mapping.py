@@ -1,0 +1,92 @@
+"""One mapping template render: the request's data in as `$input`, `$context`, `$stageVariables`
+and `$util`; the body and the `$context` overrides the template set out."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..template import Template
+from .context import build_context
+from .input import Input, normalise_params
+from .util import UTIL
+
+
+@dataclass
+class MappingResult:
+    """What a mapping template produced.
+
+    `context` is the `$context` map after the render (a MOCK integration carries its overrides
+    from the request template to the response template); the `*_overrides` fields are read
+    from it: `header_overrides`, `querystring_overrides` and `path_overrides` from
+    `requestOverride`, `status_override` and `response_header_overrides` from `responseOverride`.
+    """
+
+    body: str
+    context: dict[str, Any]
+    status_override: int | None = None
+    header_overrides: dict[str, Any] = field(default_factory=dict)
+    querystring_overrides: dict[str, Any] = field(default_factory=dict)
+    path_overrides: dict[str, Any] = field(default_factory=dict)
+    response_header_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def render_mapping_template(template: str, body: str = "",
+                            params: dict[str, dict[str, Any]] | None = None,
+                            context: dict[str, Any] | None = None,
+                            stage_variables: dict[str, Any] | None = None,
+                            dialect: str = "aws") -> MappingResult:
+    """Render an API Gateway mapping template for one request.
+
+    `params` holds the method request's `path`, `querystring` and `header` maps; `context` what
+    the caller knows of `$context` (merged over realistic defaults). Raises VtlSyntaxError for a
+    template that does not parse and VtlRuntimeError where API Gateway would fail the request.
+    """
+    parameters = normalise_params(params)
+    return render_prepared(template, body, parameters, build_context(context, parameters),
+                           dict(stage_variables or {}), dialect)
+
+
+def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
+                    context: dict[str, Any], stage_variables: dict[str, Any],
+                    dialect: str = "aws") -> MappingResult:
+    """Render with a complete `$context` (which the template may change in place)."""
+    variables = {"input": Input(body, params), "context": context,
+                 "stageVariables": stage_variables, "util": UTIL}
+    return result_of(compiled_template(template, dialect).render(variables), context)
+
+
+def result_of(body: str, context: dict[str, Any]) -> MappingResult:
+    """`body` with the overrides `context` holds."""
+    request = _group(context, "requestOverride")
+    response = _group(context, "responseOverride")
+    return MappingResult(
+        body=body,
+        context=context,
+        status_override=status_code(response.get("status")),
+        header_overrides=_group(request, "header"),
+        querystring_overrides=_group(request, "querystring"),
+        path_overrides=_group(request, "path"),
+        response_header_overrides=_group(response, "header"),
+    )
+
+
+@lru_cache(maxsize=256)
+def compiled_template(source: str, dialect: str = "aws") -> Template:
+    """A Template for `source`, reused across requests."""
+    return Template(source, dialect=dialect)
+
+
+def status_code(value: Any) -> int | None:
+    """An overridden status as API Gateway takes it: a number from 100 to 599 (also written as a
+    string), anything else ignored."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if type(value) is int and 100 <= value <= 599:
+        return value
+    return None
+
+
+def _group(container: dict[str, Any], key: str) -> dict[str, Any]:
+    found = container.get(key)
+    return found if isinstance(found, dict) else {}
