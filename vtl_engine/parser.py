@@ -239,8 +239,8 @@ class _ToNodes(Transformer):
         if name == "break" and name in known:
             return n.Break(*at, args[0] if args else None)
         if name == "evaluate" and name in known:
-            if len(args) != 1:
-                raise self._error("#evaluate expects one argument", token)
+            if len(args) != 1 or not isinstance(args[0], (n.StringLiteral, n.Reference)):
+                raise self._error("#evaluate expects one string literal or reference", token)
             return n.Evaluate(*at, args[0])
         end = self.ends.get(token.start_pos, token.end_pos)
         return n.MacroCall(*at, name, args, self.text[token.start_pos:end])

@@ -41,7 +41,6 @@ import java.util.Map;
 
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.DocumentContext;
-import com.jayway.jsonpath.InvalidJsonException;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import com.jayway.jsonpath.spi.json.JsonSmartJsonProvider;
@@ -105,11 +104,9 @@ public class VelocityRef {
         private DocumentContext document() {
             if (!parsed) {
                 parsed = true;
-                try {
-                    document = JsonPath.using(JSONPATH).parse(body);
-                } catch (InvalidJsonException e) {
-                    document = null;  // an unparsable body matches no path
-                }
+                // An unparsable body fails the render, as Jayway throws (json-smart still reads
+                // text that is not JSON at all as one string).
+                document = JsonPath.using(JSONPATH).parse(body);
             }
             return document;
         }
@@ -117,9 +114,6 @@ public class VelocityRef {
         /** The value at the JSONPath, or null (an invalid reference) when nothing is there. */
         public Object path(String jsonPath) {
             DocumentContext doc = document();
-            if (doc == null) {
-                return null;
-            }
             try {
                 return doc.read(jsonPath);
             } catch (PathNotFoundException e) {
@@ -129,15 +123,11 @@ public class VelocityRef {
 
         /** The value at the JSONPath as JSON text; a missing value is the JSON string "" (section 1.3). */
         public String json(String jsonPath) {
-            DocumentContext doc = document();
-            if (doc != null) {
-                try {
-                    return JSONValue.toJSONString(doc.read(jsonPath));
-                } catch (PathNotFoundException e) {
-                    // falls through to the empty JSON string
-                }
+            try {
+                return JSONValue.toJSONString(document().read(jsonPath));
+            } catch (PathNotFoundException e) {
+                return JSONValue.toJSONString("");
             }
-            return JSONValue.toJSONString("");
         }
 
         /** All parameters: {path: {...}, querystring: {...}, header: {...}}. */
@@ -167,8 +157,9 @@ public class VelocityRef {
             return StringEscapeUtils.escapeJavaScript(text(value));
         }
 
-        public Object parseJson(Object value) {
-            return JSONPATH.jsonProvider().parse(text(value));
+        /** Strict JSON (RFC 4627): a template should not pass offline and fail on AWS. */
+        public Object parseJson(Object value) throws Exception {
+            return new JSONParser(JSONParser.MODE_RFC4627).parse(text(value), JSONValue.defaultReader.DEFAULT_ORDERED);
         }
 
         public String urlEncode(Object value) throws Exception {
@@ -214,7 +205,7 @@ public class VelocityRef {
         ctx.put("util", new Util());
         Map<String, Object> context = mapOf(aws.get("context"));
         Map<String, Object> requestOverride = child(context, "requestOverride");
-        for (String where : new String[] {"header", "path", "querystring"}) {
+        for (String where : new String[] {"path", "header", "querystring"}) {  // AWS's order (section 3.2)
             child(requestOverride, where);
         }
         child(child(context, "responseOverride"), "header");
