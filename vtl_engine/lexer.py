@@ -404,7 +404,32 @@ class Lexer:
             return True
         self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
         self.emit("IDENT", m.group(), m.start(), m.end())
-        pos = m.end()
+        pos = self._modifiers(m.end())
+        if formal:
+            if not src.startswith("}", pos):
+                raise self.error("${ reference is never closed with }", start)
+            self.emit("_REF_FORMAL_END", "}", pos, pos + 1)
+            pos += 1
+        self.ends[start] = self.pos = pos
+        ghost = None if formal or inside else _GHOST_REFERENCE.match(src, pos)
+        if ghost:
+            self._ghost_reference(ghost.end())
+        return True
+
+    def _ghost_reference(self, pos: int) -> None:
+        """`$x{y.z}`: Velocity 1.7 parses the `{y.z}` after an unbraced reference as a reference
+        without its `$`, evaluates nothing and prints only the `{`."""
+        kept = len(self.out)
+        pos = self._modifiers(_IDENTIFIER.match(self.src, pos).end())
+        del self.out[kept:]
+        if not self.src.startswith("}", pos):
+            raise self.error("expected '}' or '[' after the reference in braces", pos)
+        self.text("{", self.pos, pos + 1)
+        self.pos = pos + 1
+
+    def _modifiers(self, pos: int) -> int:
+        """Lex the `[index]`, `.property` and `.method(args)` after a reference's name."""
+        src, n = self.src, len(self.src)
         while pos < n:
             c = src[pos]
             if c == "[":
@@ -420,13 +445,7 @@ class Lexer:
                     pos = m.end()
             else:
                 break
-        if formal:
-            if not src.startswith("}", pos):
-                raise self.error("${ reference is never closed with }", start)
-            self.emit("_REF_FORMAL_END", "}", pos, pos + 1)
-            pos += 1
-        self.ends[start] = self.pos = pos
-        return True
+        return pos
 
     def _index(self, pos: int) -> int:
         """Lex `[ param ]` after a reference: a string, integer, boolean or reference."""
@@ -473,6 +492,7 @@ class Lexer:
 _LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
 _BANG = re.compile(r"\\*!")
 _DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
+_GHOST_REFERENCE = re.compile(r"\{\$?!?(?=[a-zA-Z_])")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 

@@ -450,7 +450,46 @@ def _l_clear(lst: list) -> str:
     return _VOID
 
 
+class JavaIterator(HostObject):
+    """`$list.iterator()`: a java.util.Iterator over a list; #foreach drains what is left of it."""
+
+    vtl_methods = frozenset({"hasNext", "next", "remove"})
+    __slots__ = ("items", "position", "removable")
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.position = 0
+        self.removable = False
+
+    def vtl_to_string(self) -> str:
+        return f"java.util.ArrayList$Itr@{id(self) & 0xFFFFFFF:x}"
+
+    def hasNext(self) -> bool:  # noqa: N802 - the Java name, as templates call it
+        return self.position < len(self.items)
+
+    def next(self) -> Any:
+        if self.position >= len(self.items):
+            raise JavaException("java.util.NoSuchElementException")
+        self.position += 1
+        self.removable = True
+        return self.items[self.position - 1]
+
+    def remove(self) -> str:
+        if not self.removable:
+            raise JavaException("java.lang.IllegalStateException")
+        self.position -= 1
+        del self.items[self.position]
+        self.removable = False
+        return _VOID
+
+    def drain(self) -> list:
+        rest = self.items[self.position:]
+        self.position = len(self.items)
+        return rest
+
+
 _LIST: dict[str, Method] = {
+    "iterator": _no_args(JavaIterator),
     "get": _l_get,
     "set": _l_set,
     "add": _l_add,

@@ -13,7 +13,7 @@ from typing import Any
 
 from .arith import add as _java_add
 from .host import HostObject
-from .methods import call_method, get_index, get_property, set_index, set_property
+from .methods import JavaIterator, call_method, get_index, get_property, set_index, set_property
 from .signals import MISSING, JavaException
 from .values import is_true, to_string
 
@@ -133,11 +133,14 @@ def truth(value: Any) -> bool:
 # ---- #foreach ------------------------------------------------------------------------------------
 
 def loop_items(value: Any) -> list:
-    """What #foreach iterates: a list's items, a map's values; nothing for anything else."""
+    """What #foreach iterates: a list's items, a map's values, an iterator's remaining items;
+    nothing for anything else."""
     if isinstance(value, list):
         return value
     if isinstance(value, dict):
         return list(value.values())
+    if isinstance(value, JavaIterator):
+        return value.drain()
     return []
 
 
