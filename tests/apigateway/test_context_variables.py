@@ -159,3 +159,13 @@ def test_stage_variables():
     assert render("$stageVariables.backend ${stageVariables['url']} [$stageVariables.none] "
                   "#foreach($k in $stageVariables.keySet())$k,#end",
                   stage_variables=variables) == "orders-v2 https://x/y [] backend,url,"
+
+
+def test_nested_context_objects_print_empty_but_read_as_maps():
+    # AWS prints $context.identity and its kind as nothing when rendered whole (reference 8, item 7)
+    out = render_mapping_template(
+        "[$context.identity][$context.requestOverride][$context.identity.sourceIp]"
+        "[$context.identity.keySet().size()][$context.requestOverride.header]"
+        "#set($id = $context.identity)[$id]#if($id.containsKey('user'))user#end",
+        context={"identity": {"sourceIp": "10.0.0.1"}}).body
+    assert out == "[][][10.0.0.1][12][{}][]user"

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..runtime.values import JsonArray, to_string
+from ..runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
 DEFAULT_STAGE = "prod"
@@ -53,6 +53,16 @@ def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
         "userAgent": headers.get("User-Agent"),
         "user": None,
     }
+
+
+class ContextObject(dict):
+    """A map nested in `$context` (identity, requestOverride, authorizer, …): its keys and values
+    read as a Map's, but on AWS printing the whole object prints nothing (reference section 8, item 7; community-reported)."""
+
+
+register_to_string(ContextObject, lambda _: "")
+
+_NESTED_OBJECTS = ("identity", "requestOverride", "responseOverride", "authorizer", "error")
 
 
 def build_context(given: Mapping[str, Any] | None = None,
@@ -101,6 +111,9 @@ def build_context(given: Mapping[str, Any] | None = None,
     authorizer = context.get("authorizer")
     if isinstance(authorizer, dict):
         context["authorizer"] = _stringified(authorizer)
+    for key in _NESTED_OBJECTS:
+        if isinstance(context.get(key), dict):
+            context[key] = ContextObject(context[key])
     return context
 
 

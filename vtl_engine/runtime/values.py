@@ -338,6 +338,12 @@ def _lookup_by_mro(table: dict[type, Any], cls: type, default: Any) -> Any:
     return found
 
 
+def register_to_string(cls: type, java_to_string: Callable[[Any], str]) -> None:
+    """Give a host's subclass of a Java-like type (a dict that is a Map, say) its own toString().
+    Call it at import time, before any value of the class is printed."""
+    _TO_STRING[cls] = java_to_string
+
+
 def to_string(value: Any) -> str:
     """What Velocity prints for a value: Java's String.valueOf."""
     f = _TO_STRING.get(type(value))
