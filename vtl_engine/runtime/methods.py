@@ -231,17 +231,24 @@ def _compare_units(a: str, b: str) -> int:
     return len(a) - len(b)
 
 
-def _s_compare_to(s: str, args: list) -> Any:
-    if len(args) != 1:
-        return MISSING
-    other = args[0]
-    if other is None:
-        raise _npe('Cannot read field "value" because "anotherString" is null')
-    if type(other) is not str:
-        raise _class_cast(other, "java.lang.String")
-    if s == other:
-        return 0
-    return _compare_units(_units(s), _units(other))
+def _compare_to(cls: type, parameter: str, compare: Callable[[Any, Any], int]) -> Method:
+    """`compareTo(other)` of a final Java class: other must be of the same class and not null."""
+
+    def method(obj: Any, args: list) -> Any:
+        if len(args) != 1:
+            return MISSING
+        other = args[0]
+        if other is None:
+            raise _npe(f'Cannot read field "value" because "{parameter}" is null')
+        if type(other) is not cls:
+            raise _class_cast(other, java_class_name(obj))
+        return compare(obj, other)
+
+    return method
+
+
+def _string_compare(s: str, other: str) -> int:
+    return 0 if s == other else _compare_units(_units(s), _units(other))
 
 
 def _compare_ignore_case(s: str, other: str) -> int:
@@ -335,7 +342,7 @@ _STRING: dict[str, Method] = {
     "concat": _str_arg_method("str", lambda s, t: s + t),
     "toString": _no_args(lambda s: s),
     "hashCode": _no_args(string_hash),
-    "compareTo": _s_compare_to,
+    "compareTo": _compare_to(str, "anotherString", _string_compare),
     "compareToIgnoreCase": _str_arg_method("str", _compare_ignore_case),
 }
 
@@ -742,20 +749,10 @@ _NUMBER: dict[str, Method] = {
 }
 
 
-def _boolean_compare_to(v: bool, args: list) -> Any:
-    if len(args) != 1:
-        return MISSING
-    other = args[0]
-    if other is None:
-        raise _npe('Cannot read field "value" because "b" is null')
-    if type(other) is not bool:
-        raise _class_cast(other, "java.lang.Boolean")
-    return 0 if v == other else (1 if v else -1)
-
 
 _BOOLEAN: dict[str, Method] = {
     "booleanValue": _no_args(lambda b: b),
-    "compareTo": _boolean_compare_to,
+    "compareTo": _compare_to(bool, "b", lambda v, other: 0 if v == other else (1 if v else -1)),
     "toString": _to_string,
     "equals": _equals,
     "hashCode": _hash_code,
