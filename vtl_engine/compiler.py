@@ -17,6 +17,7 @@ from .dialect import Dialect
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
+_GET_CLASS = {"class", "Class"}
 
 
 @dataclass
@@ -250,7 +251,10 @@ class CodeGenerator:
         """The reference's value, None when Velocity would find it invalid."""
         code = f"v.get({node.name!r})"
         for suffix in node.suffixes:
-            if isinstance(suffix, n.Property):
+            if isinstance(suffix, n.Property) and suffix.name in _GET_CLASS:
+                # getClass() is every Java object's getter, found before a map's keys
+                code = f"call({code}, 'getClass', ())"
+            elif isinstance(suffix, n.Property):
                 code = f"prop({code}, {suffix.name!r})"
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)

@@ -93,13 +93,22 @@ def test_string_methods(name: str, args: list, expected: object) -> None:
     ("charAt", []),
     ("length", [1]),
     ("getBytes", []),
-    ("getClass", []),
     ("wait", []),
     ("notify", []),
     ("Length", []),  # names are case-sensitive
 ])
 def test_string_methods_not_found(name: str, args: list) -> None:
     assert call_method(S, name, args) is MISSING
+
+
+def test_get_class_shows_names_and_no_reflection() -> None:
+    cls = call_method(S, "getClass", [])
+    assert to_string(cls) == "class java.lang.String"
+    assert call_method(cls, "getName", []) == "java.lang.String"
+    assert call_method(cls, "getSimpleName", []) == "String"
+    for name in ("forName", "getMethods", "getClassLoader", "newInstance", "__init__", "name"):
+        assert call_method(cls, name, []) is MISSING
+    assert get_property(cls, "classLoader") is MISSING and get_property(cls, "__dict__") is MISSING
 
 
 def test_string_exceptions() -> None:

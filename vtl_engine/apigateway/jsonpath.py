@@ -3,8 +3,9 @@
 A *definite* path (only names and single indexes) gives the one value it points at, or NOT_FOUND;
 an *indefinite* one (wildcard, deep scan, slice, filter, several indexes) gives a JSON array of
 everything it matched, possibly empty. Definite paths, nearly all that templates use, are walked
-here directly; the others are handed to jsonpath-ng's extended parser. Each distinct path string
-is compiled once.
+here directly; so is the definite start of an indefinite path, where Jayway still reports a
+missing step as PathNotFound; the rest is handed to jsonpath-ng's extended parser. Each distinct
+path string is compiled once.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from jsonpath_ng.ext import parse as _parse_extended
 
 from ..runtime.signals import JavaException
-from ..runtime.values import JsonArray
+from ..runtime.values import JsonArray, to_string
 
 _INVALID_PATH = "com.jayway.jsonpath.InvalidPathException"
 
@@ -46,12 +47,15 @@ _LENGTH = re.compile(r"\.length\(\)$")
 # Jayway writes regex filters as /pattern/flags and full-matches them; jsonpath-ng searches a
 # quoted pattern.
 _REGEX_LITERAL = re.compile(r"=~\s*/((?:[^/\\\"]|\\.)*)/([a-z]*)")
+# How an indefinite path goes on after its definite start: a filter, or a step only arrays have.
+_FILTER_NEXT = re.compile(r"\.?\[\s*\?")
+_ARRAY_NEXT = re.compile(r"\.?\[\s*-?\d*\s*[:,]")
 
 
 class JsonPath:
     """One compiled path; `read(doc)` evaluates it."""
 
-    __slots__ = ("text", "definite", "_steps", "_names", "_length", "_extended")
+    __slots__ = ("text", "definite", "_steps", "_names", "_length", "_extended", "_next")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -64,33 +68,37 @@ class JsonPath:
         if names is not None:
             self._names = tuple(a or b for a, b in _QUOTED.findall(names.group()))
             path = path[:names.start()]
-        self._steps = _definite_steps(path)
-        self._extended = None
-        self.definite = self._steps is not None
-        if self._steps is None:
+        self._steps, end = _definite_start(path)
+        self.definite = end == len(path)
+        self._extended = self._next = None
+        if not self.definite:
             if self._names is not None or self._length:
                 raise JavaException(_INVALID_PATH, f"Unsupported JsonPath: {text}")
-            self._extended = _compile_extended(path, text)
+            rest = path[end:]
+            self._next = _FILTER_NEXT if _FILTER_NEXT.match(rest) else (
+                _ARRAY_NEXT if _ARRAY_NEXT.match(rest) else None)
+            self._extended = _compile_extended("$" + rest, text)
 
     def read(self, doc: Any) -> Any:
-        """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray."""
-        if self._extended is not None:
-            return JsonArray([match.value for match in self._extended.find(doc)])
+        """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray
+        (or NOT_FOUND when the definite start of the path is missing, as in Jayway)."""
         node = doc
         for step in self._steps:
             if type(step) is int:
                 if not isinstance(node, list):
                     return NOT_FOUND
-                try:
-                    node = node[step]
-                except IndexError:
-                    return NOT_FOUND
+                if not -len(node) <= step < len(node):
+                    # Jayway ignores an index out of bounds: no result, no exception
+                    return NOT_FOUND if self.definite else JsonArray()
+                node = node[step]
             else:
                 if not isinstance(node, dict):
                     return NOT_FOUND
                 node = node.get(step, NOT_FOUND)
                 if node is NOT_FOUND:
                     return NOT_FOUND
+        if self._extended is not None:
+            return self._read_rest(node)
         if self._names is not None:
             if not isinstance(node, dict):
                 return NOT_FOUND
@@ -98,6 +106,18 @@ class JsonPath:
         if self._length:
             return len(node) if isinstance(node, (list, dict)) else None
         return node
+
+
+    def _read_rest(self, node: Any) -> JsonArray:
+        if self._next is _FILTER_NEXT:
+            if isinstance(node, dict):
+                node = [node]   # Jayway filters a map as the one item to test
+            elif not isinstance(node, list):
+                raise JavaException(_INVALID_PATH, "Filter: [?] can not be applied to primitives. "
+                                                   f"Current context is: {to_string(node)}")
+        elif self._next is _ARRAY_NEXT and not isinstance(node, list):
+            return NOT_FOUND
+        return JsonArray([match.value for match in self._extended.find(node)])
 
 
 @lru_cache(maxsize=1024)
@@ -130,14 +150,14 @@ def _normalise(text: str) -> str:
     return path
 
 
-def _definite_steps(path: str) -> tuple[str | int, ...] | None:
-    """The steps of `path` if it is made only of names and single indexes, else None."""
+def _definite_start(path: str) -> tuple[tuple[str | int, ...], int]:
+    """The names and single indexes `path` starts with, and where the rest of it begins."""
     steps: list[str | int] = []
     pos, end = 1, len(path)
     while pos < end:
         match = _STEP.match(path, pos)
         if match is None:
-            return None
+            break
         index = match.group("index")
         if index is not None:
             steps.append(int(index))
@@ -149,7 +169,7 @@ def _definite_steps(path: str) -> tuple[str | int, ...] | None:
                     name = match.group("double")
             steps.append(name)
         pos = match.end()
-    return tuple(steps)
+    return tuple(steps), pos
 
 
 def _compile_extended(path: str, text: str) -> Any:

@@ -799,6 +799,28 @@ def _methods_for(cls: type) -> dict[str, Method]:
     return table
 
 
+class JavaClass(HostObject):
+    """What `$x.getClass()` gives: the class's names, and nothing else of reflection."""
+
+    vtl_methods = frozenset({"getName", "getSimpleName"})
+    vtl_properties = frozenset({"name", "simpleName"})
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def vtl_to_string(self) -> str:
+        return "class " + self.name
+
+    def vtl_call(self, name: str, args: list) -> Any:
+        if args:
+            return MISSING
+        return self.vtl_get("name" if name == "getName" else "simpleName")
+
+    def vtl_get(self, name: str) -> Any:
+        return self.name if name == "name" else self.name.rpartition(".")[2].rpartition("$")[2]
+
+
 def call_method(obj: Any, name: str, args: list) -> Any:
     """`obj.name(args)` as Velocity 1.7 invokes it: the result, or MISSING when there is no such
     method for these arguments. Void methods give "" as in 1.7. `args` holds values, not MISSING."""
@@ -807,6 +829,8 @@ def call_method(obj: Any, name: str, args: list) -> Any:
         table = _methods_for(type(obj))
     method = table.get(name)
     if method is None:
+        if name == "getClass" and not args:
+            return JavaClass(java_class_name(obj))
         return MISSING
     return method(obj, args)
 
