@@ -4,6 +4,7 @@
                [--stage-var K=V] [--context FILE.json] [--dialect aws|velocity] [--pretty] [--verbose]
     vtl check TEMPLATE...
     vtl compile TEMPLATE --python
+    vtl test [PATH...]            (see vtl_engine/testing/)
 
 Every error a user can cause ends in one clear line on stderr and exit status 1 (2 for misuse).
 """
@@ -19,6 +20,7 @@ import orjson
 
 from .errors import VtlError, VtlSyntaxError
 from .template import Template
+from .testing.commands import add_commands as add_testing_commands
 
 
 class UsageError(Exception):
@@ -140,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--python", action="store_true", help="print the generated Python (default)")
     comp.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
     comp.set_defaults(run=cmd_compile)
+    add_testing_commands(sub)
     return ap
 
 

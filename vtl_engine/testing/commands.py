@@ -1,0 +1,91 @@
+"""`vtl test` and `vtl coverage`: the command-line faces of the test runner."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .cases import CASE_FILE_SUFFIXES, CaseFileError, find_case_files
+from .runner import ApiDefinitions, CaseResult, RunSummary, run_cases
+
+
+class TerminalReporter:
+    """One line per file with a mark per case (`.` passed, `F` failed) and how many files are
+    done, as pytest does; with `verbose`, one line per case."""
+
+    def __init__(self, total_files: int, out: TextIO, verbose: bool = False) -> None:
+        self.total = total_files
+        self.done = 0
+        self.out = out
+        self.verbose = verbose
+
+    def file_started(self, path: Path, count: int) -> None:
+        self.out.write(f"{path}\n" if self.verbose else f"{path} ")
+        self.out.flush()
+
+    def case_done(self, result: CaseResult) -> None:
+        if self.verbose:
+            self.out.write(f"  {'PASS' if result.passed else 'FAIL'}  {result.case.name}\n")
+        else:
+            self.out.write("." if result.passed else "F")
+        self.out.flush()
+
+    def file_done(self, path: Path) -> None:
+        self.done += 1
+        if not self.verbose:
+            self.out.write(f"  [{self.done}/{self.total}]\n")
+
+    def file_failed(self, path: Path, error: str) -> None:
+        self.done += 1
+        self.out.write(f"{path} E  [{self.done}/{self.total}]\n")
+
+
+def run_and_report(paths: list[str], out: TextIO, verbose: bool = False,
+                   coverage: bool = False) -> RunSummary | None:
+    """Find and run the cases under `paths`, printing progress, failures and a summary; None
+    when there was nothing to run (said on stderr)."""
+    files = find_case_files([Path(p) for p in paths])
+    if not files:
+        print(f"vtl: no test case files under {', '.join(paths)} "
+              f"(files named *{', *'.join(CASE_FILE_SUFFIXES)})", file=sys.stderr)
+        return None
+    summary = run_cases(files, TerminalReporter(len(files), out, verbose), ApiDefinitions(),
+                        coverage)
+    for error in summary.file_errors:
+        out.write(f"\nERROR {error}\n")
+    for result in summary.failed:
+        out.write(f"\nFAILED {result.case.id}  ({result.case.target})\n")
+        for failure in result.failures:
+            out.write("".join(f"  {line}\n" for line in failure.split("\n")))
+    out.write("\n" + summary_line(summary) + "\n")
+    return summary
+
+
+def summary_line(summary: RunSummary) -> str:
+    failed = len(summary.failed)
+    parts = [f"{len(summary.results) - failed} passed"]
+    if failed:
+        parts.append(f"{failed} failed")
+    if summary.file_errors:
+        parts.append(f"{len(summary.file_errors)} file error"
+                     f"{'s' if len(summary.file_errors) != 1 else ''}")
+    return f"{', '.join(parts)} in {summary.seconds:.2f}s"
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    try:
+        summary = run_and_report(args.paths, sys.stdout, args.verbose)
+    except CaseFileError as e:
+        print(f"vtl: {e}", file=sys.stderr)
+        return 1
+    return 0 if summary is not None and summary.ok else 1
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add `test` and `coverage` to the `vtl` command's subcommands."""
+    test = sub.add_parser("test", help="run the test cases (*.vtltest.yaml, *.vtltest.json)")
+    test.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                      help="case files, or directories to search (default: .)")
+    test.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    test.set_defaults(run=cmd_test)
