@@ -205,7 +205,7 @@ class CodeGenerator:
         elif self.coverage_points is not None:
             self.write("else:")
             self.indent += 1
-            self.cover("#if without a true arm", node.line, [])
+            self.cover("#if with no arm taken", node.line, [])
             self.indent -= 1
 
     def stmt_Foreach(self, node: n.Foreach) -> None:

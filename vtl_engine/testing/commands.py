@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cases import CASE_FILE_SUFFIXES, CaseFileError, find_case_files
+from .coverage import measure, templates_of, text_report, total_percent, write_html
 from .runner import ApiDefinitions, CaseResult, RunSummary, run_cases
 
 
@@ -41,8 +42,8 @@ class TerminalReporter:
         self.out.write(f"{path} E  [{self.done}/{self.total}]\n")
 
 
-def run_and_report(paths: list[str], out: TextIO, verbose: bool = False,
-                   coverage: bool = False) -> RunSummary | None:
+def run_and_report(paths: list[str], out: TextIO, definitions: ApiDefinitions,
+                   verbose: bool = False, coverage: bool = False) -> RunSummary | None:
     """Find and run the cases under `paths`, printing progress, failures and a summary; None
     when there was nothing to run (said on stderr)."""
     files = find_case_files([Path(p) for p in paths])
@@ -50,7 +51,7 @@ def run_and_report(paths: list[str], out: TextIO, verbose: bool = False,
         print(f"vtl: no test case files under {', '.join(paths)} "
               f"(files named *{', *'.join(CASE_FILE_SUFFIXES)})", file=sys.stderr)
         return None
-    summary = run_cases(files, TerminalReporter(len(files), out, verbose), ApiDefinitions(),
+    summary = run_cases(files, TerminalReporter(len(files), out, verbose), definitions,
                         coverage)
     for error in summary.file_errors:
         out.write(f"\nERROR {error}\n")
@@ -75,11 +76,39 @@ def summary_line(summary: RunSummary) -> str:
 
 def cmd_test(args: argparse.Namespace) -> int:
     try:
-        summary = run_and_report(args.paths, sys.stdout, args.verbose)
+        summary = run_and_report(args.paths, sys.stdout, ApiDefinitions(), args.verbose)
     except CaseFileError as e:
         print(f"vtl: {e}", file=sys.stderr)
         return 1
     return 0 if summary is not None and summary.ok else 1
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    definitions = ApiDefinitions()
+    try:
+        summary = run_and_report(args.paths, sys.stdout, definitions, args.verbose,
+                                 coverage=True)
+        if summary is None:
+            return 1
+        measured = measure(templates_of([r.case for r in summary.results], definitions))
+    except CaseFileError as e:
+        print(f"vtl: {e}", file=sys.stderr)
+        return 1
+    print("\n" + text_report(measured))
+    if not args.no_html:
+        try:
+            page = write_html(measured, Path(args.html))
+        except OSError as e:
+            print(f"vtl: cannot write the HTML report to {args.html} ({e.strerror or e})",
+                  file=sys.stderr)
+            return 1
+        print(f"\nHTML report: {page}")
+    percent = total_percent(measured)
+    if args.fail_under is not None and percent < args.fail_under:
+        print(f"vtl: coverage {percent:.0f}% is below --fail-under {args.fail_under:g}%",
+              file=sys.stderr)
+        return 1
+    return 0 if summary.ok else 1
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -89,3 +118,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                       help="case files, or directories to search (default: .)")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per case")
     test.set_defaults(run=cmd_test)
+
+    coverage = sub.add_parser("coverage", help="run the test cases and report which template "
+                                               "lines and branches they ran")
+    coverage.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                          help="case files, or directories to search (default: .)")
+    coverage.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    coverage.add_argument("--html", default="vtl-coverage", metavar="DIR",
+                          help="where to write the HTML report (default: vtl-coverage)")
+    coverage.add_argument("--no-html", action="store_true", help="only the terminal table")
+    coverage.add_argument("--fail-under", type=float, metavar="PERCENT",
+                          help="exit 1 when the total coverage is lower")
+    coverage.set_defaults(run=cmd_coverage)

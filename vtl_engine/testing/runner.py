@@ -315,13 +315,20 @@ class ApiDefinitions:
     def __init__(self) -> None:
         self._loaded: dict[Path, Any] = {}
 
-    def __call__(self, api: Path, route: str) -> Integration:
+    def definition(self, api: Path) -> Any:
         from ..apigateway.definitions import DefinitionError, load_definition
 
+        if api not in self._loaded:
+            try:
+                self._loaded[api] = load_definition(api)
+            except DefinitionError as e:
+                raise CaseFileError(f"{api}: {e}") from None
+        return self._loaded[api]
+
+    def __call__(self, api: Path, route: str) -> Integration:
+        from ..apigateway.definitions import DefinitionError
+
         try:
-            definition = self._loaded.get(api)
-            if definition is None:
-                definition = self._loaded[api] = load_definition(api)
-            return definition.integration(route)
+            return self.definition(api).integration(route)
         except DefinitionError as e:
             raise CaseFileError(f"{api}: {e}") from None
