@@ -24,6 +24,7 @@ from ..apigateway import (
     mock_backend_response,
     render_mapping_template,
 )
+from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition
 from ..errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
@@ -313,22 +314,18 @@ class ApiDefinitions:
     """Reads each API definition once per run and finds routes in it (a RouteLoader)."""
 
     def __init__(self) -> None:
-        self._loaded: dict[Path, Any] = {}
+        self._loaded: dict[Path, ApiDefinition] = {}
 
-    def definition(self, api: Path) -> Any:
-        from ..apigateway.definitions import DefinitionError, load_definition
-
+    def definition(self, api: Path) -> ApiDefinition:
         if api not in self._loaded:
             try:
                 self._loaded[api] = load_definition(api)
-            except DefinitionError as e:
-                raise CaseFileError(f"{api}: {e}") from None
+            except DefinitionError as e:   # its message names the file
+                raise CaseFileError(str(e)) from None
         return self._loaded[api]
 
     def __call__(self, api: Path, route: str) -> Integration:
-        from ..apigateway.definitions import DefinitionError
-
         try:
             return self.definition(api).integration(route)
         except DefinitionError as e:
-            raise CaseFileError(f"{api}: {e}") from None
+            raise CaseFileError(str(e)) from None
