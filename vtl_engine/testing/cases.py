@@ -18,6 +18,7 @@ error_message}`. docs/testing.md describes every key.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,12 +173,25 @@ def _parse(path: Path) -> Any:
             raise CaseFileError(f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: "
                                 f"{e.msg}") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
         raise CaseFileError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+class _CaseLoader(yaml.SafeLoader):
+    """YAML 1.2's booleans: only true and false, so `on`, `yes` and `no` (a query parameter, a
+    header value) stay text instead of becoming booleans as YAML 1.1 has them."""
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_CaseLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                  list("tTfF"))
 
 
 class _Where:
@@ -237,10 +251,11 @@ class _Where:
 
 
 def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
-    place = f"case {number}"
+    named = entry.get("name") if isinstance(entry, dict) else None
+    place = f"case {named!r}" if isinstance(named, str) else f"case {number}"
     spec = where.mapping(entry, place, _CASE_KEYS)
     name = where.text(spec.get("name", f"case {number}"), f"{place}.name")
-    place = f"case {name!r}"
+    place = f"case {name!r}" if "name" in spec else place
     merged = {key: spec.get(key, top.get(key)) for key in _TARGET_KEYS - {"request"}}
     case = Case(name=name, file=where.path)
     if (merged["template"] is None) == (merged["api"] is None):
