@@ -41,6 +41,10 @@ class Outcome:
     #: why rendering failed, when it did
     error: str | None = None
 
+    def json(self) -> Any:
+        """The body, parsed as JSON (orjson.JSONDecodeError when it is not JSON)."""
+        return orjson.loads(self.body)
+
 
 @dataclass
 class CaseResult:
