@@ -147,7 +147,7 @@ def text_report(measured: list[TemplateCoverage]) -> str:
     for t in measured:
         rows.append(f"{t.label:<{width}}  {t.lines:>5}  {len(t.missed_lines):>5}  "
                     f"{len(t.branches):>6}  {len(t.missed_branches):>6}  {t.percent:>4.0f}%   "
-                    f"{_missing(t)}")
+                    f"{_missing(t)}".rstrip())
     rows.append("-" * len(header))
     rows.append(f"{'TOTAL':<{width}}  {sum(t.lines for t in measured):>5}  "
                 f"{sum(len(t.missed_lines) for t in measured):>5}  "
