@@ -4,7 +4,8 @@
                [--stage-var K=V] [--context FILE.json] [--dialect aws|velocity] [--pretty] [--verbose]
     vtl check TEMPLATE...
     vtl compile TEMPLATE --python
-    vtl test [PATH...]            (see vtl_engine/testing/)
+    vtl test [PATH...]
+    vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
 
 Every error a user can cause ends in one clear line on stderr and exit status 1 (2 for misuse).
 """

@@ -27,7 +27,8 @@ class TerminalReporter:
 
     def case_done(self, result: CaseResult) -> None:
         if self.verbose:
-            self.out.write(f"  {'PASS' if result.passed else 'FAIL'}  {result.case.name}\n")
+            self.out.write(f"  {'PASS' if result.passed else 'FAIL'}  {result.case.name}  "
+                           f"({result.seconds * 1000:.1f} ms)\n")
         else:
             self.out.write("." if result.passed else "F")
         self.out.flush()
