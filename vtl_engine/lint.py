@@ -7,7 +7,9 @@ sample request to see whether the output parses. Each warning has a code:
 
     W101  a request value printed inside a JSON string without $util.escapeJavaScript
     W102  $util.escapeJavaScript printed inside a JSON string: it turns ' into \\', invalid JSON
-    W103  the output is not valid JSON for the sample request
+    W103  the output is not valid JSON for a sample request (by default one made up from the
+          fields the template reads: strings where it quotes them, numbers where it does not,
+          lists where it loops)
     W104  $input.path(...) printed as a JSON value (objects print as {a=1}): $input.json is meant
     W105  $input.json(...) printed inside a JSON string (its quotes double up): $input.path is meant
     W106  $context.<name> that API Gateway does not have
@@ -77,12 +79,15 @@ class LintWarning:
         return f"{self.line}:{self.column}: {self.code} {self.message}"
 
 
-def lint(source: str, dialect: str = "aws", sample_body: str = "{}",
+def lint(source: str, dialect: str = "aws", sample_body: str | None = None,
          name: str | None = None) -> list[LintWarning]:
-    """The warnings for `source`, in template order; VtlSyntaxError if it does not parse."""
+    """The warnings for `source`, in template order; VtlSyntaxError if it does not parse.
+    `sample_body` is the request body W103 renders (None: one made up from the template)."""
     tree = parse(source, get_dialect(dialect), name)
     linter = _Linter(source, tree)
     found = linter.run()
+    if sample_body is None:
+        sample_body = orjson.dumps(linter.sample.document()).decode()
     found += _json_output(source, dialect, sample_body)
     ignored = _ignored(source)
     return sorted((w for w in found if not _is_ignored(w, ignored)),
@@ -159,6 +164,7 @@ class _Linter:
         self.tree = tree
         self.found: list[LintWarning] = []
         self.tainted = _tainted_variables(tree)
+        self.sample = _SampleBody(tree)
 
     def run(self) -> list[LintWarning]:
         self._walk(self.tree.body, _Json())
@@ -180,11 +186,14 @@ class _Linter:
             elif isinstance(node, n.Reference):
                 if node.escapes % 2 == 0:
                     self._check_printed(node, json)
+                    self.sample.read(node, "text" if json.in_string or not json.is_json
+                                     else "number")
             elif isinstance(node, n.If):
                 arms = [body for _, body in node.branches] + [node.otherwise or []]
                 # the arms are taken to leave the JSON alike; the first one tells how
                 json = [self._walk(arm, dataclasses.replace(json)) for arm in arms][0]
             elif isinstance(node, n.Foreach):
+                self.sample.read(node.iterable, "list")
                 self._check_foreach(node, json)
                 self._walk(node.body, dataclasses.replace(json))
             elif isinstance(node, n.MacroCall) and node.body is not None:
@@ -335,6 +344,108 @@ def _is_tainted(expr: n.Node, tainted: set[str] | frozenset[str]) -> bool:
     return expr.name in tainted
 
 
+# -- a sample request ----------------------------------------------------------------------------
+
+_KINDS = ("text", "number", "list")  # the more telling last
+
+
+class _SampleBody:
+    """A request body with the fields the template reads: `$input.path('$.a.b')` and
+    `$input.json(…)`, and properties of variables set from them or looping over them."""
+
+    _LIST = "[]"
+
+    def __init__(self, tree: n.Template) -> None:
+        #: path in the body -> how the template reads it: "text", "number" or "list"
+        self.fields: dict[tuple[str, ...], str] = {}
+        self.variables: dict[str, tuple[str, ...]] = {}
+        bindings = [(node.target.name, node.value, ()) for node in _descendants(tree)
+                    if isinstance(node, n.Set) and not node.target.suffixes]
+        bindings += [(node.var, node.iterable, (self._LIST,)) for node in _descendants(tree)
+                     if isinstance(node, n.Foreach)]
+        for _ in range(2):  # a variable may be set from one set further down
+            for name, value, step in bindings:
+                self._bind(name, value, step)
+
+    def _bind(self, name: str, value: n.Node, step: tuple[str, ...]) -> None:
+        path = self._path(value)
+        if path is not None:
+            self.variables[name] = path + step
+
+    def _path(self, expr: n.Node) -> tuple[str, ...] | None:
+        """The body path `expr` reads, when it reads one."""
+        if not isinstance(expr, n.Reference):
+            return None
+        suffixes = expr.suffixes
+        if expr.name == "input" and suffixes and isinstance(suffixes[0], n.Method) \
+                and suffixes[0].name in ("path", "json") and suffixes[0].args \
+                and isinstance(suffixes[0].args[0], n.StringLiteral) \
+                and suffixes[0].args[0].body is None:
+            path = _dotted(suffixes[0].args[0].value)
+            suffixes = suffixes[1:]
+        else:
+            path = self.variables.get(expr.name)
+        if path is None:
+            return None
+        for suffix in suffixes:
+            if not isinstance(suffix, n.Property):
+                break
+            path += (suffix.name,)
+        return path
+
+    def read(self, expr: n.Node, kind: str) -> None:
+        """Note that the template reads `expr` as text, a number or a list."""
+        if isinstance(expr, n.Reference) and expr.name == "util":
+            for suffix in expr.suffixes[:1]:
+                for arg in getattr(suffix, "args", ()):
+                    self.read(arg, kind)
+            return
+        path = self._path(expr)
+        if path is None:
+            return
+        if any(isinstance(s, n.Method) for s in expr.suffixes[expr.name == "input":]):
+            kind = "text"  # a method's result is printed: the field's own type is unknown
+        if _KINDS.index(kind) > _KINDS.index(self.fields.get(path, "text")) \
+                or path not in self.fields:
+            self.fields[path] = kind
+
+    def document(self) -> object:
+        root: dict[str, object] = {}
+        for path, kind in sorted(self.fields.items(), key=lambda item: len(item[0])):
+            self._put(root, path, kind)
+        return root
+
+    def _put(self, node: object, path: tuple[str, ...], kind: str) -> None:
+        """Make `path` exist in `node`, ending in a sample value of `kind`; what is there
+        already (a container, a value) wins."""
+        for index, step in enumerate(path):
+            last = index == len(path) - 1
+            wanted: object = {"text": "sample", "number": 1, "list": ["sample", "sample"]}[kind] \
+                if last \
+                else [] if path[index + 1] == self._LIST else {}
+            if step == self._LIST:
+                if not isinstance(node, list):
+                    return
+                if not node or not last and type(node[0]) is not type(wanted):
+                    node[:] = [wanted, wanted]  # two items: a list that needs commas
+                node = node[0]
+            elif isinstance(node, dict):
+                if step not in node or (not last and type(node[step]) is not type(wanted)):
+                    node[step] = wanted
+                node = node[step]
+            else:
+                return
+
+
+def _dotted(path: str) -> tuple[str, ...] | None:
+    """('a', 'b') for the JSONPath '$.a.b'; None for anything fancier."""
+    if path == "$":
+        return ()
+    if not path.startswith("$.") or any(c in path for c in "[]*?@()"):
+        return None
+    return tuple(path[2:].split("."))
+
+
 # -- the output for a sample request --------------------------------------------------------------
 
 def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarning]:
@@ -360,5 +471,6 @@ def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarnin
 
 
 def _position(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+    """Line and column of `offset`; the end of the last line for an offset past the text."""
+    lines = text[:offset].splitlines() or [""]
+    return len(lines), len(lines[-1]) + 1
