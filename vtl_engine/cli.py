@@ -133,7 +133,7 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
-    render.set_defaults(run=run_render)
+    render.set_defaults(run=_run_render)
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -153,6 +153,15 @@ def run_render(args: argparse.Namespace) -> int:
     return _render_template(args)
 
 
+def _run_render(args: argparse.Namespace) -> int:
+    try:
+        return run_render(args)
+    except VtlError as error:  # name the template the error's line and column are in
+        if error.template_name is None:
+            error.template_name = args.template or f"{args.api} [{args.route}]"
+        raise
+
+
 def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
                                                       dict[str, Any] | None, dict[str, str]]:
     if args.template == "-" and args.body == "-":
@@ -166,13 +175,16 @@ def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, s
 
 def _render_template(args: argparse.Namespace) -> int:
     from .apigateway import render_mapping_template
+    from .apigateway.mapping import compiled_template
 
     body, params, context, stage_variables = _request_parts(args)
     source = read_text(args.template)
     started = time.perf_counter()
+    compiled_template(source, args.dialect)
+    compiled = time.perf_counter()
     result = render_mapping_template(source, body=body, params=params, context=context,
                                      stage_variables=stage_variables, dialect=args.dialect)
-    elapsed = time.perf_counter() - started
+    rendered = time.perf_counter()
     write_output(pretty_json(result.body) if args.pretty else result.body)
     if args.verbose:
         _report([
@@ -183,7 +195,8 @@ def _render_template(args: argparse.Namespace) -> int:
             ("Request path overrides", java_map(result.path_overrides)),
             ("Status override", result.status_override or "none"),
             ("Response header overrides", java_map(result.response_header_overrides)),
-            ("Render time", f"{elapsed * 1000:.2f} ms"),
+            ("Compile time", f"{(compiled - started) * 1000:.2f} ms"),
+            ("Render time", f"{(rendered - compiled) * 1000:.2f} ms"),
         ])
     return 0
 
@@ -403,11 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, VtlError) as e:
-        first, _, rest = str(e).partition("\n")
-        print(f"vtl: {first}", file=sys.stderr)
-        if rest:
-            print(rest, file=sys.stderr)
+    except UsageError as e:
+        print(f"vtl: {e}", file=sys.stderr)
+        return 1
+    except VtlError as e:
+        where = f"{e.template_name or '<template>'}:{e.line}:{e.column}: " if e.line else ""
+        print(f"vtl: {where}{e.message}", file=sys.stderr)
+        if e.snippet:
+            print(e.snippet, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

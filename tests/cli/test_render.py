@@ -127,11 +127,22 @@ def test_template_errors_show_where(vtl, tmp_path):
     broken.write_text('{"a": 1}\n#if($x\n')
     run = vtl("render", str(broken))
     assert run.code == 1 and "Traceback" not in run.err
-    assert run.err.startswith("vtl: ") and "line 2" in run.err
+    assert run.err.startswith(f"vtl: {broken}:2:")
     failing = tmp_path / "failing.vtl"
     failing.write_text("$util.parseJson('{oops')")
     run = vtl("render", str(failing))
-    assert run.code == 1 and "Traceback" not in run.err and "line 1" in run.err, run
+    assert run.code == 1 and "Traceback" not in run.err, run
+    assert run.err.startswith(f"vtl: {failing}:1:1: ") and "invalid JSON" in run.err, run
+
+
+def test_template_errors_in_an_api_definition_name_the_route(vtl, tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text('openapi: "3.0.1"\npaths:\n  /x:\n    post:\n'
+                   '      x-amazon-apigateway-integration:\n        type: mock\n'
+                   '        requestTemplates:\n          application/json: "#if($x"\n')
+    run = vtl("render", "--api", str(api), "--route", "POST /x")
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err.startswith(f"vtl: {api} [POST /x]:1:4: "), run
 
 
 def test_both_from_stdin_is_refused(vtl):
