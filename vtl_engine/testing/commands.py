@@ -75,7 +75,7 @@ def summary_line(summary: RunSummary) -> str:
     return f"{', '.join(parts)} in {summary.seconds:.2f}s"
 
 
-def cmd_test(args: argparse.Namespace) -> int:
+def run_test(args: argparse.Namespace) -> int:
     try:
         summary = run_and_report(args.paths, sys.stdout, ApiDefinitions(), args.verbose)
     except CaseFileError as e:
@@ -84,7 +84,7 @@ def cmd_test(args: argparse.Namespace) -> int:
     return 0 if summary is not None and summary.ok else 1
 
 
-def cmd_coverage(args: argparse.Namespace) -> int:
+def run_coverage(args: argparse.Namespace) -> int:
     definitions = ApiDefinitions()
     try:
         summary = run_and_report(args.paths, sys.stdout, definitions, args.verbose,
@@ -112,14 +112,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0 if summary.ok else 1
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add `test` and `coverage` to the `vtl` command's subcommands."""
+def add_test(sub: argparse._SubParsersAction) -> None:
     test = sub.add_parser("test", help="run the test cases (*.vtltest.yaml, *.vtltest.json)")
     test.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                       help="case files, or directories to search (default: .)")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per case")
-    test.set_defaults(run=cmd_test)
+    test.set_defaults(run=run_test)
 
+
+def add_coverage(sub: argparse._SubParsersAction) -> None:
     coverage = sub.add_parser("coverage", help="run the test cases and report which template "
                                                "lines and branches they ran")
     coverage.add_argument("paths", nargs="*", default=["."], metavar="PATH",
@@ -130,4 +131,4 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     coverage.add_argument("--no-html", action="store_true", help="only the terminal table")
     coverage.add_argument("--fail-under", type=float, metavar="PERCENT",
                           help="exit 1 when the total coverage is lower")
-    coverage.set_defaults(run=cmd_coverage)
+    coverage.set_defaults(run=run_coverage)
