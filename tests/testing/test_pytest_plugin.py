@@ -1,5 +1,7 @@
 """The pytest plugin, run in a scratch project through pytest's own `pytester`."""
+import re
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -106,3 +108,18 @@ def test_snapshots_are_written_then_compared(project):
     changed = run(project, "test_snap.py")
     changed.assert_outcomes(failed=1)
     changed.stdout.fnmatch_lines(['*-  "total": 1', '*+  "total": 2'])
+
+
+def test_the_documented_examples_run(pytester):
+    """docs/testing.md's Python examples, laid out as it says: a tests/ folder holding the
+    template, the OpenAPI export at ../fixtures/api/ from there."""
+    doc = (ROOT / "docs" / "testing.md").read_text()
+    examples = [textwrap.dedent(block) for block in re.findall(r"```python\n(.*?)```", doc, re.S)]
+    assert len(examples) == 3
+    tests = pytester.mkdir("tests")
+    shutil.copy(EXAMPLES / "order.vtl", tests / "order.vtl")
+    (pytester.path / "fixtures" / "api").mkdir(parents=True)
+    shutil.copy(ROOT / "fixtures" / "api" / "openapi.yaml", pytester.path / "fixtures" / "api")
+    (tests / "test_order_template.py").write_text("\n\n".join(examples))
+    run(pytester, "tests", "--vtl-update-snapshots").assert_outcomes(passed=3)
+    run(pytester, "tests").assert_outcomes(passed=3)
