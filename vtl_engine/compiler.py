@@ -122,7 +122,7 @@ class CodeGenerator:
         """With coverage on, record that `body` ran."""
         if self.coverage_points is None:
             return
-        lines = frozenset(line for node in body for line in _statement_lines(node))
+        lines = frozenset(number for node in body for number in _statement_lines(node))
         self.write(f"cov({len(self.coverage_points)})")
         self.coverage_points.append(CoveragePoint(kind, line, lines))
 

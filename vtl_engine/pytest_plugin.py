@@ -121,8 +121,9 @@ class Vtl:
         `backend` ({"status", "body", "headers", "error_message"}) — what the client receives."""
         if side not in ("request", "response"):
             raise ValueError(f"side is 'request' or 'response', not {side!r}")
+        request = _request(body, headers, query, path, stage_variables, context)
         try:
-            integration = self._definitions(self.base / api, route)
+            integration, request = self._definitions.route(self.base / api, route, request)
         except CaseFileError as e:
             pytest.fail(str(e), pytrace=False)
         answer = None
@@ -131,9 +132,7 @@ class Vtl:
                                   for k, v in backend.items()})
             answer = BackendResponse(spec.status, spec.body, dict(spec.headers),
                                      spec.error_message)
-        return render_route(integration, side,
-                            _request(body, headers, query, path, stage_variables, context),
-                            answer)
+        return render_route(integration, side, request, answer)
 
     assert_json = staticmethod(assert_json_equal)
     assert_body = staticmethod(assert_body_equal)

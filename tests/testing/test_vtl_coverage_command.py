@@ -14,7 +14,7 @@ ONE_ARM = textwrap.dedent("""\
 def test_examples_are_covered_and_reported(vtl_command, tmp_path):
     done = vtl_command("coverage", "fixtures/examples", "--html", tmp_path / "report")
     assert done.returncode == 0, done.stdout + done.stderr
-    table = done.stdout.split("9 passed", 1)[1]
+    table = done.stdout.split("11 passed", 1)[1]
     row = next(line for line in table.splitlines() if line.startswith("fixtures/examples/order.vtl"))
     assert row.split()[1:6] == ["12", "0", "5", "0", "100%"]
     # an API definition shows every route's templates, tested or not
@@ -41,3 +41,17 @@ def test_partial_and_missed_lines(vtl_command, order_dir):
     page = (order_dir / "out" / "index.html").read_text()
     assert 'title="#if arm never ran"><span class="no">7</span>' in page
     assert 'title="#if arm never ran"><span class="no">10</span>' in page
+
+
+def test_cases_that_cannot_run_do_not_stop_the_report(vtl_command, order_dir):
+    (order_dir / "order.vtltest.yaml").write_text(ONE_ARM.replace("{error: never}", "{}") + (
+        "  - name: gone\n    template: missing.vtl\n    expect: {}\n"
+        "  - name: no api\n    api: nowhere.yaml\n    route: GET /\n    expect: {}\n"))
+    done = vtl_command("coverage", "--no-html", cwd=order_dir)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "missing.vtl: no such template file" in done.stdout
+    assert "nowhere.yaml: no such file" in done.stdout
+    assert "1 passed, 2 failed" in done.stdout
+    assert [line.split()[0] for line in done.stdout.splitlines()
+            if line.endswith("(partial)")] == ["order.vtl"]

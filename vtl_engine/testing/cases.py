@@ -257,6 +257,8 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
     name = where.text(spec.get("name", f"case {number}"), f"{place}.name")
     place = f"case {name!r}" if "name" in spec else place
     merged = {key: spec.get(key, top.get(key)) for key in _TARGET_KEYS - {"request"}}
+    if "template" in spec or "api" in spec:   # the case's own target replaces the file's
+        merged["template"], merged["api"] = spec.get("template"), spec.get("api")
     case = Case(name=name, file=where.path)
     if (merged["template"] is None) == (merged["api"] is None):
         raise where.fail(place, "give either 'template' or 'api' (with 'route')")

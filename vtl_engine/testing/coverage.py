@@ -16,10 +16,11 @@ from pathlib import Path
 
 import jinja2
 
+from ..apigateway.definitions import ApiDefinition, DefinitionError
 from ..compiler import CoveragePoint
 from ..errors import VtlError
 from ..template import Template
-from .cases import Case
+from .cases import Case, CaseFileError
 from .runner import ApiDefinitions, read_template
 
 COVERED, PARTIAL, MISSED = "covered", "partial", "missed"
@@ -98,28 +99,40 @@ class TemplateSource:
 
 def templates_of(cases: list[Case], definitions: ApiDefinitions) -> list[TemplateSource]:
     """Every template the cases name: their template files, and all the request and response
-    templates of each API definition they use (so untested routes show up as missed)."""
+    templates of each API definition they use (so untested routes show up as missed). A file
+    that cannot be read, or a route whose integration is invalid, is left out: the cases that
+    use it have failed and said why."""
     found: dict[str, TemplateSource] = {}
+    apis: set[Path] = set()
     for case in cases:
-        if case.template is not None:
-            label = str(case.template)
-            if label not in found:
+        try:
+            if case.template is not None and str(case.template) not in found:
+                label = str(case.template)
                 found[label] = TemplateSource(label, read_template(case.template), case.dialect)
-        elif str(case.api) not in found:
-            found[str(case.api)] = None   # an API definition's templates, listed once
-            definition = definitions.definition(case.api)
-            for route in definition.routes():
-                integration = definition.integration(route)
-                for media_type, source in integration.request_templates.items():
-                    label = f"{case.api} {route} request {media_type}"
-                    found[label] = TemplateSource(label, source, case.dialect)
-                for response in integration.responses:
-                    pattern = response.selection_pattern or "default"
-                    for media_type, source in response.response_templates.items():
-                        label = (f"{case.api} {route} response {response.status_code} "
-                                 f"({pattern}) {media_type}")
-                        found[label] = TemplateSource(label, source, case.dialect)
-    return [t for t in found.values() if t is not None]
+            elif case.api is not None and case.api not in apis:
+                apis.add(case.api)
+                for t in _api_templates(case.api, definitions.definition(case.api), case.dialect):
+                    found[t.label] = t
+        except CaseFileError:
+            continue
+    return list(found.values())
+
+
+def _api_templates(api: Path, definition: ApiDefinition, dialect: str) -> list[TemplateSource]:
+    found = []
+    for route in definition.routes():
+        try:
+            integration = definition.integration(route)
+        except DefinitionError:
+            continue
+        for media_type, source in integration.request_templates.items():
+            found.append(TemplateSource(f"{api} {route} request {media_type}", source, dialect))
+        for response in integration.responses:
+            pattern = response.selection_pattern or "default"
+            for media_type, source in response.response_templates.items():
+                label = f"{api} {route} response {response.status_code} ({pattern}) {media_type}"
+                found.append(TemplateSource(label, source, dialect))
+    return found
 
 
 def measure(templates: list[TemplateSource]) -> list[TemplateCoverage]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -55,10 +54,6 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return not self.failures
-
-
-class RouteLoader(Protocol):
-    def __call__(self, api: Path, route: str) -> Integration: ...
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -116,18 +111,18 @@ def _response_outcome(response: MethodResponse) -> Outcome:
                    error=None if response.error is None else str(response.error))
 
 
-def render_case(case: Case, load_route: RouteLoader, coverage: bool = False) -> Outcome:
+def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> Outcome:
     """What `case`'s template or route produces for its request."""
     if case.template is not None:
         return render_template_file(case.template, case.request, case.dialect, coverage)
-    integration = load_route(case.api, case.route)
+    integration, request = definitions.route(case.api, case.route, case.request)
     integration = dataclasses.replace(integration, dialect=case.dialect, coverage=coverage)
     backend = None
     if case.backend is not None:
         spec = case.backend
         backend = BackendResponse(status_code=spec.status, body=spec.body,
                                   headers=dict(spec.headers), error_message=spec.error_message)
-    return render_route(integration, case.side, case.request, backend)
+    return render_route(integration, case.side, request, backend)
 
 
 def read_template(path: Path) -> str:
@@ -279,9 +274,8 @@ class RunSummary:
         return not self.file_errors and not self.failed and bool(self.results)
 
 
-def run_cases(files: list[Path], reporter: Reporter, load_route: RouteLoader,
-              coverage: bool = False,
-              on_case: Callable[[Case], None] | None = None) -> RunSummary:
+def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions,
+              coverage: bool = False) -> RunSummary:
     """Run every case in `files`; a file that cannot be read, or whose template or API
     definition cannot be, is reported and counted, and the others still run."""
     summary = RunSummary()
@@ -295,9 +289,7 @@ def run_cases(files: list[Path], reporter: Reporter, load_route: RouteLoader,
             continue
         reporter.file_started(path, len(cases))
         for case in cases:
-            if on_case is not None:
-                on_case(case)
-            result = run_case(case, load_route, coverage)
+            result = run_case(case, definitions, coverage)
             summary.results.append(result)
             reporter.case_done(result)
         reporter.file_done(path)
@@ -305,17 +297,18 @@ def run_cases(files: list[Path], reporter: Reporter, load_route: RouteLoader,
     return summary
 
 
-def run_case(case: Case, load_route: RouteLoader, coverage: bool = False) -> CaseResult:
+def run_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> CaseResult:
     started = time.perf_counter()
     try:
-        failures = compare(case.expect, render_case(case, load_route, coverage))
+        failures = compare(case.expect, render_case(case, definitions, coverage))
     except CaseFileError as e:
         failures = [str(e)]
     return CaseResult(case, failures, time.perf_counter() - started)
 
 
 class ApiDefinitions:
-    """Reads each API definition once per run and finds routes in it (a RouteLoader)."""
+    """Reads each API definition once per run and finds routes in it; its errors are
+    CaseFileErrors."""
 
     def __init__(self) -> None:
         self._loaded: dict[Path, ApiDefinition] = {}
@@ -328,8 +321,14 @@ class ApiDefinitions:
                 raise CaseFileError(str(e)) from None
         return self._loaded[api]
 
-    def __call__(self, api: Path, route: str) -> Integration:
+    def route(self, api: Path, route: str, request: RequestSpec
+              ) -> tuple[Integration, RequestSpec]:
+        """The integration of `route`, and `request` with the stage variables the definition
+        gives its stage (SAM, CloudFormation) under the request's own."""
+        definition = self.definition(api)
         try:
-            return self.definition(api).integration(route)
+            integration = definition.integration(route)
         except DefinitionError as e:
             raise CaseFileError(str(e)) from None
+        stage_variables = {**definition.stage_variables, **request.stage_variables}
+        return integration, dataclasses.replace(request, stage_variables=stage_variables)
