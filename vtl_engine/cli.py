@@ -336,18 +336,22 @@ def run_check(args: argparse.Namespace) -> int:
     from .lint import lint
 
     if not args.templates and not args.api:
-        raise UsageError("check needs TEMPLATE files or --api FILE")
+        raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
     errors = warnings = checked = 0
     for name, source in _templates_to_check(args):
         checked += 1
+        if isinstance(source, Exception):  # a file that cannot be read: say so, check the rest
+            errors += 1
+            print(f"vtl: {source}", file=sys.stderr)
+            continue
         try:
-            Template(source, dialect=args.dialect, name=name)
+            found = lint(source, dialect=args.dialect, sample_body=sample, name=name)
         except VtlSyntaxError as e:
             errors += 1
             _diagnostic(name, e.line, e.column, "error", e.message, e.snippet)
             continue
-        for warning in lint(source, dialect=args.dialect, sample_body=sample):
+        for warning in found:
             warnings += 1
             _diagnostic(name, warning.line, warning.column, f"warning {warning.code}",
                         warning.message, warning.snippet)
@@ -355,16 +359,28 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
-    """(name, source) of each template named; user errors become one line each, and count."""
-    for path in args.templates:
-        yield path, read_text(path)
-    for api_path in args.api or []:
-        from .apigateway.definitions import load_definition
+def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
+    """(name, source) of each template named, folders searched for *.vtl; (name, error) for
+    what cannot be read."""
+    from .apigateway.definitions import load_definition
 
-        api = load_definition(api_path)
-        for route in api.routes():
-            integration = api.integration(route)
+    for path in args.templates:
+        found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
+        if not found:
+            yield path, UsageError(f"{path}: no .vtl files in this folder")
+        for file in map(str, found):
+            try:
+                yield file, read_text(file)
+            except UsageError as error:
+                yield file, error
+    for api_path in args.api or []:
+        try:
+            api = load_definition(api_path)
+            integrations = [(route, api.integration(route)) for route in api.routes()]
+        except VtlError as error:
+            yield api_path, error
+            continue
+        for route, integration in integrations:
             for media_type, source in integration.request_templates.items():
                 yield f"{api_path}[{route} request {media_type}]", source
             for response in integration.responses:
