@@ -217,7 +217,8 @@ class _Linter:
                            "$util.escapeJavaScript: a quote or backslash in it breaks the JSON")
         elif _is_input_method(ref, "path") and len(ref.suffixes) == 1:
             self._warn("W104", ref, f"{ref.literal} prints objects and lists the Java way "
-                       "({a=1}), not as JSON; use $input.json(...) for a JSON value")
+                       "({a=1}) and strings without quotes; $input.json(...) prints any JSON "
+                       "value as JSON")
 
     def _check_foreach(self, loop: n.Foreach, json: _Json) -> None:
         if not json.in_array or not _prints(loop.body):

@@ -77,9 +77,28 @@ class ApiDefinition:
             known = ", ".join(self.routes()) or "none"
             raise DefinitionError(f"{self.path}: no route {method} {path} (routes: {known})")
         try:
-            return Integration.from_openapi(spec)
+            return Integration.from_openapi(_with_text_templates(spec))
         except (ValueError, TypeError, AttributeError) as error:
             raise DefinitionError(f"{self.path}: {method} {path}: {error}") from None
+
+
+def _with_text_templates(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`spec` with every mapping template as text: YAML reads an empty one (`application/json:`)
+    as None and `application/json: 42` as a number."""
+    def text(templates: Any) -> Any:
+        if not isinstance(templates, Mapping):
+            return templates
+        return {str(key): "" if value is None else str(value) for key, value in templates.items()}
+
+    fixed = dict(spec, requestTemplates=text(spec.get("requestTemplates")))
+    responses = spec.get("responses")
+    if responses is not None and not isinstance(responses, Mapping):
+        raise ValueError("responses must map selection patterns to integration responses")
+    if isinstance(responses, Mapping):
+        fixed["responses"] = {key: dict(value, responseTemplates=text(value.get("responseTemplates")))
+                              if isinstance(value, Mapping) else value
+                              for key, value in responses.items()}
+    return fixed
 
 
 def split_route(route: str) -> tuple[str, str]:
