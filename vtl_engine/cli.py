@@ -15,15 +15,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 
+from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
+                         MethodResponse, mock_backend_response, render_mapping_template)
+from .apigateway.definitions import load_definition, split_route
+from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
+from .lint import lint
 from .template import Template
 
 DIALECTS = ("aws", "velocity")
@@ -133,10 +140,19 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
-    render.set_defaults(run=_run_render)
+    render.set_defaults(run=run_render)
 
 
 def run_render(args: argparse.Namespace) -> int:
+    try:
+        return _render(args)
+    except VtlError as error:  # name the template the error's line and column are in
+        if error.template_name is None:
+            error.template_name = args.template or f"{args.api} [{args.route}]"
+        raise
+
+
+def _render(args: argparse.Namespace) -> int:
     if args.api:
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
@@ -153,15 +169,6 @@ def run_render(args: argparse.Namespace) -> int:
     return _render_template(args)
 
 
-def _run_render(args: argparse.Namespace) -> int:
-    try:
-        return run_render(args)
-    except VtlError as error:  # name the template the error's line and column are in
-        if error.template_name is None:
-            error.template_name = args.template or f"{args.api} [{args.route}]"
-        raise
-
-
 def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
                                                       dict[str, Any] | None, dict[str, str]]:
     if args.template == "-" and args.body == "-":
@@ -174,8 +181,6 @@ def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, s
 
 
 def _render_template(args: argparse.Namespace) -> int:
-    from .apigateway import render_mapping_template
-    from .apigateway.mapping import compiled_template
 
     body, params, context, stage_variables = _request_parts(args)
     source = read_text(args.template)
@@ -202,25 +207,14 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
-    from .apigateway import BackendResponse, MethodRequest, MethodResponse, mock_backend_response
-    from .apigateway.definitions import load_definition, split_route
-    from .apigateway.mapping import compiled_template, result_of
 
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
-    body, params, given_context, stage_variables = _request_parts(args)
-    headers = params["header"]
-    if args.content_type:
-        headers["Content-Type"] = args.content_type
     # a MOCK integration has no backend: its request side decides the response
-    run_request_side = not args.response or integration.type == "MOCK"
-    request = MethodRequest(body=body if run_request_side else "", headers=headers,
-                            querystring=params["querystring"], path=params["path"],
-                            context={"resourcePath": path, "httpMethod": method,
-                                     **(given_context or {})},
-                            stage_variables={**api.stage_variables, **stage_variables})
+    request_side = not args.response or integration.type == "MOCK"
+    request, body = _method_request(args, api.stage_variables, method, path, request_side)
     log: list[tuple[str, Any]] = [
         ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
         ("Method request path", java_map(request.path)),
@@ -233,29 +227,70 @@ def _render_route(args: argparse.Namespace) -> int:
         compiled_template(source, args.dialect)
     log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
     sent = None
-    if run_request_side:
+    if request_side:
         started = time.perf_counter()
         sent = integration.integration_request(request)
-        elapsed = time.perf_counter() - started
+        elapsed = f"{(time.perf_counter() - started) * 1000:.2f} ms"
         if isinstance(sent, MethodResponse):  # API Gateway answered by itself: 415 or 500
-            return _gateway_answer(args, sent, log + [("Request side", f"{elapsed * 1000:.2f} ms")])
-        overrides = result_of("", sent.context)
-        log += [
-            ("Method request body before transformations", request.body),
-            ("Request template", sent.template_media_type or "none: the body passes through"),
-            ("Endpoint request URI", integration.uri or "none"),
-            ("Endpoint request headers", java_map(sent.headers)),
-            ("Endpoint request query string", java_map(sent.querystring)),
-            ("Endpoint request path", java_map(sent.path)),
-            ("Endpoint request body after transformations", sent.body),
-            ("Status override", overrides.status_override or "none"),
-            ("Response header overrides", java_map(overrides.response_header_overrides)),
-            ("Request side", f"{elapsed * 1000:.2f} ms"),
-        ]
+            return _gateway_answer(args, sent, log + [("Request side", elapsed)])
+        log += _request_side_log(integration, request, sent) + [("Request side", elapsed)]
         if not args.response:
             return _finish(args, sent.body, log)
+    return _response_side(args, integration, request, sent, body, log)
+
+
+def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str, str],
+                    method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
+    """The client's request from the options, and --body (the backend's answer when the request
+    is not `with_body`)."""
+
+    body, params, given_context, stage_variables = _request_parts(args)
+    headers = params["header"]
+    if args.content_type:
+        headers["Content-Type"] = args.content_type
+    request = MethodRequest(body=body if with_body else "", headers=headers,
+                            querystring=params["querystring"], path=params["path"],
+                            context={"resourcePath": path, "httpMethod": method,
+                                     **(given_context or {})},
+                            stage_variables={**defined_stage_variables, **stage_variables})
+    return request, body
+
+
+def _request_side_log(integration: Integration, request: MethodRequest,
+                      sent: IntegrationRequest) -> list[tuple[str, Any]]:
+
+    overrides = result_of("", sent.context)
+    return [
+        ("Method request body before transformations", request.body),
+        ("Request template", sent.template_media_type or "none: the body passes through"),
+        ("Endpoint request URI", _endpoint_uri(integration, sent)),
+        ("Endpoint request headers", java_map(sent.headers)),
+        ("Endpoint request query string", java_map(sent.querystring)),
+        ("Endpoint request path", java_map(sent.path)),
+        ("Endpoint request body after transformations", sent.body),
+        ("Status override", overrides.status_override or "none"),
+        ("Response header overrides", java_map(overrides.response_header_overrides)),
+    ]
+
+
+def _endpoint_uri(integration: Integration, sent: IntegrationRequest) -> str:
+    """The URI the backend is called at: an HTTP integration's `{name}` filled from the mapped
+    path parameters, the mapped query string appended."""
+    if not integration.uri:
+        return "none"
+    if not integration.type.startswith("HTTP"):
+        return integration.uri
+    uri = re.sub(r"\{([^{}+]+)\+?\}",
+                 lambda m: str(sent.path.get(m.group(1), m.group(0))), integration.uri)
+    return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
+
+
+def _response_side(args: argparse.Namespace, integration: Integration, request: MethodRequest,
+                   sent: IntegrationRequest | None, backend_body: str,
+                   log: list[tuple[str, Any]]) -> int:
+
     backend = mock_backend_response(sent) if sent is not None else BackendResponse(
-        status_code=args.status, body=body, error_message=args.error_message,
+        status_code=args.status, body=backend_body, error_message=args.error_message,
         headers=pairs(args.backend_header, "--backend-header"))
     chosen = integration.select_response(backend)
     started = time.perf_counter()
@@ -278,7 +313,7 @@ def _render_route(args: argparse.Namespace) -> int:
     return _finish(args, answer.body, log)
 
 
-def _templates_of(integration: Any) -> list[str]:
+def _templates_of(integration: Integration) -> list[str]:
     return [*integration.request_templates.values(),
             *(source for response in integration.responses
               for source in response.response_templates.values())]
@@ -291,7 +326,8 @@ def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, An
     return 0
 
 
-def _gateway_answer(args: argparse.Namespace, answer: Any, log: list[tuple[str, Any]]) -> int:
+def _gateway_answer(args: argparse.Namespace, answer: MethodResponse,
+                    log: list[tuple[str, Any]]) -> int:
     """API Gateway answered by itself (415, 500): say why, in one line, and fail."""
     if args.verbose:
         _report(log + [("Method response status", answer.status_code),
@@ -333,7 +369,6 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .lint import lint
 
     if not args.templates and not args.api:
         raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
@@ -362,7 +397,6 @@ def run_check(args: argparse.Namespace) -> int:
 def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
     """(name, source) of each template named, folders searched for *.vtl; (name, error) for
     what cannot be read."""
-    from .apigateway.definitions import load_definition
 
     for path in args.templates:
         found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
