@@ -124,8 +124,8 @@ def add_render(sub: argparse._SubParsersAction) -> None:
                      "CloudFormation template (instead of TEMPLATE)")
     api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
     api.add_argument("--content-type", metavar="TYPE",
-                     help="the request's Content-Type (picks the request template; default "
-                          "application/json)")
+                     help="the request's Content-Type header (with --api it picks the request "
+                          "template; default application/json)")
     api.add_argument("--response", action="store_true",
                      help="run the integration response side: --body is the backend's answer")
     api.add_argument("--status", type=int, default=200, metavar="N",
@@ -161,7 +161,7 @@ def _render(args: argparse.Namespace) -> int:
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
-    for option in ("route", "content_type", "error_message", "backend_header"):
+    for option in ("route", "error_message", "backend_header"):
         if getattr(args, option):
             raise UsageError(f"--{option.replace('_', '-')} needs --api")
     if args.response:
@@ -176,6 +176,8 @@ def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, s
     body = read_text(args.body) if args.body else ""
     params = {"path": pairs(args.path, "--path"), "querystring": pairs(args.query, "--query"),
               "header": pairs(args.header, "--header")}
+    if args.content_type:
+        params["header"]["Content-Type"] = args.content_type
     context = json_object_file(args.context) if args.context else None
     return body, params, context, pairs(args.stage_var, "--stage-var")
 
@@ -243,12 +245,8 @@ def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str,
                     method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
     """The client's request from the options, and --body (the backend's answer when the request
     is not `with_body`)."""
-
     body, params, given_context, stage_variables = _request_parts(args)
-    headers = params["header"]
-    if args.content_type:
-        headers["Content-Type"] = args.content_type
-    request = MethodRequest(body=body if with_body else "", headers=headers,
+    request = MethodRequest(body=body if with_body else "", headers=params["header"],
                             querystring=params["querystring"], path=params["path"],
                             context={"resourcePath": path, "httpMethod": method,
                                      **(given_context or {})},
