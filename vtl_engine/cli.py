@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 
+from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
+                         MethodResponse, mock_backend_response, render_mapping_template)
+from .apigateway.definitions import load_definition, split_route
+from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
+from .lint import lint
 from .template import Template
 from .testing.commands import add_coverage, add_test
 
@@ -120,8 +127,8 @@ def add_render(sub: argparse._SubParsersAction) -> None:
                      "CloudFormation template (instead of TEMPLATE)")
     api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
     api.add_argument("--content-type", metavar="TYPE",
-                     help="the request's Content-Type (picks the request template; default "
-                          "application/json)")
+                     help="the request's Content-Type header (with --api it picks the request "
+                          "template; default application/json)")
     api.add_argument("--response", action="store_true",
                      help="run the integration response side: --body is the backend's answer")
     api.add_argument("--status", type=int, default=200, metavar="N",
@@ -136,10 +143,19 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
-    render.set_defaults(run=_run_render)
+    render.set_defaults(run=run_render)
 
 
 def run_render(args: argparse.Namespace) -> int:
+    try:
+        return _render(args)
+    except VtlError as error:  # name the template the error's line and column are in
+        if error.template_name is None:
+            error.template_name = args.template or f"{args.api} [{args.route}]"
+        raise
+
+
+def _render(args: argparse.Namespace) -> int:
     if args.api:
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
@@ -148,21 +164,12 @@ def run_render(args: argparse.Namespace) -> int:
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
-    for option in ("route", "content_type", "error_message", "backend_header"):
+    for option in ("route", "error_message", "backend_header"):
         if getattr(args, option):
             raise UsageError(f"--{option.replace('_', '-')} needs --api")
     if args.response:
         raise UsageError("--response needs --api (a template alone renders the same either side)")
     return _render_template(args)
-
-
-def _run_render(args: argparse.Namespace) -> int:
-    try:
-        return run_render(args)
-    except VtlError as error:  # name the template the error's line and column are in
-        if error.template_name is None:
-            error.template_name = args.template or f"{args.api} [{args.route}]"
-        raise
 
 
 def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
@@ -172,13 +179,13 @@ def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, s
     body = read_text(args.body) if args.body else ""
     params = {"path": pairs(args.path, "--path"), "querystring": pairs(args.query, "--query"),
               "header": pairs(args.header, "--header")}
+    if args.content_type:
+        params["header"]["Content-Type"] = args.content_type
     context = json_object_file(args.context) if args.context else None
     return body, params, context, pairs(args.stage_var, "--stage-var")
 
 
 def _render_template(args: argparse.Namespace) -> int:
-    from .apigateway import render_mapping_template
-    from .apigateway.mapping import compiled_template
 
     body, params, context, stage_variables = _request_parts(args)
     source = read_text(args.template)
@@ -205,25 +212,14 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
-    from .apigateway import BackendResponse, MethodRequest, MethodResponse, mock_backend_response
-    from .apigateway.definitions import load_definition, split_route
-    from .apigateway.mapping import compiled_template, result_of
 
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
-    body, params, given_context, stage_variables = _request_parts(args)
-    headers = params["header"]
-    if args.content_type:
-        headers["Content-Type"] = args.content_type
     # a MOCK integration has no backend: its request side decides the response
-    run_request_side = not args.response or integration.type == "MOCK"
-    request = MethodRequest(body=body if run_request_side else "", headers=headers,
-                            querystring=params["querystring"], path=params["path"],
-                            context={"resourcePath": path, "httpMethod": method,
-                                     **(given_context or {})},
-                            stage_variables={**api.stage_variables, **stage_variables})
+    request_side = not args.response or integration.type == "MOCK"
+    request, body = _method_request(args, api.stage_variables, method, path, request_side)
     log: list[tuple[str, Any]] = [
         ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
         ("Method request path", java_map(request.path)),
@@ -236,29 +232,66 @@ def _render_route(args: argparse.Namespace) -> int:
         compiled_template(source, args.dialect)
     log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
     sent = None
-    if run_request_side:
+    if request_side:
         started = time.perf_counter()
         sent = integration.integration_request(request)
-        elapsed = time.perf_counter() - started
+        elapsed = f"{(time.perf_counter() - started) * 1000:.2f} ms"
         if isinstance(sent, MethodResponse):  # API Gateway answered by itself: 415 or 500
-            return _gateway_answer(args, sent, log + [("Request side", f"{elapsed * 1000:.2f} ms")])
-        overrides = result_of("", sent.context)
-        log += [
-            ("Method request body before transformations", request.body),
-            ("Request template", sent.template_media_type or "none: the body passes through"),
-            ("Endpoint request URI", integration.uri or "none"),
-            ("Endpoint request headers", java_map(sent.headers)),
-            ("Endpoint request query string", java_map(sent.querystring)),
-            ("Endpoint request path", java_map(sent.path)),
-            ("Endpoint request body after transformations", sent.body),
-            ("Status override", overrides.status_override or "none"),
-            ("Response header overrides", java_map(overrides.response_header_overrides)),
-            ("Request side", f"{elapsed * 1000:.2f} ms"),
-        ]
+            return _gateway_answer(args, sent, log + [("Request side", elapsed)])
+        log += _request_side_log(integration, request, sent) + [("Request side", elapsed)]
         if not args.response:
             return _finish(args, sent.body, log)
+    return _response_side(args, integration, request, sent, body, log)
+
+
+def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str, str],
+                    method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
+    """The client's request from the options, and --body (the backend's answer when the request
+    is not `with_body`)."""
+    body, params, given_context, stage_variables = _request_parts(args)
+    request = MethodRequest(body=body if with_body else "", headers=params["header"],
+                            querystring=params["querystring"], path=params["path"],
+                            context={"resourcePath": path, "httpMethod": method,
+                                     **(given_context or {})},
+                            stage_variables={**defined_stage_variables, **stage_variables})
+    return request, body
+
+
+def _request_side_log(integration: Integration, request: MethodRequest,
+                      sent: IntegrationRequest) -> list[tuple[str, Any]]:
+
+    overrides = result_of("", sent.context)
+    return [
+        ("Method request body before transformations", request.body),
+        ("Request template", sent.template_media_type or "none: the body passes through"),
+        ("Endpoint request URI", _endpoint_uri(integration, sent)),
+        ("Endpoint request headers", java_map(sent.headers)),
+        ("Endpoint request query string", java_map(sent.querystring)),
+        ("Endpoint request path", java_map(sent.path)),
+        ("Endpoint request body after transformations", sent.body),
+        ("Status override", overrides.status_override or "none"),
+        ("Response header overrides", java_map(overrides.response_header_overrides)),
+    ]
+
+
+def _endpoint_uri(integration: Integration, sent: IntegrationRequest) -> str:
+    """The URI the backend is called at: an HTTP integration's `{name}` filled from the mapped
+    path parameters, the mapped query string appended."""
+    if not integration.uri:
+        return "none"
+    if not integration.type.startswith("HTTP"):
+        return integration.uri
+    uri = re.sub(r"\{([^{}+]+)\+?\}",
+                 lambda m: str(sent.path.get(m.group(1), m.group(0))), integration.uri)
+    return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
+
+
+def _response_side(args: argparse.Namespace, integration: Integration, request: MethodRequest,
+                   sent: IntegrationRequest | None, backend_body: str,
+                   log: list[tuple[str, Any]]) -> int:
+
     backend = mock_backend_response(sent) if sent is not None else BackendResponse(
-        status_code=args.status, body=body, error_message=args.error_message,
+        status_code=args.status, body=backend_body, error_message=args.error_message,
         headers=pairs(args.backend_header, "--backend-header"))
     chosen = integration.select_response(backend)
     started = time.perf_counter()
@@ -281,7 +314,7 @@ def _render_route(args: argparse.Namespace) -> int:
     return _finish(args, answer.body, log)
 
 
-def _templates_of(integration: Any) -> list[str]:
+def _templates_of(integration: Integration) -> list[str]:
     return [*integration.request_templates.values(),
             *(source for response in integration.responses
               for source in response.response_templates.values())]
@@ -294,7 +327,8 @@ def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, An
     return 0
 
 
-def _gateway_answer(args: argparse.Namespace, answer: Any, log: list[tuple[str, Any]]) -> int:
+def _gateway_answer(args: argparse.Namespace, answer: MethodResponse,
+                    log: list[tuple[str, Any]]) -> int:
     """API Gateway answered by itself (415, 500): say why, in one line, and fail."""
     if args.verbose:
         _report(log + [("Method response status", answer.status_code),
@@ -336,21 +370,24 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .lint import lint
 
     if not args.templates and not args.api:
-        raise UsageError("check needs TEMPLATE files or --api FILE")
+        raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
     errors = warnings = checked = 0
     for name, source in _templates_to_check(args):
         checked += 1
+        if isinstance(source, Exception):  # a file that cannot be read: say so, check the rest
+            errors += 1
+            print(f"vtl: {source}", file=sys.stderr)
+            continue
         try:
-            Template(source, dialect=args.dialect, name=name)
+            found = lint(source, dialect=args.dialect, sample_body=sample, name=name)
         except VtlSyntaxError as e:
             errors += 1
             _diagnostic(name, e.line, e.column, "error", e.message, e.snippet)
             continue
-        for warning in lint(source, dialect=args.dialect, sample_body=sample):
+        for warning in found:
             warnings += 1
             _diagnostic(name, warning.line, warning.column, f"warning {warning.code}",
                         warning.message, warning.snippet)
@@ -358,16 +395,27 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str]]:
-    """(name, source) of each template named; user errors become one line each, and count."""
-    for path in args.templates:
-        yield path, read_text(path)
-    for api_path in args.api or []:
-        from .apigateway.definitions import load_definition
+def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
+    """(name, source) of each template named, folders searched for *.vtl; (name, error) for
+    what cannot be read."""
 
-        api = load_definition(api_path)
-        for route in api.routes():
-            integration = api.integration(route)
+    for path in args.templates:
+        found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
+        if not found:
+            yield path, UsageError(f"{path}: no .vtl files in this folder")
+        for file in map(str, found):
+            try:
+                yield file, read_text(file)
+            except UsageError as error:
+                yield file, error
+    for api_path in args.api or []:
+        try:
+            api = load_definition(api_path)
+            integrations = [(route, api.integration(route)) for route in api.routes()]
+        except VtlError as error:
+            yield api_path, error
+            continue
+        for route, integration in integrations:
             for media_type, source in integration.request_templates.items():
                 yield f"{api_path}[{route} request {media_type}]", source
             for response in integration.responses:

@@ -21,9 +21,11 @@ silences the warnings of its own line and of the line after it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -210,15 +212,13 @@ class _Linter:
             elif _is_unfinished_escape(ref):
                 self._warn("W102", ref, f"{ref.literal} turns ' into \\', which is not valid "
                            "inside a JSON string; add .replaceAll(\"\\\\'\", \"'\")")
-            elif self._is_tainted(ref):
+            elif _is_tainted(ref, self.tainted):
                 self._warn("W101", ref, f"{ref.literal} is printed inside a JSON string without "
                            "$util.escapeJavaScript: a quote or backslash in it breaks the JSON")
         elif _is_input_method(ref, "path") and len(ref.suffixes) == 1:
             self._warn("W104", ref, f"{ref.literal} prints objects and lists the Java way "
-                       "({a=1}), not as JSON; use $input.json(...) for a JSON value")
-
-    def _is_tainted(self, expr: n.Node) -> bool:
-        return _is_tainted(expr, self.tainted)
+                       "({a=1}) and strings without quotes; $input.json(...) prints any JSON "
+                       "value as JSON")
 
     def _check_foreach(self, loop: n.Foreach, json: _Json) -> None:
         if not json.in_array or not _prints(loop.body):
@@ -229,33 +229,29 @@ class _Linter:
                    "between them (or one after the last); add #if($foreach.hasNext),#end")
 
     def _check_context(self, ref: n.Reference) -> None:
-        names = [s.name for s in ref.suffixes[:2] if isinstance(s, n.Property)]
-        if not names or not isinstance(ref.suffixes[0], n.Property):
+        names: list[str] = []
+        for suffix in ref.suffixes[:2]:
+            if not isinstance(suffix, n.Property):
+                break
+            names.append(suffix.name)
+        defaults = _context_defaults()
+        if names and names[0] not in defaults and names[0] not in _CONTEXT_OPTIONAL:
+            unknown = names[0]
+        elif len(names) == 2 and names[0] in _CONTEXT_MEMBERS \
+                and names[1] not in _CONTEXT_MEMBERS[names[0]] \
+                and names[1] not in (defaults.get(names[0]) or {}):
+            unknown = ".".join(names)
+        else:
             return
-        first = names[0]
-        if first not in _context_keys() and first not in _CONTEXT_OPTIONAL:
-            self._warn("W106", ref, f"$context.{first} is not a variable API Gateway sets")
-            return
-        members = _CONTEXT_MEMBERS.get(first)
-        if members is not None and len(names) == 2 and len(ref.suffixes) > 1 \
-                and isinstance(ref.suffixes[1], n.Property):
-            known = members | _default_members(first)
-            if names[1] not in known:
-                self._warn("W106", ref, f"$context.{first}.{names[1]} is not a variable API "
-                           "Gateway sets")
+        self._warn("W106", ref, f"$context.{unknown} is not a variable API Gateway sets")
 
 
-def _context_keys() -> frozenset[str]:
+@functools.cache
+def _context_defaults() -> dict[str, Any]:
+    """The offline `$context` (apigateway/context.py): every variable a request always has."""
     from .apigateway.context import build_context
 
-    return frozenset(build_context({"requestTimeEpoch": 0}))
-
-
-def _default_members(key: str) -> frozenset[str]:
-    from .apigateway.context import build_context
-
-    value = build_context({"requestTimeEpoch": 0}).get(key)
-    return frozenset(value) if isinstance(value, dict) else frozenset()
+    return build_context({"requestTimeEpoch": 0, "requestId": "-", "extendedRequestId": "-"})
 
 
 def _descendants(root: object) -> Iterator[n.Node]:

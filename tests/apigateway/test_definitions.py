@@ -137,3 +137,16 @@ def test_invalid_integration_names_its_route(tmp_path):
         "x-amazon-apigateway-integration": {"type": "http", "passthroughBehavior": "sometimes"}}}}}))
     with pytest.raises(DefinitionError, match="GET /x: passthroughBehavior"):
         load_definition(path).integration("GET /x")
+
+
+def test_yaml_templates_that_are_empty_or_numbers_are_text(tmp_path):
+    path = tmp_path / "api.yaml"
+    path.write_text('swagger: "2.0"\npaths:\n  /x:\n    post:\n'
+                    '      x-amazon-apigateway-integration:\n        type: mock\n'
+                    '        requestTemplates:\n          application/json:\n          text/plain: 42\n'
+                    '        responses:\n          200:\n            statusCode: 200\n'
+                    '            responseTemplates:\n              application/json:\n')
+    integration = load_definition(path).integration("POST /x")
+    assert integration.request_templates == {"application/json": "", "text/plain": "42"}
+    assert integration.responses[0].selection_pattern == "200"
+    assert integration.responses[0].response_templates == {"application/json": ""}

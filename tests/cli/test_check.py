@@ -66,3 +66,12 @@ def test_compile_shows_python(vtl):
     compile(run.out, "generated", "exec")   # the generated source is valid Python
     broken = vtl("compile", "fixtures/lint/unclosed.vtl")
     assert broken.code == 1 and "never closed" in broken.err and "Traceback" not in broken.err
+
+
+def test_folders_are_searched_and_unreadable_files_do_not_stop_the_others(vtl):
+    run = vtl("check", "fixtures/lint", "nope.vtl")
+    assert run.code == 1
+    assert run.err == "vtl: nope.vtl: no such file\n", run
+    assert "fixtures/lint/unclosed.vtl:4:1: error:" in run.out
+    assert "fixtures/lint/mistakes.vtl:4:12: warning W101:" in run.out
+    assert run.out.endswith("6 template(s) checked: 2 error(s), 8 warning(s)\n"), run

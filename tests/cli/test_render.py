@@ -159,3 +159,11 @@ def test_missing_argument_is_argparse_misuse(vtl):
     run = vtl("render", "--dialect", "jinja", "x.vtl")
     assert run.code == 2 and "invalid choice" in run.err
 
+
+
+def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(vtl):
+    run = vtl("render", "--api", "fixtures/api/openapi.yaml", "--route", "GET /orders/{orderId}",
+              "--path", "orderId=ord-1", "--query", "fields=total", "--verbose")
+    assert run.code == 0, run
+    assert "Endpoint request URI: https://orders.example.com/orders/ord-1?fields=total" in run.err
+    assert "Request template: none: the body passes through" in run.err

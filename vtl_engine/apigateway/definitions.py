@@ -14,8 +14,8 @@ integrations out as `AWS::ApiGateway::Method` resources, whose paths are built f
 CloudFormation's intrinsic functions (`!Sub`, `!Ref`, `!GetAtt`, `!Join`, …) cannot be evaluated
 offline; where an integration field holds one, it is replaced by the text it most plausibly
 stands for (`!Sub` keeps its string, `${AWS::Region}` and the other pseudo parameters become
-example values, a parameter its `Default`, other references stay as `${Name}`), enough for templates and for telling a Lambda
-integration from others.
+example values, a parameter its `Default`, other references stay as `${Name}`), enough for
+templates and for telling a Lambda integration from others.
 """
 from __future__ import annotations
 
@@ -77,9 +77,30 @@ class ApiDefinition:
             known = ", ".join(self.routes()) or "none"
             raise DefinitionError(f"{self.path}: no route {method} {path} (routes: {known})")
         try:
-            return Integration.from_openapi(spec)
+            return Integration.from_openapi(_normalised(spec))
         except (ValueError, TypeError, AttributeError) as error:
             raise DefinitionError(f"{self.path}: {method} {path}: {error}") from None
+
+
+def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`spec` as YAML may have left it, fixed: the `responses` keys (selection patterns) as text
+    where YAML read `200:` as a number, and the templates as text where it read an empty one
+    (`application/json:`) as None or `42` as a number."""
+    def text(templates: Any) -> Any:
+        if not isinstance(templates, Mapping):
+            return templates
+        return {str(key): "" if value is None else str(value) for key, value in templates.items()}
+
+    fixed = dict(spec, requestTemplates=text(spec.get("requestTemplates")))
+    responses = spec.get("responses")
+    if responses is not None and not isinstance(responses, Mapping):
+        raise ValueError("responses must map selection patterns to integration responses")
+    if responses:
+        fixed["responses"] = {
+            str(key): dict(value, responseTemplates=text(value.get("responseTemplates")))
+            if isinstance(value, Mapping) else value
+            for key, value in responses.items()}
+    return fixed
 
 
 def split_route(route: str) -> tuple[str, str]:
@@ -168,19 +189,9 @@ def _openapi_specs(document: Mapping[str, Any],
             method = "ANY" if method == _ANY_METHOD else str(method).upper()
             if method in HTTP_METHODS and isinstance(operation, Mapping) \
                     and isinstance(operation.get(_INTEGRATION), Mapping):
-                specs[f"{method} {_route_path(str(path))}"] = \
-                    _openapi_integration(operation[_INTEGRATION], names)
+                specs[f"{method} {_route_path(str(path))}"] = _plain(operation[_INTEGRATION],
+                                                                     names)
     return specs
-
-
-def _openapi_integration(spec: Mapping[str, Any], names: Mapping[str, Any]) -> dict[str, Any]:
-    """The integration object with plain values: intrinsic functions as text, and the
-    `responses` keys (selection patterns) as strings even where YAML read `200:` as a number."""
-    plain = _plain(spec, names)
-    responses = plain.get("responses")
-    if isinstance(responses, dict):
-        plain["responses"] = {str(key): value for key, value in responses.items()}
-    return plain
 
 
 def _route_path(path: str) -> str:
@@ -273,7 +284,8 @@ def _method_integration(integration: Mapping[str, Any], names: Mapping[str, Any]
     """An `AWS::ApiGateway::Method` Integration, in the OpenAPI extension's shape."""
     plain = _plain(integration, names)
     spec: dict[str, Any] = {}
-    for source, target in (("Type", "type"), ("Uri", "uri"), ("RequestTemplates", "requestTemplates"),
+    for source, target in (("Type", "type"), ("Uri", "uri"),
+                           ("RequestTemplates", "requestTemplates"),
                            ("PassthroughBehavior", "passthroughBehavior"),
                            ("RequestParameters", "requestParameters"),
                            ("ContentHandling", "contentHandling")):
