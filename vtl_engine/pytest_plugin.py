@@ -108,9 +108,11 @@ class Vtl:
                dialect: str = "aws") -> Outcome:
         """Render the request template in file `template` for a request. `body` may be text
         or a value to send as JSON. A template error is in the Outcome's `error`."""
-        return render_template_file(self.base / template,
-                                    _request(body, headers, query, path, stage_variables,
-                                             context), dialect)
+        request = _request(body, headers, query, path, stage_variables, context)
+        try:
+            return render_template_file(self.base / template, request, dialect)
+        except CaseFileError as e:   # the template file cannot be read
+            pytest.fail(str(e), pytrace=False)
 
     def route(self, api: str | Path, route: str, *, side: str = "request", body: Any = "",
               headers: dict | None = None, query: dict | None = None, path: dict | None = None,
