@@ -114,7 +114,7 @@ class CodeGenerator:
         self.write(f"def {name}(v, w, st):")
         self.indent += 1
         if kind != "string":   # an interpolated string is part of an expression, not a body
-            self.cover(_BODY_KINDS[kind], body[0].line if body else 1, body)
+            self.cover(_BODY_KINDS[name.rsplit("_", 1)[0]], body[0].line if body else 1, body)
         self.block(body)
         self.indent -= 1
 
@@ -355,7 +355,9 @@ class CodeGenerator:
         return "False"
 
 
-_BODY_KINDS = {"root": "template", "macro": "#macro body", "block": "#define or macro call body"}
+# a body function's name prefix -> what its coverage point is called
+_BODY_KINDS = {"root": "template", "macro": "#macro body", "define": "#define body",
+               "block": "#@macro call body"}
 
 
 def _statement_lines(node: n.Node) -> range:

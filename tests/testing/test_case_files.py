@@ -120,3 +120,16 @@ def test_if_without_else_counts_the_no_arm_branch():
     hits.clear()
     t.render({})
     assert hits == {0, 3}
+
+
+def test_macro_and_define_bodies_are_branches():
+    source = "#macro(greet $who)\nHello $who\n#end\n#define($block)\nin block\n#end\n" \
+             "#if($x)#greet('a')#end\n$block\n"
+    t = Template(source, dialect="velocity", coverage=True)
+    points, hits = t.coverage
+    assert sorted((p.kind, p.line) for p in points) == [
+        ("#define body", 5), ("#if arm", 7), ("#if with no arm taken", 7), ("#macro body", 2),
+        ("template", 1)]
+    hits.clear()
+    t.render({"x": False})
+    assert {points[i].kind for i in hits} == {"template", "#if with no arm taken", "#define body"}
