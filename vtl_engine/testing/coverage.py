@@ -205,10 +205,16 @@ def write_html(measured: list[TemplateCoverage], directory: Path) -> Path:
             "missed_branches": len(t.missed_branches), "percent": t.percent,
             "source_lines": [{"number": i, "text": text, "mark": marks.get(i, ""),
                               "notes": "; ".join(notes.get(i, []))}
-                             for i, text in enumerate(t.source.split("\n"), 1)],
+                             for i, text in enumerate(_source_lines(t.source), 1)],
         })
     directory.mkdir(parents=True, exist_ok=True)
     index = directory / "index.html"
     index.write_text(page.render(templates=templates, total=total_percent(measured)),
                      encoding="utf-8")
     return index
+
+
+def _source_lines(source: str) -> list[str]:
+    """The template's lines as its line numbers count them (a final newline ends the last)."""
+    lines = source.split("\n")
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines
