@@ -1,145 +1,465 @@
-"""The `vtl` command: render, check and compile mapping templates offline.
+"""The `vtl` command: mapping templates offline.
 
     vtl render TEMPLATE [--body FILE|-] [--header K=V] [--query K=V] [--path K=V]
                [--stage-var K=V] [--context FILE.json] [--dialect aws|velocity] [--pretty] [--verbose]
-    vtl check TEMPLATE...
+    vtl render --api FILE --route "POST /orders" [--content-type TYPE] [--body FILE] …
+               [--response [--status N] [--error-message TEXT] [--backend-header K=V]]
+    vtl check TEMPLATE… [--api FILE] [--strict] [--sample-body FILE]
     vtl compile TEMPLATE --python
+    vtl test [PATH...]
+    vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
 
-Every error a user can cause ends in one clear line on stderr and exit status 1 (2 for misuse).
+Each subcommand is a pair: `add_<name>(subparsers)` sets up its arguments and names its
+`run_<name>(args) -> int`; `SUBCOMMANDS` lists the setup functions. Every error a user can cause
+ends in one clear line on stderr and exit status 1 (2 for misuse of the options themselves).
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 import time
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 
+from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
+                         MethodResponse, mock_backend_response, render_mapping_template)
+from .apigateway.definitions import load_definition, split_route
+from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
+from .lint import lint
 from .template import Template
+from .testing.commands import add_coverage, add_test
+
+DIALECTS = ("aws", "velocity")
 
 
 class UsageError(Exception):
     """A mistake in the command line or its files, reported as one line."""
 
 
-def _read_text(path: str) -> str:
+# -- reading what the user names ------------------------------------------------------------------
+
+def read_text(path: str) -> str:
+    """A file's text, or standard input for "-"."""
     if path == "-":
         return sys.stdin.read()
     try:
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a file") from None
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"{path}: cannot read ({e})") from None
 
 
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
+def pairs(values: Iterable[str] | None, option: str) -> dict[str, str]:
+    """`K=V` options as a dict."""
+    found: dict[str, str] = {}
     for item in values or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise UsageError(f"{option} expects KEY=VALUE, got {item!r}")
-        pairs[key] = value
-    return pairs
+        found[key] = value
+    return found
 
 
-def _json_file(path: str) -> Any:
+def json_object_file(path: str) -> dict[str, Any]:
     try:
-        return orjson.loads(_read_text(path))
+        value = orjson.loads(read_text(path))
     except orjson.JSONDecodeError as e:
         raise UsageError(f"{path}: not valid JSON ({e})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{path}: expected a JSON object")
+    return value
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from .apigateway import render_mapping_template
+def pretty_json(text: str) -> str:
+    """`text` indented when it is JSON, else unchanged."""
+    try:
+        return orjson.dumps(orjson.loads(text), option=orjson.OPT_INDENT_2).decode()
+    except orjson.JSONDecodeError:
+        return text
 
-    source = _read_text(args.template)
-    body = _read_text(args.body) if args.body else ""
-    params = {"path": _pairs(args.path, "--path"), "querystring": _pairs(args.query, "--query"),
-              "header": _pairs(args.header, "--header")}
-    context = _json_file(args.context) if args.context else None
-    if context is not None and not isinstance(context, dict):
-        raise UsageError(f"{args.context}: the context must be a JSON object")
+
+def write_output(text: str | bytes) -> None:
+    if isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        return
+    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+
+def java_map(values: Mapping[str, Any]) -> str:
+    """A map as the console's Test page prints it: {a=1, b=2}."""
+    return "{" + ", ".join(f"{key}={value}" for key, value in values.items()) + "}"
+
+
+def add_dialect(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dialect", choices=DIALECTS, default="aws",
+                        help="aws (API Gateway, the default) or velocity (plain Velocity 1.7)")
+
+
+# -- vtl render -----------------------------------------------------------------------------------
+
+def add_render(sub: argparse._SubParsersAction) -> None:
+    render = sub.add_parser(
+        "render", help="render a mapping template, or a route of an API definition",
+        description="Render a mapping template for one request (or, with --api and --route, run "
+                    "what API Gateway runs for that route) and print the result.")
+    render.add_argument("template", nargs="?", help="the template file (- for stdin)")
+    request = render.add_argument_group("the request")
+    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin); with "
+                         "--response, the backend's response body")
+    request.add_argument("--header", action="append", metavar="K=V", help="a request header")
+    request.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
+    request.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
+    request.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
+    request.add_argument("--context", metavar="FILE", help="a JSON object of $context values")
+    api = render.add_argument_group("an API definition")
+    api.add_argument("--api", metavar="FILE", help="an OpenAPI/Swagger export, SAM or "
+                     "CloudFormation template (instead of TEMPLATE)")
+    api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
+    api.add_argument("--content-type", metavar="TYPE",
+                     help="the request's Content-Type header (with --api it picks the request "
+                          "template; default application/json)")
+    api.add_argument("--response", action="store_true",
+                     help="run the integration response side: --body is the backend's answer")
+    api.add_argument("--status", type=int, default=200, metavar="N",
+                     help="with --response: the backend's status code (default 200)")
+    api.add_argument("--error-message", metavar="TEXT",
+                     help="with --response: a Lambda function's errorMessage (selects the "
+                          "integration response)")
+    api.add_argument("--backend-header", action="append", metavar="K=V",
+                     help="with --response: a header of the backend's answer")
+    add_dialect(render)
+    render.add_argument("--pretty", action="store_true", help="indent the output when it is JSON")
+    render.add_argument("--verbose", action="store_true",
+                        help="also show (on stderr) what the console's Test page shows: the "
+                             "request, overrides, status and headers, timings")
+    render.set_defaults(run=run_render)
+
+
+def run_render(args: argparse.Namespace) -> int:
+    try:
+        return _render(args)
+    except VtlError as error:  # name the template the error's line and column are in
+        if error.template_name is None:
+            error.template_name = args.template or f"{args.api} [{args.route}]"
+        raise
+
+
+def _render(args: argparse.Namespace) -> int:
+    if args.api:
+        if args.template:
+            raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
+        if not args.route:
+            raise UsageError("--api needs --route, e.g. --route \"POST /orders\"")
+        return _render_route(args)
+    if not args.template:
+        raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
+    for option in ("route", "error_message", "backend_header"):
+        if getattr(args, option):
+            raise UsageError(f"--{option.replace('_', '-')} needs --api")
+    if args.response:
+        raise UsageError("--response needs --api (a template alone renders the same either side)")
+    return _render_template(args)
+
+
+def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
+                                                      dict[str, Any] | None, dict[str, str]]:
+    if args.template == "-" and args.body == "-":
+        raise UsageError("the template and the body cannot both come from stdin")
+    body = read_text(args.body) if args.body else ""
+    params = {"path": pairs(args.path, "--path"), "querystring": pairs(args.query, "--query"),
+              "header": pairs(args.header, "--header")}
+    if args.content_type:
+        params["header"]["Content-Type"] = args.content_type
+    context = json_object_file(args.context) if args.context else None
+    return body, params, context, pairs(args.stage_var, "--stage-var")
+
+
+def _render_template(args: argparse.Namespace) -> int:
+
+    body, params, context, stage_variables = _request_parts(args)
+    source = read_text(args.template)
     started = time.perf_counter()
+    compiled_template(source, args.dialect)
+    compiled = time.perf_counter()
     result = render_mapping_template(source, body=body, params=params, context=context,
-                                     stage_variables=_pairs(args.stage_var, "--stage-var"),
-                                     dialect=args.dialect)
-    elapsed = time.perf_counter() - started
-    out = result.body
-    if args.pretty:
-        try:
-            out = orjson.dumps(orjson.loads(out), option=orjson.OPT_INDENT_2).decode()
-        except orjson.JSONDecodeError:
-            pass
-    sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
+                                     stage_variables=stage_variables, dialect=args.dialect)
+    rendered = time.perf_counter()
+    write_output(pretty_json(result.body) if args.pretty else result.body)
     if args.verbose:
-        report = {
-            "status override": result.status_override,
-            "response header overrides": result.header_overrides,
-            "request querystring overrides": result.querystring_overrides,
-            "request path overrides": result.path_overrides,
-            "render time": f"{elapsed * 1000:.2f} ms",
-        }
-        for key, value in report.items():
-            print(f"{key}: {value}", file=sys.stderr)
+        _report([
+            ("Template", args.template),
+            ("Method request body", body),
+            ("Request header overrides", java_map(result.header_overrides)),
+            ("Request query string overrides", java_map(result.querystring_overrides)),
+            ("Request path overrides", java_map(result.path_overrides)),
+            ("Status override", result.status_override or "none"),
+            ("Response header overrides", java_map(result.response_header_overrides)),
+            ("Compile time", f"{(compiled - started) * 1000:.2f} ms"),
+            ("Render time", f"{(rendered - compiled) * 1000:.2f} ms"),
+        ])
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    failed = 0
-    for path in args.templates:
+def _render_route(args: argparse.Namespace) -> int:
+
+    api = load_definition(args.api)
+    method, path = split_route(args.route)
+    integration = api.integration(args.route)
+    integration.dialect = args.dialect
+    # a MOCK integration has no backend: its request side decides the response
+    request_side = not args.response or integration.type == "MOCK"
+    request, body = _method_request(args, api.stage_variables, method, path, request_side)
+    log: list[tuple[str, Any]] = [
+        ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
+        ("Method request path", java_map(request.path)),
+        ("Method request query string", java_map(request.querystring)),
+        ("Method request headers", java_map(request.headers)),
+        ("Stage variables", java_map(request.stage_variables)),
+    ]
+    started = time.perf_counter()
+    for source in _templates_of(integration):
+        compiled_template(source, args.dialect)
+    log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
+    sent = None
+    if request_side:
+        started = time.perf_counter()
+        sent = integration.integration_request(request)
+        elapsed = f"{(time.perf_counter() - started) * 1000:.2f} ms"
+        if isinstance(sent, MethodResponse):  # API Gateway answered by itself: 415 or 500
+            return _gateway_answer(args, sent, log + [("Request side", elapsed)])
+        log += _request_side_log(integration, request, sent) + [("Request side", elapsed)]
+        if not args.response:
+            return _finish(args, sent.body, log)
+    return _response_side(args, integration, request, sent, body, log)
+
+
+def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str, str],
+                    method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
+    """The client's request from the options, and --body (the backend's answer when the request
+    is not `with_body`)."""
+    body, params, given_context, stage_variables = _request_parts(args)
+    request = MethodRequest(body=body if with_body else "", headers=params["header"],
+                            querystring=params["querystring"], path=params["path"],
+                            context={"resourcePath": path, "httpMethod": method,
+                                     **(given_context or {})},
+                            stage_variables={**defined_stage_variables, **stage_variables})
+    return request, body
+
+
+def _request_side_log(integration: Integration, request: MethodRequest,
+                      sent: IntegrationRequest) -> list[tuple[str, Any]]:
+
+    overrides = result_of("", sent.context)
+    return [
+        ("Method request body before transformations", request.body),
+        ("Request template", sent.template_media_type or "none: the body passes through"),
+        ("Endpoint request URI", _endpoint_uri(integration, sent)),
+        ("Endpoint request headers", java_map(sent.headers)),
+        ("Endpoint request query string", java_map(sent.querystring)),
+        ("Endpoint request path", java_map(sent.path)),
+        ("Endpoint request body after transformations", sent.body),
+        ("Status override", overrides.status_override or "none"),
+        ("Response header overrides", java_map(overrides.response_header_overrides)),
+    ]
+
+
+def _endpoint_uri(integration: Integration, sent: IntegrationRequest) -> str:
+    """The URI the backend is called at: an HTTP integration's `{name}` filled from the mapped
+    path parameters, the mapped query string appended."""
+    if not integration.uri:
+        return "none"
+    if not integration.type.startswith("HTTP"):
+        return integration.uri
+    uri = re.sub(r"\{([^{}+]+)\+?\}",
+                 lambda m: str(sent.path.get(m.group(1), m.group(0))), integration.uri)
+    return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
+
+
+def _response_side(args: argparse.Namespace, integration: Integration, request: MethodRequest,
+                   sent: IntegrationRequest | None, backend_body: str,
+                   log: list[tuple[str, Any]]) -> int:
+
+    backend = mock_backend_response(sent) if sent is not None else BackendResponse(
+        status_code=args.status, body=backend_body, error_message=args.error_message,
+        headers=pairs(args.backend_header, "--backend-header"))
+    chosen = integration.select_response(backend)
+    started = time.perf_counter()
+    answer = integration.integration_response(backend, request, sent)
+    elapsed = time.perf_counter() - started
+    log += [
+        ("Endpoint response status", backend.status_code),
+        ("Endpoint response error message", backend.error_message or "none"),
+        ("Endpoint response body before transformations", backend.body),
+        ("Integration response", "none matches" if chosen is None else
+         f"{chosen.status_code} (selection pattern {chosen.selection_pattern or 'default'})"),
+    ]
+    if answer.error is not None or chosen is None:
+        return _gateway_answer(args, answer, log)
+    log += [
+        ("Method response status", answer.status_code),
+        ("Method response headers", java_map(answer.headers)),
+        ("Response side", f"{elapsed * 1000:.2f} ms"),
+    ]
+    return _finish(args, answer.body, log)
+
+
+def _templates_of(integration: Integration) -> list[str]:
+    return [*integration.request_templates.values(),
+            *(source for response in integration.responses
+              for source in response.response_templates.values())]
+
+
+def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, Any]]) -> int:
+    write_output(pretty_json(body) if args.pretty and isinstance(body, str) else body)
+    if args.verbose:
+        _report(log)
+    return 0
+
+
+def _gateway_answer(args: argparse.Namespace, answer: MethodResponse,
+                    log: list[tuple[str, Any]]) -> int:
+    """API Gateway answered by itself (415, 500): say why, in one line, and fail."""
+    if args.verbose:
+        _report(log + [("Method response status", answer.status_code),
+                       ("Method response body", answer.body)])
+    if isinstance(answer.error, VtlError):
+        raise answer.error
+    reason = {415: "no request template for this Content-Type, and the passthrough behaviour "
+                   "refuses it",
+              500: "no integration response matches, or the body cannot be converted"}
+    raise UsageError(f"API Gateway answers {answer.status_code} {answer.body}: "
+                     f"{reason.get(answer.status_code, 'an error')}")
+
+
+def _report(lines: list[tuple[str, Any]]) -> None:
+    for label, value in lines:
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        if "\n" in text.rstrip("\n"):
+            print(f"{label}:\n{text.rstrip()}", file=sys.stderr)
+        else:
+            print(f"{label}: {text.rstrip()}", file=sys.stderr)
+
+
+# -- vtl check ------------------------------------------------------------------------------------
+
+def add_check(sub: argparse._SubParsersAction) -> None:
+    check = sub.add_parser(
+        "check", help="report syntax errors and likely mistakes in templates",
+        description="Parse each template and lint it. Warnings can be silenced with a "
+                    "'## vtl: ignore[CODE]' comment on the line or the line before.")
+    check.add_argument("templates", nargs="*", metavar="TEMPLATE")
+    check.add_argument("--api", metavar="FILE", action="append",
+                       help="also check every template of an API definition")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--sample-body", metavar="FILE",
+                       help="the request body W103 renders to check the output is JSON (default: "
+                            "one made up from the fields the template reads)")
+    add_dialect(check)
+    check.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+
+    if not args.templates and not args.api:
+        raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
+    sample = read_text(args.sample_body) if args.sample_body else None
+    errors = warnings = checked = 0
+    for name, source in _templates_to_check(args):
+        checked += 1
+        if isinstance(source, Exception):  # a file that cannot be read: say so, check the rest
+            errors += 1
+            print(f"vtl: {source}", file=sys.stderr)
+            continue
         try:
-            Template(_read_text(path), dialect=args.dialect, name=path)
+            found = lint(source, dialect=args.dialect, sample_body=sample, name=name)
         except VtlSyntaxError as e:
-            failed += 1
-            print(f"{path}:{e.line}:{e.column}: error: {e.message}", file=sys.stderr)
-            if e.snippet:
-                print(e.snippet, file=sys.stderr)
-        except UsageError as e:
-            failed += 1
-            print(f"vtl: {e}", file=sys.stderr)
-    if not failed:
-        print(f"{len(args.templates)} template(s) OK")
-    return 1 if failed else 0
+            errors += 1
+            _diagnostic(name, e.line, e.column, "error", e.message, e.snippet)
+            continue
+        for warning in found:
+            warnings += 1
+            _diagnostic(name, warning.line, warning.column, f"warning {warning.code}",
+                        warning.message, warning.snippet)
+    print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
+    return 1 if errors or (args.strict and warnings) else 0
 
 
-def cmd_compile(args: argparse.Namespace) -> int:
-    template = Template(_read_text(args.template), dialect=args.dialect, name=args.template)
-    sys.stdout.write(template.python_source)
+def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
+    """(name, source) of each template named, folders searched for *.vtl; (name, error) for
+    what cannot be read."""
+
+    for path in args.templates:
+        found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
+        if not found:
+            yield path, UsageError(f"{path}: no .vtl files in this folder")
+        for file in map(str, found):
+            try:
+                yield file, read_text(file)
+            except UsageError as error:
+                yield file, error
+    for api_path in args.api or []:
+        try:
+            api = load_definition(api_path)
+            integrations = [(route, api.integration(route)) for route in api.routes()]
+        except VtlError as error:
+            yield api_path, error
+            continue
+        for route, integration in integrations:
+            for media_type, source in integration.request_templates.items():
+                yield f"{api_path}[{route} request {media_type}]", source
+            for response in integration.responses:
+                for media_type, source in response.response_templates.items():
+                    yield (f"{api_path}[{route} response "
+                           f"{response.selection_pattern or 'default'} {media_type}]", source)
+
+
+def _diagnostic(name: str, line: int | None, column: int | None, kind: str, message: str,
+                snippet: str) -> None:
+    print(f"{name}:{line or 1}:{column or 1}: {kind}: {message}")
+    if snippet:
+        print(snippet)
+
+
+# -- vtl compile ----------------------------------------------------------------------------------
+
+def add_compile(sub: argparse._SubParsersAction) -> None:
+    comp = sub.add_parser("compile", help="show the Python a template compiles to")
+    comp.add_argument("template", help="the template file (- for stdin)")
+    comp.add_argument("--python", action="store_true",
+                      help="print the generated Python (the default and only output)")
+    add_dialect(comp)
+    comp.set_defaults(run=run_compile)
+
+
+def run_compile(args: argparse.Namespace) -> int:
+    template = Template(read_text(args.template), dialect=args.dialect, name=args.template)
+    write_output(template.python_source)
     return 0
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    add_render, add_check, add_compile, add_test, add_coverage,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="vtl", description="AWS API Gateway mapping templates, offline.")
-    sub = ap.add_subparsers(dest="command", required=True)
-
-    render = sub.add_parser("render", help="render a mapping template for a request")
-    render.add_argument("template", help="the template file (- for stdin)")
-    render.add_argument("--body", metavar="FILE", help="the request body (- for stdin)")
-    render.add_argument("--header", action="append", metavar="K=V", help="a request header")
-    render.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
-    render.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
-    render.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
-    render.add_argument("--context", metavar="FILE", help="JSON object of $context values")
-    render.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
-    render.add_argument("--pretty", action="store_true", help="pretty-print JSON output")
-    render.add_argument("--verbose", action="store_true",
-                        help="also show the overrides and timings, as the console's Test page does")
-    render.set_defaults(run=cmd_render)
-
-    check = sub.add_parser("check", help="report syntax errors in templates")
-    check.add_argument("templates", nargs="+")
-    check.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
-    check.set_defaults(run=cmd_check)
-
-    comp = sub.add_parser("compile", help="show the Python a template compiles to")
-    comp.add_argument("template")
-    comp.add_argument("--python", action="store_true", help="print the generated Python (default)")
-    comp.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
-    comp.set_defaults(run=cmd_compile)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in SUBCOMMANDS:
+        add(sub)
     return ap
 
 
@@ -147,14 +467,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (UsageError, VtlError) as e:
-        first, _, rest = str(e).partition("\n")
-        print(f"vtl: {first}", file=sys.stderr)
-        if rest:
-            print(rest, file=sys.stderr)
+    except UsageError as e:
+        print(f"vtl: {e}", file=sys.stderr)
+        return 1
+    except VtlError as e:
+        where = f"{e.template_name or '<template>'}:{e.line}:{e.column}: " if e.line else ""
+        print(f"vtl: {where}{e.message}", file=sys.stderr)
+        if e.snippet:
+            print(e.snippet, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `vtl … | head`
+        sys.stderr.close()
+        return 0
+    except Exception as e:  # a bug of ours: one line, the traceback only on request
+        if os.environ.get("VTL_TRACEBACK"):
+            raise
+        print(f"vtl: internal error: {type(e).__name__}: {e} (set VTL_TRACEBACK=1 to see where)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -6,6 +6,11 @@ block per construct, template names and text only ever inside `repr()` literals.
 function has the signature `(v, w, st)`: `v` maps the template's variables, `w` writes output,
 `st` is the render's RenderState. `positions[i]` is the template (line, column) behind generated
 line i + 1, so a failure while rendering can name the template position.
+
+With `coverage=True` each body that can run or not (the template, every #if/#elseif/#else arm,
+an #if's "no arm taken", #foreach bodies, macro and #define bodies) starts with `cov(N)`, N
+indexing `GeneratedModule.coverage_points`; `cov` is bound by whoever runs the code. Without it
+the generated code has no trace of coverage.
 """
 from __future__ import annotations
 
@@ -20,11 +25,22 @@ _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
 _GET_CLASS = {"class", "Class"}
 
 
+@dataclass(frozen=True)
+class CoveragePoint:
+    """A body that may run or not: `kind` says which ("#if arm", "#foreach body", ...), `line`
+    where its directive is, `lines` the template lines of its own statements."""
+
+    kind: str
+    line: int
+    lines: frozenset[int]
+
+
 @dataclass
 class GeneratedModule:
     source: str
     positions: list[tuple[int, int]]
     macro_names: dict[str, str] = field(default_factory=dict)   # template name -> function
+    coverage_points: list[CoveragePoint] = field(default_factory=list)
 
 
 class _Function:
@@ -38,9 +54,11 @@ class _Function:
 
 
 class CodeGenerator:
-    def __init__(self, dialect: Dialect, template_name: str | None = None) -> None:
+    def __init__(self, dialect: Dialect, template_name: str | None = None,
+                 coverage: bool = False) -> None:
         self.dialect = dialect
         self.template_name = template_name
+        self.coverage_points: list[CoveragePoint] | None = [] if coverage else None
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -88,15 +106,26 @@ class CodeGenerator:
             f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
             for name, function in macro_names.items())
         self.write(f"MACROS = {{{entries}}}")
-        return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names)
+        return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
+                               self.coverage_points or [])
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
         self.write("")
         self.write(f"def {name}(v, w, st):")
         self.indent += 1
+        if kind != "string":   # an interpolated string is part of an expression, not a body
+            self.cover(_BODY_KINDS[name.rsplit("_", 1)[0]], body[0].line if body else 1, body)
         self.block(body)
         self.indent -= 1
+
+    def cover(self, kind: str, line: int, body: list[n.Node]) -> None:
+        """With coverage on, record that `body` ran."""
+        if self.coverage_points is None:
+            return
+        lines = frozenset(number for node in body for number in _statement_lines(node))
+        self.write(f"cov({len(self.coverage_points)})")
+        self.coverage_points.append(CoveragePoint(kind, line, lines))
 
     def block(self, body: list[n.Node]) -> None:
         before = len(self.lines)
@@ -165,12 +194,19 @@ class CodeGenerator:
             self.at(condition)
             self.write(f"{'if' if i == 0 else 'elif'} {self.truth(condition)}:")
             self.indent += 1
+            self.cover("#if arm" if i == 0 else "#elseif arm", condition.line, body)
             self.block(body)
             self.indent -= 1
         if node.otherwise is not None:
             self.write("else:")
             self.indent += 1
+            self.cover("#else arm", node.line, node.otherwise)
             self.block(node.otherwise)
+            self.indent -= 1
+        elif self.coverage_points is not None:
+            self.write("else:")
+            self.indent += 1
+            self.cover("#if with no arm taken", node.line, [])
             self.indent -= 1
 
     def stmt_Foreach(self, node: n.Foreach) -> None:
@@ -189,6 +225,7 @@ class CodeGenerator:
         self.write(f"v['velocityCount'] = {scope}.index + 1")
         self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
         self.fn.loops += 1
+        self.cover("#foreach body", node.line, node.body)
         self.block(node.body)
         self.fn.loops -= 1
         self.indent -= 2
@@ -322,10 +359,23 @@ class CodeGenerator:
         return "False"
 
 
+# a body function's name prefix -> what its coverage point is called
+_BODY_KINDS = {"root": "template", "macro": "#macro body", "define": "#define body",
+               "block": "#@macro call body"}
+
+
+def _statement_lines(node: n.Node) -> range:
+    """The template lines a statement's own text covers (a directive: the line it starts on)."""
+    if isinstance(node, (n.Text, n.LiteralBlock)) and node.text:
+        return range(node.line, node.line + node.text.count("\n", 0, len(node.text) - 1) + 1)
+    return range(node.line, node.line + 1)
+
+
 def _literal(node: n.Expr) -> str:
     """What `+` writes for a null operand: the reference's text."""
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
-def generate(template: n.Template, dialect: Dialect, name: str | None = None) -> GeneratedModule:
-    return CodeGenerator(dialect, name).generate(template)
+def generate(template: n.Template, dialect: Dialect, name: str | None = None,
+             coverage: bool = False) -> GeneratedModule:
+    return CodeGenerator(dialect, name, coverage).generate(template)

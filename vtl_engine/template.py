@@ -62,26 +62,37 @@ class CompiledTemplate:
     positions: list[tuple[int, int]]
     source: str
     name: str | None
+    #: with coverage on: the bodies that may run, and the indexes of those that ran
+    coverage_points: list[compiler.CoveragePoint]
+    coverage_hits: set[int] | None
 
 
 _serial = itertools.count(1)
 _serial_lock = threading.Lock()
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
+# (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
+# source are always the same), for the whole process, as coverage tools do
+_coverage_hits: dict[tuple[str, str], set[int]] = {}
 
 
 @lru_cache(maxsize=1024)
-def compile_source(source: str, dialect_name: str, name: str | None = None) -> CompiledTemplate:
-    """Parse and compile `source`; cached, since the result never changes."""
+def compile_source(source: str, dialect_name: str, name: str | None = None,
+                   coverage: bool = False) -> CompiledTemplate:
+    """Parse and compile `source`; cached, since the result never changes. With `coverage`,
+    the code records which of its bodies run."""
     dialect = get_dialect(dialect_name)
     tree = parser.parse(source, dialect, name)
-    module = compiler.generate(tree, dialect, name)
+    module = compiler.generate(tree, dialect, name, coverage)
     with _serial_lock:
         filename = f"<vtl template {next(_serial)}{': ' + name if name else ''}>"
     namespace = dict(_RUNTIME_NAMES)
+    hits = _coverage_hits.setdefault((source, dialect.name), set()) if coverage else None
+    if hits is not None:
+        namespace["cov"] = hits.add
     exec(compile(module.source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], module.source, filename,
-                                module.positions, source, name)
+                                module.positions, source, name, module.coverage_points, hits)
     _loaded[filename] = compiled
     return compiled
 
@@ -90,13 +101,13 @@ class Template:
     """A VTL template, compiled once; `render` may be called from many threads at once."""
 
     def __init__(self, source: str, dialect: str | Dialect = "aws", *, name: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> None:
+                 limits: Limits = DEFAULT_LIMITS, coverage: bool = False) -> None:
         if not isinstance(source, str):
             raise VtlSyntaxError(f"a template must be text, not {type(source).__name__}")
         self.dialect = get_dialect(dialect)
         self.name = name
         self.limits = limits
-        self._compiled = compile_source(source, self.dialect.name, name)
+        self._compiled = compile_source(source, self.dialect.name, name, coverage)
 
     @property
     def source(self) -> str:
@@ -106,6 +117,15 @@ class Template:
     def python_source(self) -> str:
         """The Python this template compiled to."""
         return self._compiled.python_source
+
+    @property
+    def coverage(self) -> tuple[list[compiler.CoveragePoint], set[int]] | None:
+        """With coverage on: the bodies that may run, and the indexes of those that ran in
+        any render of this source so far (the set is live; clear it to start again)."""
+        compiled = self._compiled
+        if compiled.coverage_hits is None:
+            return None
+        return compiled.coverage_points, compiled.coverage_hits
 
     def render(self, context: Mapping[str, Any] | None = None) -> str:
         """Render with `context` as the template's variables; raises only VtlError."""

@@ -150,6 +150,8 @@ class Integration:
     responses: list[IntegrationResponse] = field(default_factory=list)
     content_handling: str | None = None
     dialect: str = "aws"
+    #: record which parts of the templates run (see Template.coverage)
+    coverage: bool = False
 
     def __post_init__(self) -> None:
         self.type = self.type.upper()
@@ -205,7 +207,7 @@ class Integration:
                 media_type, source = template
                 try:
                     result = render_prepared(source, _text(body), params, context,
-                                             stage_variables, self.dialect)
+                                             stage_variables, self.dialect, self.coverage)
                 except VtlRuntimeError as error:  # "Unable to transform request"
                     return gateway_response(500, error)
                 body = result.body
@@ -274,7 +276,7 @@ class Integration:
                 media_type, source = template
                 try:
                     body = render_prepared(source, _text(body), params, context,
-                                           stage_variables, self.dialect).body
+                                           stage_variables, self.dialect, self.coverage).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
                     return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template

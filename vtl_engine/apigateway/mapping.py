@@ -35,25 +35,26 @@ def render_mapping_template(template: str, body: str = "",
                             params: dict[str, dict[str, Any]] | None = None,
                             context: dict[str, Any] | None = None,
                             stage_variables: dict[str, Any] | None = None,
-                            dialect: str = "aws") -> MappingResult:
+                            dialect: str = "aws", coverage: bool = False) -> MappingResult:
     """Render an API Gateway mapping template for one request.
 
     `params` holds the method request's `path`, `querystring` and `header` maps; `context` what
     the caller knows of `$context` (merged over realistic defaults). Raises VtlSyntaxError for a
     template that does not parse and VtlRuntimeError where API Gateway would fail the request.
+    `coverage` records which parts of the template ran (see Template.coverage).
     """
     parameters = normalise_params(params)
     return render_prepared(template, body, parameters, build_context(context, parameters),
-                           dict(stage_variables or {}), dialect)
+                           dict(stage_variables or {}), dialect, coverage)
 
 
 def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
-                    dialect: str = "aws") -> MappingResult:
+                    dialect: str = "aws", coverage: bool = False) -> MappingResult:
     """Render with a complete `$context` (which the template may change in place)."""
     variables = {"input": Input(body, params), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
-    return result_of(compiled_template(template, dialect).render(variables), context)
+    return result_of(compiled_template(template, dialect, coverage).render(variables), context)
 
 
 def result_of(body: str, context: dict[str, Any]) -> MappingResult:
@@ -72,9 +73,9 @@ def result_of(body: str, context: dict[str, Any]) -> MappingResult:
 
 
 @lru_cache(maxsize=256)
-def compiled_template(source: str, dialect: str = "aws") -> Template:
+def compiled_template(source: str, dialect: str = "aws", coverage: bool = False) -> Template:
     """A Template for `source`, reused across requests."""
-    return Template(source, dialect=dialect)
+    return Template(source, dialect=dialect, coverage=coverage)
 
 
 def status_code(value: Any) -> int | None:

@@ -1,0 +1,30 @@
+"""The `vtl` command run as a user runs it: a separate process, in the repository's top folder
+(where the README's examples are run), its output and exit status checked."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Run:
+    def __init__(self, result: subprocess.CompletedProcess) -> None:
+        self.code = result.returncode
+        self.out = result.stdout
+        self.err = result.stderr
+
+    def __repr__(self) -> str:
+        return f"exit {self.code}\n--- stdout\n{self.out}--- stderr\n{self.err}"
+
+
+def run_vtl(*args: str, stdin: str | None = None) -> Run:
+    result = subprocess.run([sys.executable, "-m", "vtl_engine.cli", *args], cwd=ROOT,
+                            input=stdin, capture_output=True, text=True, timeout=60)
+    return Run(result)
+
+
+@pytest.fixture
+def vtl():
+    return run_vtl

@@ -1,0 +1,57 @@
+"""`vtl coverage` run as a user runs it: the terminal table and the HTML report."""
+import re
+import textwrap
+
+ONE_ARM = textwrap.dedent("""\
+    template: order.vtl
+    cases:
+      - name: one item, not express
+        request: {body: {customer: {name: Ada}, items: [{sku: A, quantity: 1}], total: 1}}
+        expect: {error: never}
+    """)
+
+
+def test_examples_are_covered_and_reported(vtl_command, tmp_path):
+    done = vtl_command("coverage", "fixtures/examples", "--html", tmp_path / "report")
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = done.stdout.split("11 passed", 1)[1]
+    row = next(line for line in table.splitlines() if line.startswith("fixtures/examples/order.vtl"))
+    assert row.split()[1:6] == ["12", "0", "5", "0", "100%"]
+    # an API definition shows every route's templates, tested or not
+    untested = next(line for line in table.splitlines()
+                    if line.startswith("fixtures/api/openapi.yaml GET /orders/{orderId} response 200"))
+    assert untested.endswith(" 0%   1-2")
+    assert re.search(r"^TOTAL\s+\d+\s+\d+\s+\d+\s+\d+\s+\d+%$", table, re.MULTILINE)
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert f"HTML report: {tmp_path / 'report' / 'index.html'}" in done.stdout
+    assert '<span class="line covered"><span class="no">9</span>#foreach($item in $order.items)' in page
+    assert 'class="line missed"' in page   # the untested routes
+
+
+def test_partial_and_missed_lines(vtl_command, order_dir):
+    (order_dir / "order.vtltest.yaml").write_text(ONE_ARM)
+    done = vtl_command("coverage", "--html", "out", "--fail-under", "99", cwd=order_dir)
+    # the case fails (it expects an error), and coverage is reported all the same
+    assert done.returncode == 1
+    assert "FAILED order.vtltest.yaml::one item, not express" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if line.startswith("order.vtl "))
+    # the #if(express) line took one arm only; the #if($foreach.hasNext) never had a true arm
+    assert row.endswith("7 (partial), 10 (partial)")
+    assert "is below --fail-under 99%" in done.stderr
+    page = (order_dir / "out" / "index.html").read_text()
+    assert 'title="#if arm never ran"><span class="no">7</span>' in page
+    assert 'title="#if arm never ran"><span class="no">10</span>' in page
+
+
+def test_cases_that_cannot_run_do_not_stop_the_report(vtl_command, order_dir):
+    (order_dir / "order.vtltest.yaml").write_text(ONE_ARM.replace("{error: never}", "{}") + (
+        "  - name: gone\n    template: missing.vtl\n    expect: {}\n"
+        "  - name: no api\n    api: nowhere.yaml\n    route: GET /\n    expect: {}\n"))
+    done = vtl_command("coverage", "--no-html", cwd=order_dir)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "missing.vtl: no such template file" in done.stdout
+    assert "nowhere.yaml: no such file" in done.stdout
+    assert "1 passed, 2 failed" in done.stdout
+    assert [line.split()[0] for line in done.stdout.splitlines()
+            if line.endswith("(partial)")] == ["order.vtl"]
