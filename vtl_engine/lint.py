@@ -10,8 +10,10 @@ sample request to see whether the output parses. Each warning has a code:
     W103  the output is not valid JSON for a sample request (by default one made up from the
           fields the template reads: strings where it quotes them, numbers where it does not,
           lists where it loops)
-    W104  $input.path(...) printed as a JSON value (objects print as {a=1}): $input.json is meant
-    W105  $input.json(...) printed inside a JSON string (its quotes double up): $input.path is meant
+    W104  $input.path(...) printed as a JSON value (objects print as {a=1}), directly or through
+          a variable set to it: $input.json is meant
+    W105  $input.json(...) printed inside a JSON string (its quotes double up), or its text used
+          as an object or looped over: $input.path is meant
     W106  $context.<name> that API Gateway does not have
     W107  #foreach printing JSON list items without #if($foreach.hasNext),#end
 
@@ -39,7 +41,7 @@ RULES = {
     "W102": "$util.escapeJavaScript inside a JSON string turns ' into \\', which is invalid JSON",
     "W103": "the output is not valid JSON for the sample request",
     "W104": "$input.path printed as a JSON value: $input.json is meant",
-    "W105": "$input.json printed inside a JSON string: $input.path is meant",
+    "W105": "$input.json printed inside a JSON string, or used as an object: $input.path is meant",
     "W106": "unknown $context variable",
     "W107": "#foreach builds a JSON list without #if($foreach.hasNext),#end",
 }
@@ -167,6 +169,13 @@ class _Linter:
         self.found: list[LintWarning] = []
         self.tainted = _tainted_variables(tree)
         self.sample = _SampleBody(tree)
+        # variables set to `$input.path(…)` or `$input.json(…)` and nothing more
+        self.set_to = {method: {node.target.name for node in _descendants(tree)
+                                if isinstance(node, n.Set) and not node.target.suffixes
+                                and isinstance(node.value, n.Reference)
+                                and _is_input_method(node.value, method)
+                                and len(node.value.suffixes) == 1}
+                       for method in ("path", "json")}
 
     def run(self) -> list[LintWarning]:
         self._walk(self.tree.body, _Json())
@@ -175,7 +184,21 @@ class _Linter:
         for node in _descendants(self.tree):
             if isinstance(node, n.Reference) and node.name == "context":
                 self._check_context(node)
+            elif isinstance(node, n.Reference) and node.name in self.set_to["json"] \
+                    and node.suffixes and isinstance(node.suffixes[0], n.Property):
+                self._warn("W105", node, f"${node.name} holds the JSON text $input.json(...) "
+                           "gives, not an object: it has no properties; set it with "
+                           "$input.path(...)")
+            elif isinstance(node, n.Foreach) and self._is_json_text(node.iterable):
+                self._warn("W105", node.iterable, f"#foreach over {node.iterable.literal}, JSON "
+                           "text, not a list: the loop does not run; use $input.path(...)")
         return self.found
+
+    def _is_json_text(self, expr: n.Node) -> bool:
+        """`$input.json(…)`, or a variable set to it."""
+        return isinstance(expr, n.Reference) and (
+            (_is_input_method(expr, "json") and len(expr.suffixes) == 1)
+            or (expr.name in self.set_to["json"] and not expr.suffixes))
 
     def _warn(self, code: str, node: n.Node, message: str) -> None:
         self.found.append(LintWarning(code, node.line, node.column, message,
@@ -215,7 +238,8 @@ class _Linter:
             elif _is_tainted(ref, self.tainted):
                 self._warn("W101", ref, f"{ref.literal} is printed inside a JSON string without "
                            "$util.escapeJavaScript: a quote or backslash in it breaks the JSON")
-        elif _is_input_method(ref, "path") and len(ref.suffixes) == 1:
+        elif (_is_input_method(ref, "path") and len(ref.suffixes) == 1) \
+                or (ref.name in self.set_to["path"] and not ref.suffixes):
             self._warn("W104", ref, f"{ref.literal} prints objects and lists the Java way "
                        "({a=1}) and strings without quotes; $input.json(...) prints any JSON "
                        "value as JSON")

@@ -32,6 +32,11 @@ def codes(source, **kwargs):
     ('{"a": $input.path(\'$.obj\')}', [("W104", 1, 7)]),
     ('{"a": $input.json(\'$.obj\'), "b": $input.path(\'$.s\').length()}', []),
     ('{"a": "$input.json(\'$.name\')"}', [("W103", 1, 1), ("W105", 1, 8)]),  # ""sample""
+    ('#set($j = $input.json(\'$\'))$j.name', [("W105", 1, 28)]),
+    ('#foreach($i in $input.json(\'$.items\'))$i#end', [("W105", 1, 16)]),
+    ('#set($j = $input.json(\'$\'))#foreach($i in $j)$i#end $j', [("W105", 1, 43)]),
+    ('#set($o = $input.path(\'$.o\'))\n{"o": $o, "n": $o.n}', [("W103", 1, 1), ("W104", 2, 7)]),
+    ('#set($o = $input.path(\'$.o\'))\n{"n": $o.n, "j": $input.json(\'$.o\')}', []),
     # W106: $context variables
     ('$context.requestId $context.identity.sourceIp $context.authorizer.anything '
      '$context.error.messageString $context.responseOverride.status', []),
