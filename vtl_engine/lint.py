@@ -9,7 +9,7 @@ sample request to see whether the output parses. Each warning has a code:
     W102  $util.escapeJavaScript printed inside a JSON string: it turns ' into \\', invalid JSON
     W103  the output is not valid JSON for a sample request (by default one made up from the
           fields the template reads: strings where it quotes them, numbers where it does not,
-          lists where it loops)
+          lists where it loops), reported after the template text that leads up to the fault
     W104  $input.path(...) printed as a JSON value (objects print as {a=1}), directly or through
           a variable set to it: $input.json is meant
     W105  $input.json(...) printed inside a JSON string (its quotes double up), or its text used
@@ -92,7 +92,7 @@ def lint(source: str, dialect: str = "aws", sample_body: str | None = None,
     found = linter.run()
     if sample_body is None:
         sample_body = orjson.dumps(linter.sample.document()).decode()
-    found += _json_output(source, dialect, sample_body)
+    found += _json_output(source, tree, dialect, sample_body)
     ignored = _ignored(source)
     return sorted((w for w in found if not _is_ignored(w, ignored)),
                   key=lambda w: (w.line, w.column, w.code))
@@ -468,8 +468,10 @@ def _dotted(path: str) -> tuple[str, ...] | None:
 
 # -- the output for a sample request --------------------------------------------------------------
 
-def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarning]:
-    """W103 when the template's output starts like JSON but does not parse."""
+def _json_output(source: str, tree: n.Template, dialect: str,
+                 sample_body: str) -> list[LintWarning]:
+    """W103 when the template's output starts like JSON but does not parse; reported where the
+    template's text leads up to the fault (line 1 when that cannot be told)."""
     from .apigateway import render_mapping_template
 
     try:
@@ -483,9 +485,12 @@ def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarnin
         orjson.loads(output)
     except orjson.JSONDecodeError as error:
         line, column = _position(output, error.pos)
-        shown = sample_body if len(sample_body) <= 40 else sample_body[:37] + "..."
-        return [LintWarning("W103", 1, 1, f"the output is not valid JSON for the sample request "
-                            f"(body {shown}): {error.msg} at output line {line}, column {column}",
+        where = _template_position(tree, output, error.pos)
+        shown = " ".join(sample_body.split())
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return [LintWarning("W103", *where, f"the output is not valid JSON for the sample "
+                            f"request (body {shown}): {error.msg} at output line {line}, column "
+                            f"{column}",
                             "output: " + snippet(output, line, column).replace("\n", "\n        "))]
     return []
 
@@ -494,3 +499,28 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     """Line and column of `offset`; the end of the last line for an offset past the text."""
     lines = text[:offset].splitlines() or [""]
     return len(lines), len(lines[-1]) + 1
+
+
+def _template_position(tree: n.Template, output: str, offset: int) -> tuple[int, int]:
+    """Where in the template the output at `offset` comes from: the end of a piece of literal
+    text the output has just before the fault, long and close to it (the fault is mostly the
+    value printed right after that text); line 1, column 1 when no text matches."""
+    before = output[max(0, offset - 80):offset]
+    texts = sorted((node for node in _descendants(tree) if isinstance(node, n.Text)),
+                   key=lambda node: (node.line, node.column))
+    best: tuple[int, tuple[int, int]] | None = None
+    for end in range(len(before), 2, -1):
+        if best is not None and 3 * end - 2 * len(before) <= best[0]:
+            break  # no piece ending this early can score better
+        for start in range(end - 2):
+            score = (end - start) - 2 * (len(before) - end)
+            if best is not None and score <= best[0]:
+                break  # shorter pieces from here on
+            piece = before[start:end]
+            node = next((node for node in texts if piece in node.text), None)
+            if node is not None:
+                line, column = _position(node.text, node.text.find(piece) + len(piece))
+                best = score, (node.line + line - 1,
+                               (node.column if line == 1 else 1) + column - 1)
+                break
+    return best[1] if best is not None else (1, 1)
