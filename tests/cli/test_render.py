@@ -167,3 +167,13 @@ def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(vtl):
     assert run.code == 0, run
     assert "Endpoint request URI: https://orders.example.com/orders/ord-1?fields=total" in run.err
     assert "Request template: none: the body passes through" in run.err
+
+
+@pytest.mark.parametrize("context, message", [
+    ('{"requestTime": "yesterday"}', "$context.requestTime must look like"),
+    ('{"requestTimeEpoch": "now"}', "$context.requestTimeEpoch must be whole milliseconds"),
+    ("[1, 2]", "expected a JSON object"),
+])
+def test_bad_context_values_are_one_line(vtl, context, message):
+    run = vtl("render", "fixtures/examples/order.vtl", "--context", "-", stdin=context)
+    assert run.code == 1 and message in run.err and run.err.count("\n") == 1, run
