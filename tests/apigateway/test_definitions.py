@@ -150,3 +150,32 @@ def test_yaml_templates_that_are_empty_or_numbers_are_text(tmp_path):
     assert integration.request_templates == {"application/json": "", "text/plain": "42"}
     assert integration.responses[0].selection_pattern == "200"
     assert integration.responses[0].response_templates == {"application/json": ""}
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "type": 5}}}}}, "GET /x: type must be text, not 5"),
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "responses": {"default": "x"}}}}}}, "GET /x: the response for 'default' must be a mapping"),
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "responses": {"(": {}}}}}}}, "GET /x: invalid selectionPattern: Unclosed group"),
+])
+def test_malformed_integrations_are_one_line_errors(tmp_path, document, message):
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(DefinitionError) as raised:
+        load_definition(path).integration("GET /x")
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_malformed_template_resources_are_skipped_or_refused(tmp_path):
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": {
+        "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "GET",
+                                                               "Integration": "oops"}},
+        "F": {"Type": "AWS::Serverless::Function", "Properties": {"Events": {"E": "x"}}}}}))
+    assert load_definition(path).routes() == ["GET /"]
+    path.write_text(json.dumps({"Resources": {"A": {"Type": "AWS::Serverless::Api",
+                                                    "Properties": {"DefinitionUri": path.name}}}}))
+    with pytest.raises(DefinitionError, match="includes itself"):
+        load_definition(path)
