@@ -157,7 +157,8 @@ def _render(args: argparse.Namespace) -> int:
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
         if not args.route:
-            raise UsageError("--api needs --route, e.g. --route \"POST /orders\"")
+            routes = ", ".join(load_definition(args.api).routes()) or "none"
+            raise UsageError(f"--api needs --route, one of: {routes}")
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")

@@ -111,7 +111,8 @@ def test_unsupported_media_type_is_one_line_and_fails(vtl):
      "no route PUT /orders (routes: POST /orders, DELETE /orders/{orderId}, "
      "GET /orders/{orderId})"),
     (["render", "--api", "fixtures/api/openapi.yaml", "--route", "/orders"], "METHOD /path"),
-    (["render", "--api", "fixtures/api/openapi.yaml"], "--api needs --route"),
+    (["render", "--api", "fixtures/api/openapi.yaml"],
+     "--api needs --route, one of: POST /orders, DELETE /orders/{orderId}, GET /orders/{orderId}"),
     (["render"], "render needs a TEMPLATE"),
     (["render", "fixtures/examples/order.vtl", "--response"], "--response needs --api"),
 ])
