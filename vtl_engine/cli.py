@@ -19,6 +19,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ import orjson
 
 from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
                          MethodResponse, mock_backend_response, render_mapping_template)
-from .apigateway.definitions import load_definition, split_route
+from .apigateway.definitions import ApiDefinition, load_definition, split_route
 from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
 from .lint import lint
@@ -368,65 +369,81 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-
     if not args.templates and not args.api:
         raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
     errors = warnings = checked = 0
-    for name, source in _templates_to_check(args):
+    for item in _templates_to_check(args):
         checked += 1
-        if isinstance(source, Exception):  # a file that cannot be read: say so, check the rest
+        if isinstance(item.source, Exception):  # a file that cannot be read: say so, go on
             errors += 1
-            print(f"vtl: {source}", file=sys.stderr)
+            print(f"vtl: {item.source}", file=sys.stderr)
             continue
         try:
-            found = lint(source, dialect=args.dialect, sample_body=sample, name=name)
+            found = lint(item.source, dialect=args.dialect, sample_body=sample, name=item.name)
         except VtlSyntaxError as e:
             errors += 1
-            _diagnostic(name, e.line, e.column, "error", e.message, e.snippet)
+            item.report(e.line or 1, e.column or 1, "error", e.message, e.snippet)
             continue
         for warning in found:
             warnings += 1
-            _diagnostic(name, warning.line, warning.column, f"warning {warning.code}",
+            item.report(warning.line, warning.column, f"warning {warning.code}",
                         warning.message, warning.snippet)
     print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
-    """(name, source) of each template named, folders searched for *.vtl; (name, error) for
-    what cannot be read."""
+@dataclass
+class _ToCheck:
+    """A template to check: a file, or one template of an API definition (`api`, `label`)."""
 
+    name: str
+    source: str | Exception
+    api: ApiDefinition | None = None
+    label: str = ""
+
+    def report(self, line: int, column: int, kind: str, message: str, snippet: str) -> None:
+        """One diagnostic, `file:line:column: kind: message`: for a template of an API
+        definition at its place in the file when that can be told, else counted from the
+        template's start with the template named."""
+        where = f"{self.name}[{self.label}]:{line}:{column}" if self.label else \
+            f"{self.name}:{line}:{column}"
+        if self.api is not None and isinstance(self.source, str):
+            located = self.api.locate(self.source, line, column)
+            if located is not None:
+                where = f"{self.name}:{located[0]}:{located[1]}"
+                message = f"{message} [{self.label}]"
+        print(f"{where}: {kind}: {message}")
+        if snippet:
+            print(snippet)
+
+
+def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
+    """Each template named, folders searched for *.vtl, and each of every API definition."""
     for path in args.templates:
         found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
         if not found:
-            yield path, UsageError(f"{path}: no .vtl files in this folder")
+            yield _ToCheck(path, UsageError(f"{path}: no .vtl files in this folder"))
         for file in map(str, found):
             try:
-                yield file, read_text(file)
+                yield _ToCheck(file, read_text(file))
             except UsageError as error:
-                yield file, error
+                yield _ToCheck(file, error)
     for api_path in args.api or []:
         try:
             api = load_definition(api_path)
             integrations = [(route, api.integration(route)) for route in api.routes()]
         except VtlError as error:
-            yield api_path, error
+            yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
             for media_type, source in integration.request_templates.items():
-                yield f"{api_path}[{route} request {media_type}]", source
+                yield _ToCheck(api_path, source, api, f"{route} request {media_type}")
             for response in integration.responses:
+                pattern = response.selection_pattern or "default"
                 for media_type, source in response.response_templates.items():
-                    yield (f"{api_path}[{route} response "
-                           f"{response.selection_pattern or 'default'} {media_type}]", source)
-
-
-def _diagnostic(name: str, line: int | None, column: int | None, kind: str, message: str,
-                snippet: str) -> None:
-    print(f"{name}:{line or 1}:{column or 1}: {kind}: {message}")
-    if snippet:
-        print(snippet)
+                    yield _ToCheck(api_path, source, api,
+                                   f"{route} response {pattern} {media_type}")
 
 
 # -- vtl compile ----------------------------------------------------------------------------------

@@ -179,3 +179,23 @@ def test_malformed_template_resources_are_skipped_or_refused(tmp_path):
                                                     "Properties": {"DefinitionUri": path.name}}}}))
     with pytest.raises(DefinitionError, match="includes itself"):
         load_definition(path)
+
+
+def test_locate_finds_a_template_line_in_the_yaml_file():
+    api = load_definition(API / "openapi.yaml")
+    template = api.integration("POST /orders").request_templates["application/json"]
+    lines = (API / "openapi.yaml").read_text().splitlines()
+    line, column = api.locate(template, 4, 3)   # template line 4 is '  "orderId": …'
+    assert lines[line - 1][column - 1:].startswith('"orderId": "$context.requestId"')
+    # a one-line string in quotes without escapes
+    single = api.integration("POST /orders").responses[2].response_templates["application/json"]
+    line, column = api.locate(single, 1, 2)
+    assert lines[line - 1][column - 1:].startswith('"message": "no such customer"}')
+    # text with escapes, JSON files and !Sub with variables cannot be placed
+    delete = api.integration("DELETE /orders/{orderId}").request_templates["application/json"]
+    assert api.locate(delete, 1, 1) is None
+    swagger = load_definition(API / "swagger2.json")
+    assert swagger.locate(template, 1, 1) is None
+    cloudformation = load_definition(API / "cloudformation.yaml")
+    substituted = cloudformation.integration("POST /orders").request_templates["application/json"]
+    assert cloudformation.locate(substituted, 1, 1) is None

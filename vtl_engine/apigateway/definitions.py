@@ -50,6 +50,16 @@ class DefinitionError(VtlError):
     document of no known kind, an unknown route or an invalid integration."""
 
 
+@dataclass(frozen=True)
+class TextPosition:
+    """Where a YAML string's text is in its file: its first line (1-based), the offset of that
+    line's text, and the offset of the lines after it (a `|` block's indentation)."""
+
+    line: int
+    column: int
+    indent: int
+
+
 @dataclass
 class ApiDefinition:
     """The routes of one API definition file and the raw integration behind each.
@@ -64,10 +74,22 @@ class ApiDefinition:
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the stage variables a SAM or CloudFormation template gives its stage (`Variables`)
     stage_variables: dict[str, str] = field(default_factory=dict)
+    #: YAML string -> where it is written in the file, for `locate`
+    positions: dict[str, list[TextPosition]] = field(default_factory=dict, repr=False)
 
     def routes(self) -> list[str]:
         """Every route with an integration, sorted by path, then method."""
         return sorted(self.specs, key=lambda route: (route.split(" ", 1)[1], route))
+
+    def locate(self, text: str, line: int, column: int) -> tuple[int, int] | None:
+        """The file's line and column of `line`, `column` in `text` (a template of this
+        definition); None when the text is not written as it is in the file (JSON, `!Sub` with
+        variables, a folded block) or is written in more than one place."""
+        found = self.positions.get(text, [])
+        if len(found) != 1:
+            return None
+        start = found[0]
+        return start.line + line - 1, (start.column if line == 1 else start.indent) + column
 
     def integration(self, route: str) -> Integration:
         """The integration of `route` ("POST /orders"; the method in any case). A route the
@@ -142,18 +164,21 @@ def _load(name: str, including: tuple[str, ...]) -> ApiDefinition:
     """`name`, read from the files `including` it (a SAM `DefinitionUri`)."""
     if os.path.abspath(name) in including:
         raise DefinitionError(f"{name}: includes itself (DefinitionUri)")
-    document = _read_document(Path(name))
+    document, positions = _read_document(Path(name))
     if not isinstance(document, dict):
         raise DefinitionError(f"{name}: not an API definition (the top level is not a mapping)")
     if "openapi" in document or "swagger" in document:
         return ApiDefinition(name, "swagger2" if "swagger" in document else "openapi3",
-                             _openapi_specs(document))
+                             _openapi_specs(document), positions=positions)
     if isinstance(document.get("Resources"), dict):
         try:
-            return _template_definition(name, document, including + (os.path.abspath(name),))
+            definition = _template_definition(name, document,
+                                              including + (os.path.abspath(name),))
         except (AttributeError, TypeError, ValueError, IndexError) as error:
             # a template whose resources have shapes CloudFormation would refuse
             raise DefinitionError(f"{name}: not a valid template ({error})") from None
+        definition.positions = positions
+        return definition
     raise DefinitionError(f"{name}: not an API definition: expected an OpenAPI/Swagger document "
                           "(an 'openapi' or 'swagger' key) or a SAM/CloudFormation template "
                           "(a 'Resources' key)")
@@ -184,7 +209,8 @@ def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[s
 _TemplateLoader.add_multi_constructor("!", _short_form)
 
 
-def _read_document(path: Path) -> Any:
+def _read_document(path: Path) -> tuple[Any, dict[str, list[TextPosition]]]:
+    """The document in `path`, and where its YAML strings are written."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -193,16 +219,57 @@ def _read_document(path: Path) -> Any:
         raise DefinitionError(f"{path}: cannot read ({error})") from None
     if path.suffix.lower() == ".json":
         try:
-            return orjson.loads(text)
+            return orjson.loads(text), {}
         except orjson.JSONDecodeError as error:
             raise DefinitionError(f"{path}: not valid JSON ({error})") from None
+    loader = _TemplateLoader(text)
     try:
-        return yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+        return document, _text_positions(node, text.splitlines())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise DefinitionError(f"{path}: not valid YAML ({problem}{where})") from None
+    finally:
+        loader.dispose()
+
+
+def _text_positions(root: yaml.Node | None, lines: list[str]) -> dict[str, list[TextPosition]]:
+    """Where each string is written whose lines are the file's own: a `|` block, or a string on
+    one line without escapes."""
+    positions: dict[str, list[TextPosition]] = {}
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:  # an alias repeats a node
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode):
+            position = _scalar_position(node, lines)
+            if position is not None:
+                positions.setdefault(node.value, []).append(position)
+    return positions
+
+
+def _scalar_position(node: yaml.ScalarNode, lines: list[str]) -> TextPosition | None:
+    start, end = node.start_mark, node.end_mark
+    if node.style == "|":
+        first = next((line for line in lines[start.line + 1:end.line + 1] if line.strip()), "")
+        indent = len(first) - len(first.lstrip(" "))
+        return TextPosition(start.line + 2, indent, indent)
+    if start.line != end.line or "\n" in node.value:
+        return None
+    quotes = 1 if node.style in ("'", '"') else 0
+    written = lines[start.line][start.column:end.column]
+    if len(written) - 2 * quotes != len(node.value):  # escapes: columns would shift
+        return None
+    return TextPosition(start.line + 1, start.column + quotes, 0)
 
 
 # -- OpenAPI and Swagger --------------------------------------------------------------------------
