@@ -53,7 +53,8 @@ _SAFE_UTIL = frozenset({"escapeJavaScript", "urlEncode", "base64Encode"})
 _SCALAR_METHODS = frozenset({"size", "length", "isEmpty", "contains", "containsKey",
                              "startsWith", "endsWith", "equals", "matches", "indexOf",
                              "lastIndexOf", "hashCode", "compareTo", "equalsIgnoreCase"})
-_LOOP_STATE = frozenset({"hasNext", "last", "first", "count", "index"})
+# what of $foreach tells where in the list an item is ($foreach.hasNext, .isLast(), …), lowercased
+_LOOP_STATE = frozenset({"hasnext", "last", "first", "count", "index"})
 _LOOP_VARIABLES = frozenset({"velocityHasNext", "velocityCount"})
 
 # $context variables API Gateway documents that a request does not always have, so the offline
@@ -73,6 +74,9 @@ _CONTEXT_MEMBERS = {
 
 @dataclass(frozen=True)
 class LintWarning:
+    """One warning: its code (RULES), where it is in the template, what is wrong, and the
+    template line with a caret under the column."""
+
     code: str
     line: int
     column: int
@@ -303,8 +307,9 @@ def _reads_loop_state(node: n.Node) -> bool:
     if node.name in _LOOP_VARIABLES:
         return True
     return node.name == "foreach" and any(
-        isinstance(s, (n.Property, n.Method)) and s.name.removeprefix("is").removeprefix(
-            "get").lower() in {x.lower() for x in _LOOP_STATE} for s in node.suffixes)
+        isinstance(s, (n.Property, n.Method))
+        and s.name.removeprefix("is").removeprefix("get").lower() in _LOOP_STATE
+        for s in node.suffixes)
 
 
 def _is_input_method(ref: n.Reference, method: str) -> bool:
