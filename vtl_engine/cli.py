@@ -198,6 +198,10 @@ def _render_template(args: argparse.Namespace) -> int:
     if args.verbose:
         _report([
             ("Template", args.template),
+            ("Method request path", java_map(params["path"])),
+            ("Method request query string", java_map(params["querystring"])),
+            ("Method request headers", java_map(params["header"])),
+            ("Stage variables", java_map(stage_variables)),
             ("Method request body", body),
             ("Request header overrides", java_map(result.header_overrides)),
             ("Request query string overrides", java_map(result.querystring_overrides)),
