@@ -15,7 +15,8 @@ sample request to see whether the output parses. Each warning has a code:
     W105  $input.json(...) printed inside a JSON string (its quotes double up), or its text used
           as an object or looped over: $input.path is meant
     W106  $context.<name> that API Gateway does not have
-    W107  #foreach printing JSON list items without #if($foreach.hasNext),#end
+    W107  #foreach printing JSON list items or object members without
+          #if($foreach.hasNext),#end
 
 A comment `## vtl: ignore[W101]` (several codes: `ignore[W101,W104]`; every code: `ignore`)
 silences the warnings of its own line and of the line after it.
@@ -43,7 +44,7 @@ RULES = {
     "W104": "$input.path printed as a JSON value: $input.json is meant",
     "W105": "$input.json printed inside a JSON string, or used as an object: $input.path is meant",
     "W106": "unknown $context variable",
-    "W107": "#foreach builds a JSON list without #if($foreach.hasNext),#end",
+    "W107": "#foreach builds a JSON list or object without #if($foreach.hasNext),#end",
 }
 
 _IGNORE = re.compile(r"##\s*vtl:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
@@ -160,8 +161,9 @@ class _Json:
         return bool(self.brackets)
 
     @property
-    def in_array(self) -> bool:
-        return not self.in_string and self.brackets[-1:] == ("[",)
+    def container(self) -> str:
+        """The bracket the output is directly in ("[" or "{"); "" inside a string or none."""
+        return "" if self.in_string or not self.brackets else self.brackets[-1]
 
 
 # -- the checks on the tree -----------------------------------------------------------------------
@@ -249,12 +251,22 @@ class _Linter:
                        "value as JSON")
 
     def _check_foreach(self, loop: n.Foreach, json: _Json) -> None:
-        if not json.in_array or not _prints(loop.body):
+        """Items of a JSON array, or members of an object (text with a ':'), need commas."""
+        texts = [node.text for node in loop.body if isinstance(node, n.Text)]
+        if json.container == "[" and _prints(loop.body):
+            what = "JSON list items"
+        elif json.container == "{" and any(":" in text for text in texts):
+            what = "JSON object members"
+        else:
             return
+        leading = next((node for node in loop.body
+                        if not isinstance(node, n.Text) or node.text.strip()), None)
+        if isinstance(leading, n.Text) and leading.text.lstrip().startswith(","):
+            return  # `, item` after what comes before the loop
         if any(_reads_loop_state(node) for node in _descendants(loop.body)):
             return
-        self._warn("W107", loop, f"#foreach(${loop.var} …) prints JSON list items but no comma "
-                   "between them (or one after the last); add #if($foreach.hasNext),#end")
+        self._warn("W107", loop, f"#foreach(${loop.var} …) prints {what} but no comma between "
+                   "them (or one after the last); add #if($foreach.hasNext),#end")
 
     def _check_context(self, ref: n.Reference) -> None:
         names: list[str] = []

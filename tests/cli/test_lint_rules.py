@@ -48,6 +48,9 @@ def codes(source, **kwargs):
     ('[#foreach($x in [1, 2]){"v": $x}#if($velocityHasNext),#end#end]', []),
     ('[#foreach($x in [1, 2])#if($foreach.count > 1),#end{"v": $x}#end]', []),
     ('{#foreach($x in [1, 2])#end}', []),
+    ('{#foreach($k in ["a", "b"])"$k": 1#end}', [("W107", 1, 2), ("W103", 1, 35)]),
+    ('{"a": 1#foreach($k in ["b", "c"]), "$k": 1#end}', []),   # a leading comma
+    ('{#foreach($k in ["a"])#set($n = $k)#end"a": 1}', []),
 ])
 def test_rule(source, expected):
     assert codes(source) == expected
