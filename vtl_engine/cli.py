@@ -29,6 +29,7 @@ import orjson
 from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
                          MethodResponse, mock_backend_response, render_mapping_template)
 from .apigateway.definitions import ApiDefinition, load_definition, split_route
+from .apigateway.integration import PROXY_TYPES
 from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
 from .lint import lint
@@ -266,7 +267,9 @@ def _request_side_log(integration: Integration, request: MethodRequest,
     overrides = result_of("", sent.context)
     return [
         ("Method request body before transformations", request.body),
-        ("Request template", sent.template_media_type or "none: the body passes through"),
+        ("Request template", sent.template_media_type or (
+            "none: a proxy integration takes no templates" if integration.type in PROXY_TYPES
+            else "none: the body passes through")),
         ("Endpoint request URI", _endpoint_uri(integration, sent)),
         ("Endpoint request headers", java_map(sent.headers)),
         ("Endpoint request query string", java_map(sent.querystring)),
