@@ -416,9 +416,8 @@ class _SampleBody:
         suffixes = expr.suffixes
         if expr.name == "input" and suffixes and isinstance(suffixes[0], n.Method) \
                 and suffixes[0].name in ("path", "json") and suffixes[0].args \
-                and isinstance(suffixes[0].args[0], n.StringLiteral) \
-                and suffixes[0].args[0].body is None:
-            path = _dotted(suffixes[0].args[0].value)
+                and _constant(suffixes[0].args[0]) is not None:
+            path = _dotted(_constant(suffixes[0].args[0]))
             suffixes = suffixes[1:]
         else:
             path = self.variables.get(expr.name)
@@ -472,6 +471,15 @@ class _SampleBody:
                 node = node[step]
             else:
                 return
+
+
+def _constant(expr: n.Node) -> str | None:
+    """The text of a string literal with nothing to interpolate ("$.a" has only text)."""
+    if not isinstance(expr, n.StringLiteral):
+        return None
+    if expr.body is None or all(isinstance(part, n.Text) for part in expr.body):
+        return expr.value
+    return None
 
 
 def _dotted(path: str) -> tuple[str, ...] | None:

@@ -75,6 +75,10 @@ def test_sample_body_follows_the_fields_the_template_reads():
     assert linter.sample.document() == {"order": {"total": 1, "lines": [
         {"sku": "sample", "n": 1}, {"sku": "sample", "n": 1}]}, "tags": 1}
     assert lint(source) == []
+    source = '{"n": $input.json("$.a.n")}'   # double quotes, nothing to interpolate
+    linter = _Linter(source, parse(source, AWS))
+    linter.run()
+    assert linter.sample.document() == {"a": {"n": 1}}
 
 
 def test_ignore_comments():
