@@ -32,7 +32,7 @@ from .apigateway.definitions import ApiDefinition, load_definition, split_route
 from .apigateway.integration import PROXY_TYPES
 from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
-from .lint import lint
+from .lint import RULES, lint
 from .template import Template
 
 DIALECTS = ("aws", "velocity")
@@ -362,8 +362,10 @@ def _report(lines: list[tuple[str, Any]]) -> None:
 def add_check(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser(
         "check", help="report syntax errors and likely mistakes in templates",
-        description="Parse each template and lint it. Warnings can be silenced with a "
-                    "'## vtl: ignore[CODE]' comment on the line or the line before.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Parse each template and lint it. A '## vtl: ignore[CODE]' comment silences "
+                    "the warnings\nof its line and the next.",
+        epilog="warnings:\n" + "\n".join(f"  {code}  {text}" for code, text in RULES.items()))
     check.add_argument("templates", nargs="*", metavar="TEMPLATE")
     check.add_argument("--api", metavar="FILE", action="append",
                        help="also check every template of an API definition")
