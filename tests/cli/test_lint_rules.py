@@ -1,11 +1,10 @@
 """The lint rules one by one (in process: vtl_engine.lint.lint), each with what it must not flag."""
-import orjson
 import pytest
 
+from vtl_engine.dialect import AWS
 from vtl_engine.errors import VtlSyntaxError
 from vtl_engine.lint import RULES, _Linter, lint
 from vtl_engine.parser import parse
-from vtl_engine.dialect import AWS
 
 
 def codes(source, **kwargs):
