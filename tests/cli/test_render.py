@@ -178,3 +178,9 @@ def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(cli):
 def test_bad_context_values_are_one_line(cli, context, message):
     run = cli("render", "fixtures/examples/order.vtl", "--context", "-", stdin=context)
     assert run.code == 1 and message in run.err and run.err.count("\n") == 1, run
+
+
+def test_dialects(cli):
+    aws = cli("render", "-", stdin="[$nothing]")
+    velocity = cli("render", "-", "--dialect", "velocity", stdin="[$nothing]")
+    assert (aws.out, velocity.out) == ("[]\n", "[$nothing]\n"), (aws, velocity)
