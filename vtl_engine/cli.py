@@ -216,13 +216,21 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
-
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
     # a MOCK integration has no backend: its request side decides the response
     request_side = not args.response or integration.type == "MOCK"
+    try:
+        return _run_route(args, api, integration, method, path, request_side)
+    except VtlError as error:
+        _point_at_template(error, api, f"{method} {path}", integration)
+        raise
+
+
+def _run_route(args: argparse.Namespace, api: ApiDefinition, integration: Integration,
+               method: str, path: str, request_side: bool) -> int:
     request, body = _method_request(args, api.stage_variables, method, path, request_side)
     log: list[tuple[str, Any]] = [
         ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
@@ -232,8 +240,11 @@ def _render_route(args: argparse.Namespace) -> int:
         ("Stage variables", java_map(request.stage_variables)),
     ]
     started = time.perf_counter()
-    for source in _templates_of(integration):
-        compiled_template(source, args.dialect)
+    for _, source in _labelled_templates(f"{method} {path}", integration):
+        try:
+            compiled_template(source, args.dialect)
+        except VtlError:  # reported if this request uses that template
+            pass
     log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
     sent = None
     if request_side:
@@ -320,10 +331,36 @@ def _response_side(args: argparse.Namespace, integration: Integration, request: 
     return _finish(args, answer.body, log)
 
 
-def _templates_of(integration: Integration) -> list[str]:
-    return [*integration.request_templates.values(),
-            *(source for response in integration.responses
-              for source in response.response_templates.values())]
+def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
+    """Each template of an integration, with what it is: "POST /x request application/json",
+    "POST /x response default application/json"."""
+    templates = [(f"{route} request {media_type}", source)
+                 for media_type, source in integration.request_templates.items()]
+    for response in integration.responses:
+        pattern = response.selection_pattern or "default"
+        templates += [(f"{route} response {pattern} {media_type}", source)
+                      for media_type, source in response.response_templates.items()]
+    return templates
+
+
+def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
+                       integration: Integration) -> None:
+    """Name the template of `api` a template error is in (the one whose line the error shows),
+    at its place in the file when the file holds its text as it is."""
+    if not error.line or not error.snippet:
+        return
+    shown = error.snippet.split("\n", 1)[0]
+    for label, source in _labelled_templates(route, integration):
+        lines = source.splitlines()
+        if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
+            located = api.locate(source, error.line, error.column or 1)
+            if located is None:
+                error.template_name = f"{api.path}[{label}]"
+            else:
+                error.template_name = api.path
+                error.line, error.column = located
+                error.message = f"{error.message} [{label}]"
+            return
 
 
 def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, Any]]) -> int:
@@ -446,13 +483,8 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
             yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
-            for media_type, source in integration.request_templates.items():
-                yield _ToCheck(api_path, source, api, f"{route} request {media_type}")
-            for response in integration.responses:
-                pattern = response.selection_pattern or "default"
-                for media_type, source in response.response_templates.items():
-                    yield _ToCheck(api_path, source, api,
-                                   f"{route} response {pattern} {media_type}")
+            for label, source in _labelled_templates(route, integration):
+                yield _ToCheck(api_path, source, api, label)
 
 
 # -- vtl compile ----------------------------------------------------------------------------------

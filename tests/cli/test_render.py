@@ -143,7 +143,11 @@ def test_template_errors_in_an_api_definition_name_the_route(cli, tmp_path):
                    '        requestTemplates:\n          application/json: "#if($x"\n')
     run = cli("render", "--api", str(api), "--route", "POST /x")
     assert run.code == 1 and "Traceback" not in run.err
-    assert run.err.startswith(f"vtl: {api} [POST /x]:1:4: "), run
+    # at its place in the file: line 8, the '(' after the opening quote at column 29
+    assert run.err.startswith(f"vtl: {api}:8:33: #if( is never closed: missing ')' "
+                              "[POST /x request application/json]\n"), run
+    lines = api.read_text().splitlines()
+    assert lines[7][32] == "("
 
 
 def test_both_from_stdin_is_refused(cli):
