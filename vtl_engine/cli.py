@@ -21,6 +21,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -29,10 +30,11 @@ import orjson
 
 from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
                          MethodResponse, mock_backend_response, render_mapping_template)
-from .apigateway.definitions import load_definition, split_route
+from .apigateway.definitions import ApiDefinition, load_definition, split_route
+from .apigateway.integration import PROXY_TYPES
 from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
-from .lint import lint
+from .lint import RULES, lint
 from .template import Template
 from .testing.commands import add_coverage, add_test
 
@@ -160,7 +162,8 @@ def _render(args: argparse.Namespace) -> int:
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
         if not args.route:
-            raise UsageError("--api needs --route, e.g. --route \"POST /orders\"")
+            routes = ", ".join(load_definition(args.api).routes()) or "none"
+            raise UsageError(f"--api needs --route, one of: {routes}")
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
@@ -199,6 +202,10 @@ def _render_template(args: argparse.Namespace) -> int:
     if args.verbose:
         _report([
             ("Template", args.template),
+            ("Method request path", java_map(params["path"])),
+            ("Method request query string", java_map(params["querystring"])),
+            ("Method request headers", java_map(params["header"])),
+            ("Stage variables", java_map(stage_variables)),
             ("Method request body", body),
             ("Request header overrides", java_map(result.header_overrides)),
             ("Request query string overrides", java_map(result.querystring_overrides)),
@@ -212,13 +219,21 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
-
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
     # a MOCK integration has no backend: its request side decides the response
     request_side = not args.response or integration.type == "MOCK"
+    try:
+        return _run_route(args, api, integration, method, path, request_side)
+    except VtlError as error:
+        _point_at_template(error, api, f"{method} {path}", integration)
+        raise
+
+
+def _run_route(args: argparse.Namespace, api: ApiDefinition, integration: Integration,
+               method: str, path: str, request_side: bool) -> int:
     request, body = _method_request(args, api.stage_variables, method, path, request_side)
     log: list[tuple[str, Any]] = [
         ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
@@ -228,8 +243,11 @@ def _render_route(args: argparse.Namespace) -> int:
         ("Stage variables", java_map(request.stage_variables)),
     ]
     started = time.perf_counter()
-    for source in _templates_of(integration):
-        compiled_template(source, args.dialect)
+    for _, source in _labelled_templates(f"{method} {path}", integration):
+        try:
+            compiled_template(source, args.dialect)
+        except VtlError:  # reported if this request uses that template
+            pass
     log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
     sent = None
     if request_side:
@@ -263,7 +281,9 @@ def _request_side_log(integration: Integration, request: MethodRequest,
     overrides = result_of("", sent.context)
     return [
         ("Method request body before transformations", request.body),
-        ("Request template", sent.template_media_type or "none: the body passes through"),
+        ("Request template", sent.template_media_type or (
+            "none: a proxy integration takes no templates" if integration.type in PROXY_TYPES
+            else "none: the body passes through")),
         ("Endpoint request URI", _endpoint_uri(integration, sent)),
         ("Endpoint request headers", java_map(sent.headers)),
         ("Endpoint request query string", java_map(sent.querystring)),
@@ -314,10 +334,36 @@ def _response_side(args: argparse.Namespace, integration: Integration, request: 
     return _finish(args, answer.body, log)
 
 
-def _templates_of(integration: Integration) -> list[str]:
-    return [*integration.request_templates.values(),
-            *(source for response in integration.responses
-              for source in response.response_templates.values())]
+def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
+    """Each template of an integration, with what it is: "POST /x request application/json",
+    "POST /x response default application/json"."""
+    templates = [(f"{route} request {media_type}", source)
+                 for media_type, source in integration.request_templates.items()]
+    for response in integration.responses:
+        pattern = response.selection_pattern or "default"
+        templates += [(f"{route} response {pattern} {media_type}", source)
+                      for media_type, source in response.response_templates.items()]
+    return templates
+
+
+def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
+                       integration: Integration) -> None:
+    """Name the template of `api` a template error is in (the one whose line the error shows),
+    at its place in the file when the file holds its text as it is."""
+    if not error.line or not error.snippet:
+        return
+    shown = error.snippet.split("\n", 1)[0]
+    for label, source in _labelled_templates(route, integration):
+        lines = source.splitlines()
+        if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
+            located = api.locate(source, error.line, error.column or 1)
+            if located is None:
+                error.template_name = f"{api.path}[{label}]"
+            else:
+                error.template_name = api.path
+                error.line, error.column = located
+                error.message = f"{error.message} [{label}]"
+            return
 
 
 def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, Any]]) -> int:
@@ -356,8 +402,10 @@ def _report(lines: list[tuple[str, Any]]) -> None:
 def add_check(sub: argparse._SubParsersAction) -> None:
     check = sub.add_parser(
         "check", help="report syntax errors and likely mistakes in templates",
-        description="Parse each template and lint it. Warnings can be silenced with a "
-                    "'## vtl: ignore[CODE]' comment on the line or the line before.")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Parse each template and lint it. A '## vtl: ignore[CODE]' comment silences "
+                    "the warnings\nof its line and the next.",
+        epilog="warnings:\n" + "\n".join(f"  {code}  {text}" for code, text in RULES.items()))
     check.add_argument("templates", nargs="*", metavar="TEMPLATE")
     check.add_argument("--api", metavar="FILE", action="append",
                        help="also check every template of an API definition")
@@ -370,65 +418,76 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-
     if not args.templates and not args.api:
         raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
     errors = warnings = checked = 0
-    for name, source in _templates_to_check(args):
+    for item in _templates_to_check(args):
         checked += 1
-        if isinstance(source, Exception):  # a file that cannot be read: say so, check the rest
+        if isinstance(item.source, Exception):  # a file that cannot be read: say so, go on
             errors += 1
-            print(f"vtl: {source}", file=sys.stderr)
+            print(f"vtl: {item.source}", file=sys.stderr)
             continue
         try:
-            found = lint(source, dialect=args.dialect, sample_body=sample, name=name)
+            found = lint(item.source, dialect=args.dialect, sample_body=sample, name=item.name)
         except VtlSyntaxError as e:
             errors += 1
-            _diagnostic(name, e.line, e.column, "error", e.message, e.snippet)
+            item.report(e.line or 1, e.column or 1, "error", e.message, e.snippet)
             continue
         for warning in found:
             warnings += 1
-            _diagnostic(name, warning.line, warning.column, f"warning {warning.code}",
+            item.report(warning.line, warning.column, f"warning {warning.code}",
                         warning.message, warning.snippet)
     print(f"{checked} template(s) checked: {errors} error(s), {warnings} warning(s)")
     return 1 if errors or (args.strict and warnings) else 0
 
 
-def _templates_to_check(args: argparse.Namespace) -> Iterable[tuple[str, str | Exception]]:
-    """(name, source) of each template named, folders searched for *.vtl; (name, error) for
-    what cannot be read."""
+@dataclass
+class _ToCheck:
+    """A template to check: a file, or one template of an API definition (`api`, `label`)."""
 
+    name: str
+    source: str | Exception
+    api: ApiDefinition | None = None
+    label: str = ""
+
+    def report(self, line: int, column: int, kind: str, message: str, snippet: str) -> None:
+        """One diagnostic, `file:line:column: kind: message`: for a template of an API
+        definition at its place in the file when that can be told, else counted from the
+        template's start with the template named."""
+        where = f"{self.name}[{self.label}]:{line}:{column}" if self.label else \
+            f"{self.name}:{line}:{column}"
+        if self.api is not None and isinstance(self.source, str):
+            located = self.api.locate(self.source, line, column)
+            if located is not None:
+                where = f"{self.name}:{located[0]}:{located[1]}"
+                message = f"{message} [{self.label}]"
+        print(f"{where}: {kind}: {message}")
+        if snippet:
+            print(snippet)
+
+
+def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
+    """Each template named, folders searched for *.vtl, and each of every API definition."""
     for path in args.templates:
         found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
         if not found:
-            yield path, UsageError(f"{path}: no .vtl files in this folder")
+            yield _ToCheck(path, UsageError(f"{path}: no .vtl files in this folder"))
         for file in map(str, found):
             try:
-                yield file, read_text(file)
+                yield _ToCheck(file, read_text(file))
             except UsageError as error:
-                yield file, error
+                yield _ToCheck(file, error)
     for api_path in args.api or []:
         try:
             api = load_definition(api_path)
             integrations = [(route, api.integration(route)) for route in api.routes()]
         except VtlError as error:
-            yield api_path, error
+            yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
-            for media_type, source in integration.request_templates.items():
-                yield f"{api_path}[{route} request {media_type}]", source
-            for response in integration.responses:
-                for media_type, source in response.response_templates.items():
-                    yield (f"{api_path}[{route} response "
-                           f"{response.selection_pattern or 'default'} {media_type}]", source)
-
-
-def _diagnostic(name: str, line: int | None, column: int | None, kind: str, message: str,
-                snippet: str) -> None:
-    print(f"{name}:{line or 1}:{column or 1}: {kind}: {message}")
-    if snippet:
-        print(snippet)
+            for label, source in _labelled_templates(route, integration):
+                yield _ToCheck(api_path, source, api, label)
 
 
 # -- vtl compile ----------------------------------------------------------------------------------

@@ -9,11 +9,14 @@ sample request to see whether the output parses. Each warning has a code:
     W102  $util.escapeJavaScript printed inside a JSON string: it turns ' into \\', invalid JSON
     W103  the output is not valid JSON for a sample request (by default one made up from the
           fields the template reads: strings where it quotes them, numbers where it does not,
-          lists where it loops)
-    W104  $input.path(...) printed as a JSON value (objects print as {a=1}): $input.json is meant
-    W105  $input.json(...) printed inside a JSON string (its quotes double up): $input.path is meant
+          lists where it loops), reported after the template text that leads up to the fault
+    W104  $input.path(...) printed as a JSON value (objects print as {a=1}), directly or through
+          a variable set to it: $input.json is meant
+    W105  $input.json(...) printed inside a JSON string (its quotes double up), or its text used
+          as an object or looped over: $input.path is meant
     W106  $context.<name> that API Gateway does not have
-    W107  #foreach printing JSON list items without #if($foreach.hasNext),#end
+    W107  #foreach printing JSON list items or object members without
+          #if($foreach.hasNext),#end
 
 A comment `## vtl: ignore[W101]` (several codes: `ignore[W101,W104]`; every code: `ignore`)
 silences the warnings of its own line and of the line after it.
@@ -39,9 +42,9 @@ RULES = {
     "W102": "$util.escapeJavaScript inside a JSON string turns ' into \\', which is invalid JSON",
     "W103": "the output is not valid JSON for the sample request",
     "W104": "$input.path printed as a JSON value: $input.json is meant",
-    "W105": "$input.json printed inside a JSON string: $input.path is meant",
+    "W105": "$input.json printed inside a JSON string, or used as an object: $input.path is meant",
     "W106": "unknown $context variable",
-    "W107": "#foreach builds a JSON list without #if($foreach.hasNext),#end",
+    "W107": "#foreach builds a JSON list or object without #if($foreach.hasNext),#end",
 }
 
 _IGNORE = re.compile(r"##\s*vtl:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
@@ -51,7 +54,8 @@ _SAFE_UTIL = frozenset({"escapeJavaScript", "urlEncode", "base64Encode"})
 _SCALAR_METHODS = frozenset({"size", "length", "isEmpty", "contains", "containsKey",
                              "startsWith", "endsWith", "equals", "matches", "indexOf",
                              "lastIndexOf", "hashCode", "compareTo", "equalsIgnoreCase"})
-_LOOP_STATE = frozenset({"hasNext", "last", "first", "count", "index"})
+# what of $foreach tells where in the list an item is ($foreach.hasNext, .isLast(), …), lowercased
+_LOOP_STATE = frozenset({"hasnext", "last", "first", "count", "index"})
 _LOOP_VARIABLES = frozenset({"velocityHasNext", "velocityCount"})
 
 # $context variables API Gateway documents that a request does not always have, so the offline
@@ -71,6 +75,9 @@ _CONTEXT_MEMBERS = {
 
 @dataclass(frozen=True)
 class LintWarning:
+    """One warning: its code (RULES), where it is in the template, what is wrong, and the
+    template line with a caret under the column."""
+
     code: str
     line: int
     column: int
@@ -90,7 +97,7 @@ def lint(source: str, dialect: str = "aws", sample_body: str | None = None,
     found = linter.run()
     if sample_body is None:
         sample_body = orjson.dumps(linter.sample.document()).decode()
-    found += _json_output(source, dialect, sample_body)
+    found += _json_output(source, tree, dialect, sample_body)
     ignored = _ignored(source)
     return sorted((w for w in found if not _is_ignored(w, ignored)),
                   key=lambda w: (w.line, w.column, w.code))
@@ -154,8 +161,9 @@ class _Json:
         return bool(self.brackets)
 
     @property
-    def in_array(self) -> bool:
-        return not self.in_string and self.brackets[-1:] == ("[",)
+    def container(self) -> str:
+        """The bracket the output is directly in ("[" or "{"); "" inside a string or none."""
+        return "" if self.in_string or not self.brackets else self.brackets[-1]
 
 
 # -- the checks on the tree -----------------------------------------------------------------------
@@ -167,6 +175,13 @@ class _Linter:
         self.found: list[LintWarning] = []
         self.tainted = _tainted_variables(tree)
         self.sample = _SampleBody(tree)
+        # variables set to `$input.path(…)` or `$input.json(…)` and nothing more
+        self.set_to = {method: {node.target.name for node in _descendants(tree)
+                                if isinstance(node, n.Set) and not node.target.suffixes
+                                and isinstance(node.value, n.Reference)
+                                and _is_input_method(node.value, method)
+                                and len(node.value.suffixes) == 1}
+                       for method in ("path", "json")}
 
     def run(self) -> list[LintWarning]:
         self._walk(self.tree.body, _Json())
@@ -175,7 +190,21 @@ class _Linter:
         for node in _descendants(self.tree):
             if isinstance(node, n.Reference) and node.name == "context":
                 self._check_context(node)
+            elif isinstance(node, n.Reference) and node.name in self.set_to["json"] \
+                    and node.suffixes and isinstance(node.suffixes[0], n.Property):
+                self._warn("W105", node, f"${node.name} holds the JSON text $input.json(...) "
+                           "gives, not an object: it has no properties; set it with "
+                           "$input.path(...)")
+            elif isinstance(node, n.Foreach) and self._is_json_text(node.iterable):
+                self._warn("W105", node.iterable, f"#foreach over {node.iterable.literal}, JSON "
+                           "text, not a list: the loop does not run; use $input.path(...)")
         return self.found
+
+    def _is_json_text(self, expr: n.Node) -> bool:
+        """`$input.json(…)`, or a variable set to it."""
+        return isinstance(expr, n.Reference) and (
+            (_is_input_method(expr, "json") and len(expr.suffixes) == 1)
+            or (expr.name in self.set_to["json"] and not expr.suffixes))
 
     def _warn(self, code: str, node: n.Node, message: str) -> None:
         self.found.append(LintWarning(code, node.line, node.column, message,
@@ -215,18 +244,29 @@ class _Linter:
             elif _is_tainted(ref, self.tainted):
                 self._warn("W101", ref, f"{ref.literal} is printed inside a JSON string without "
                            "$util.escapeJavaScript: a quote or backslash in it breaks the JSON")
-        elif _is_input_method(ref, "path") and len(ref.suffixes) == 1:
+        elif (_is_input_method(ref, "path") and len(ref.suffixes) == 1) \
+                or (ref.name in self.set_to["path"] and not ref.suffixes):
             self._warn("W104", ref, f"{ref.literal} prints objects and lists the Java way "
                        "({a=1}) and strings without quotes; $input.json(...) prints any JSON "
                        "value as JSON")
 
     def _check_foreach(self, loop: n.Foreach, json: _Json) -> None:
-        if not json.in_array or not _prints(loop.body):
+        """Items of a JSON array, or members of an object (text with a ':'), need commas."""
+        texts = [node.text for node in loop.body if isinstance(node, n.Text)]
+        if json.container == "[" and _prints(loop.body):
+            what = "JSON list items"
+        elif json.container == "{" and any(":" in text for text in texts):
+            what = "JSON object members"
+        else:
             return
+        leading = next((node for node in loop.body
+                        if not isinstance(node, n.Text) or node.text.strip()), None)
+        if isinstance(leading, n.Text) and leading.text.lstrip().startswith(","):
+            return  # `, item` after what comes before the loop
         if any(_reads_loop_state(node) for node in _descendants(loop.body)):
             return
-        self._warn("W107", loop, f"#foreach(${loop.var} …) prints JSON list items but no comma "
-                   "between them (or one after the last); add #if($foreach.hasNext),#end")
+        self._warn("W107", loop, f"#foreach(${loop.var} …) prints {what} but no comma between "
+                   "them (or one after the last); add #if($foreach.hasNext),#end")
 
     def _check_context(self, ref: n.Reference) -> None:
         names: list[str] = []
@@ -279,8 +319,9 @@ def _reads_loop_state(node: n.Node) -> bool:
     if node.name in _LOOP_VARIABLES:
         return True
     return node.name == "foreach" and any(
-        isinstance(s, (n.Property, n.Method)) and s.name.removeprefix("is").removeprefix(
-            "get").lower() in {x.lower() for x in _LOOP_STATE} for s in node.suffixes)
+        isinstance(s, (n.Property, n.Method))
+        and s.name.removeprefix("is").removeprefix("get").lower() in _LOOP_STATE
+        for s in node.suffixes)
 
 
 def _is_input_method(ref: n.Reference, method: str) -> bool:
@@ -375,9 +416,8 @@ class _SampleBody:
         suffixes = expr.suffixes
         if expr.name == "input" and suffixes and isinstance(suffixes[0], n.Method) \
                 and suffixes[0].name in ("path", "json") and suffixes[0].args \
-                and isinstance(suffixes[0].args[0], n.StringLiteral) \
-                and suffixes[0].args[0].body is None:
-            path = _dotted(suffixes[0].args[0].value)
+                and _constant(suffixes[0].args[0]) is not None:
+            path = _dotted(_constant(suffixes[0].args[0]))
             suffixes = suffixes[1:]
         else:
             path = self.variables.get(expr.name)
@@ -433,6 +473,15 @@ class _SampleBody:
                 return
 
 
+def _constant(expr: n.Node) -> str | None:
+    """The text of a string literal with nothing to interpolate ("$.a" has only text)."""
+    if not isinstance(expr, n.StringLiteral):
+        return None
+    if expr.body is None or all(isinstance(part, n.Text) for part in expr.body):
+        return expr.value
+    return None
+
+
 def _dotted(path: str) -> tuple[str, ...] | None:
     """('a', 'b') for the JSONPath '$.a.b'; None for anything fancier."""
     if path == "$":
@@ -444,8 +493,10 @@ def _dotted(path: str) -> tuple[str, ...] | None:
 
 # -- the output for a sample request --------------------------------------------------------------
 
-def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarning]:
-    """W103 when the template's output starts like JSON but does not parse."""
+def _json_output(source: str, tree: n.Template, dialect: str,
+                 sample_body: str) -> list[LintWarning]:
+    """W103 when the template's output starts like JSON but does not parse; reported where the
+    template's text leads up to the fault (line 1 when that cannot be told)."""
     from .apigateway import render_mapping_template
 
     try:
@@ -459,9 +510,12 @@ def _json_output(source: str, dialect: str, sample_body: str) -> list[LintWarnin
         orjson.loads(output)
     except orjson.JSONDecodeError as error:
         line, column = _position(output, error.pos)
-        shown = sample_body if len(sample_body) <= 40 else sample_body[:37] + "..."
-        return [LintWarning("W103", 1, 1, f"the output is not valid JSON for the sample request "
-                            f"(body {shown}): {error.msg} at output line {line}, column {column}",
+        where = _template_position(tree, output, error.pos)
+        shown = " ".join(sample_body.split())
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        return [LintWarning("W103", *where, f"the output is not valid JSON for the sample "
+                            f"request (body {shown}): {error.msg} at output line {line}, column "
+                            f"{column}",
                             "output: " + snippet(output, line, column).replace("\n", "\n        "))]
     return []
 
@@ -470,3 +524,28 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     """Line and column of `offset`; the end of the last line for an offset past the text."""
     lines = text[:offset].splitlines() or [""]
     return len(lines), len(lines[-1]) + 1
+
+
+def _template_position(tree: n.Template, output: str, offset: int) -> tuple[int, int]:
+    """Where in the template the output at `offset` comes from: the end of a piece of literal
+    text the output has just before the fault, long and close to it (the fault is mostly the
+    value printed right after that text); line 1, column 1 when no text matches."""
+    before = output[max(0, offset - 80):offset]
+    texts = sorted((node for node in _descendants(tree) if isinstance(node, n.Text)),
+                   key=lambda node: (node.line, node.column))
+    best: tuple[int, tuple[int, int]] | None = None
+    for end in range(len(before), 2, -1):
+        if best is not None and 3 * end - 2 * len(before) <= best[0]:
+            break  # no piece ending this early can score better
+        for start in range(end - 2):
+            score = (end - start) - 2 * (len(before) - end)
+            if best is not None and score <= best[0]:
+                break  # shorter pieces from here on
+            piece = before[start:end]
+            node = next((node for node in texts if piece in node.text), None)
+            if node is not None:
+                line, column = _position(node.text, node.text.find(piece) + len(piece))
+                best = score, (node.line + line - 1,
+                               (node.column if line == 1 else 1) + column - 1)
+                break
+    return best[1] if best is not None else (1, 1)

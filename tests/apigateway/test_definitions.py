@@ -150,3 +150,52 @@ def test_yaml_templates_that_are_empty_or_numbers_are_text(tmp_path):
     assert integration.request_templates == {"application/json": "", "text/plain": "42"}
     assert integration.responses[0].selection_pattern == "200"
     assert integration.responses[0].response_templates == {"application/json": ""}
+
+
+@pytest.mark.parametrize("document, message", [
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "type": 5}}}}}, "GET /x: type must be text, not 5"),
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "responses": {"default": "x"}}}}}}, "GET /x: the response for 'default' must be a mapping"),
+    ({"openapi": "3.0.1", "paths": {"/x": {"get": {"x-amazon-apigateway-integration": {
+        "responses": {"(": {}}}}}}}, "GET /x: invalid selectionPattern: Unclosed group"),
+])
+def test_malformed_integrations_are_one_line_errors(tmp_path, document, message):
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(DefinitionError) as raised:
+        load_definition(path).integration("GET /x")
+    assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_malformed_template_resources_are_skipped_or_refused(tmp_path):
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps({"Resources": {
+        "M": {"Type": "AWS::ApiGateway::Method", "Properties": {"HttpMethod": "GET",
+                                                               "Integration": "oops"}},
+        "F": {"Type": "AWS::Serverless::Function", "Properties": {"Events": {"E": "x"}}}}}))
+    assert load_definition(path).routes() == ["GET /"]
+    path.write_text(json.dumps({"Resources": {"A": {"Type": "AWS::Serverless::Api",
+                                                    "Properties": {"DefinitionUri": path.name}}}}))
+    with pytest.raises(DefinitionError, match="includes itself"):
+        load_definition(path)
+
+
+def test_locate_finds_a_template_line_in_the_yaml_file():
+    api = load_definition(API / "openapi.yaml")
+    template = api.integration("POST /orders").request_templates["application/json"]
+    lines = (API / "openapi.yaml").read_text().splitlines()
+    line, column = api.locate(template, 4, 3)   # template line 4 is '  "orderId": …'
+    assert lines[line - 1][column - 1:].startswith('"orderId": "$context.requestId"')
+    # a one-line string in quotes without escapes
+    single = api.integration("POST /orders").responses[2].response_templates["application/json"]
+    line, column = api.locate(single, 1, 2)
+    assert lines[line - 1][column - 1:].startswith('"message": "no such customer"}')
+    # text with escapes, JSON files and !Sub with variables cannot be placed
+    delete = api.integration("DELETE /orders/{orderId}").request_templates["application/json"]
+    assert api.locate(delete, 1, 1) is None
+    swagger = load_definition(API / "swagger2.json")
+    assert swagger.locate(template, 1, 1) is None
+    cloudformation = load_definition(API / "cloudformation.yaml")
+    substituted = cloudformation.integration("POST /orders").request_templates["application/json"]
+    assert cloudformation.locate(substituted, 1, 1) is None

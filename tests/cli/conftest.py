@@ -26,5 +26,6 @@ def run_vtl(*args: str, stdin: str | None = None) -> Run:
 
 
 @pytest.fixture
-def vtl():
+def cli():
+    """`cli("render", "t.vtl", stdin=...)` runs `vtl render t.vtl` and returns its Run."""
     return run_vtl

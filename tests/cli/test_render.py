@@ -8,8 +8,8 @@ APIS = ["fixtures/api/openapi.yaml", "fixtures/api/swagger2.json",
         "fixtures/api/sam-template.yaml", "fixtures/api/cloudformation.yaml"]
 
 
-def test_renders_the_readme_example(vtl):
-    run = vtl("render", "fixtures/examples/order.vtl", "--body", ORDER, "--query", "express=true",
+def test_renders_the_readme_example(cli):
+    run = cli("render", "fixtures/examples/order.vtl", "--body", ORDER, "--query", "express=true",
               "--stage-var", "env=prod")
     assert run.code == 0, run
     assert '"customer": "Ada O\\\'Brien",' in run.out   # escapeJavaScript's \' as AWS prints it
@@ -17,14 +17,14 @@ def test_renders_the_readme_example(vtl):
     assert run.err == ""
 
 
-def test_pretty_and_verbose(vtl, tmp_path):
+def test_pretty_and_verbose(cli, tmp_path):
     template = tmp_path / "t.vtl"
     template.write_text('#set($context.responseOverride.status = 201)'
                         '#set($context.requestOverride.header.X-Trace = "t-1")'
                         '{"id": "$input.params(\'id\')", "n": $input.json(\'$.n\')}')
     context = tmp_path / "context.json"
     context.write_text('{"requestId": "req-1"}')
-    run = vtl("render", str(template), "--path", "id=7", "--body", "-", "--pretty", "--verbose",
+    run = cli("render", str(template), "--path", "id=7", "--body", "-", "--pretty", "--verbose",
               "--context", str(context), stdin='{"n": [1, 2]}')
     assert run.code == 0, run
     assert json.loads(run.out) == {"id": "7", "n": [1, 2]}
@@ -35,8 +35,8 @@ def test_pretty_and_verbose(vtl, tmp_path):
 
 
 @pytest.mark.parametrize("api", APIS)
-def test_api_route_request_side(vtl, api):
-    run = vtl("render", "--api", api, "--route", "POST /orders", "--content-type",
+def test_api_route_request_side(cli, api):
+    run = cli("render", "--api", api, "--route", "POST /orders", "--content-type",
               "application/json", "--body", ORDER)
     assert run.code == 0, run
     body = json.loads(run.out)
@@ -44,8 +44,8 @@ def test_api_route_request_side(vtl, api):
     assert body["items"][1] == {"sku": "B-7", "quantity": 1}
 
 
-def test_api_route_verbose_shows_what_the_console_test_page_shows(vtl):
-    run = vtl("render", "--api", APIS[0], "--route", "post /orders", "--body", ORDER,
+def test_api_route_verbose_shows_what_the_console_test_page_shows(cli):
+    run = cli("render", "--api", APIS[0], "--route", "post /orders", "--body", ORDER,
               "--query", "express=true", "--context", "-", "--verbose",
               stdin='{"requestId": "req-42"}')
     assert run.code == 0, run
@@ -60,8 +60,8 @@ def test_api_route_verbose_shows_what_the_console_test_page_shows(vtl):
     assert "Request side: " in run.err and "Templates compiled: " in run.err
 
 
-def test_response_side_selects_by_lambda_error_message(vtl):
-    run = vtl("render", "--api", APIS[2], "--route", "POST /orders", "--response",
+def test_response_side_selects_by_lambda_error_message(cli):
+    run = cli("render", "--api", APIS[2], "--route", "POST /orders", "--response",
               "--body", "-", "--error-message", "Invalid quantity: -1", "--verbose",
               stdin='{"errorMessage": "Invalid quantity: -1", "errorType": "ValueError"}')
     assert run.code == 0, run
@@ -70,27 +70,27 @@ def test_response_side_selects_by_lambda_error_message(vtl):
     assert "Method response status: 400" in run.err
 
 
-def test_response_side_selects_by_status_and_maps_headers(vtl):
-    run = vtl("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
+def test_response_side_selects_by_status_and_maps_headers(cli):
+    run = cli("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
               "--status", "404", "--path", "orderId=ord-9", "--verbose")
     assert run.code == 0, run
     assert json.loads(run.out) == {"message": "order ord-9 not found"}
-    ok = vtl("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
+    ok = cli("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
              "--body", "-", "--verbose", stdin='{"id": "ord-9"}')
     assert "Method response headers: {Cache-Control=max-age=60, Content-Type=application/json}" \
         in ok.err, ok
 
 
-def test_mock_integration_runs_the_round_trip(vtl):
-    run = vtl("render", "--api", APIS[0], "--route", "DELETE /orders/{orderId}", "--response",
+def test_mock_integration_runs_the_round_trip(cli):
+    run = cli("render", "--api", APIS[0], "--route", "DELETE /orders/{orderId}", "--response",
               "--path", "orderId=nope", "--verbose")
     assert run.code == 0, run
     assert json.loads(run.out) == {"message": "no such order"}
     assert "Method response status: 404" in run.err
 
 
-def test_unsupported_media_type_is_one_line_and_fails(vtl):
-    run = vtl("render", "--api", APIS[0], "--route", "POST /orders", "--content-type", "text/xml",
+def test_unsupported_media_type_is_one_line_and_fails(cli):
+    run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--content-type", "text/xml",
               "--body", ORDER)
     assert run.code == 1
     assert run.err.count("\n") == 1 and "API Gateway answers 415" in run.err
@@ -111,59 +111,80 @@ def test_unsupported_media_type_is_one_line_and_fails(vtl):
      "no route PUT /orders (routes: POST /orders, DELETE /orders/{orderId}, "
      "GET /orders/{orderId})"),
     (["render", "--api", "fixtures/api/openapi.yaml", "--route", "/orders"], "METHOD /path"),
-    (["render", "--api", "fixtures/api/openapi.yaml"], "--api needs --route"),
+    (["render", "--api", "fixtures/api/openapi.yaml"],
+     "--api needs --route, one of: POST /orders, DELETE /orders/{orderId}, GET /orders/{orderId}"),
     (["render"], "render needs a TEMPLATE"),
     (["render", "fixtures/examples/order.vtl", "--response"], "--response needs --api"),
 ])
-def test_user_errors_are_one_line(vtl, args, message):
-    run = vtl(*args)
+def test_user_errors_are_one_line(cli, args, message):
+    run = cli(*args)
     assert run.code == 1, run
     assert message in run.err and run.err.count("\n") == 1, run
     assert "Traceback" not in run.err and run.out == ""
 
 
-def test_template_errors_show_where(vtl, tmp_path):
+def test_template_errors_show_where(cli, tmp_path):
     broken = tmp_path / "broken.vtl"
     broken.write_text('{"a": 1}\n#if($x\n')
-    run = vtl("render", str(broken))
+    run = cli("render", str(broken))
     assert run.code == 1 and "Traceback" not in run.err
     assert run.err.startswith(f"vtl: {broken}:2:")
     failing = tmp_path / "failing.vtl"
     failing.write_text("$util.parseJson('{oops')")
-    run = vtl("render", str(failing))
+    run = cli("render", str(failing))
     assert run.code == 1 and "Traceback" not in run.err, run
     assert run.err.startswith(f"vtl: {failing}:1:1: ") and "invalid JSON" in run.err, run
 
 
-def test_template_errors_in_an_api_definition_name_the_route(vtl, tmp_path):
+def test_template_errors_in_an_api_definition_name_the_route(cli, tmp_path):
     api = tmp_path / "api.yaml"
     api.write_text('openapi: "3.0.1"\npaths:\n  /x:\n    post:\n'
                    '      x-amazon-apigateway-integration:\n        type: mock\n'
                    '        requestTemplates:\n          application/json: "#if($x"\n')
-    run = vtl("render", "--api", str(api), "--route", "POST /x")
+    run = cli("render", "--api", str(api), "--route", "POST /x")
     assert run.code == 1 and "Traceback" not in run.err
-    assert run.err.startswith(f"vtl: {api} [POST /x]:1:4: "), run
+    # at its place in the file: line 8, the '(' after the opening quote at column 29
+    assert run.err.startswith(f"vtl: {api}:8:33: #if( is never closed: missing ')' "
+                              "[POST /x request application/json]\n"), run
+    lines = api.read_text().splitlines()
+    assert lines[7][32] == "("
 
 
-def test_both_from_stdin_is_refused(vtl):
-    run = vtl("render", "-", "--body", "-", stdin="x")
+def test_both_from_stdin_is_refused(cli):
+    run = cli("render", "-", "--body", "-", stdin="x")
     assert run.code == 1 and "cannot both come from stdin" in run.err
 
 
-def test_template_from_stdin(vtl):
-    run = vtl("render", "-", stdin="#set($a = 2)$a")
+def test_template_from_stdin(cli):
+    run = cli("render", "-", stdin="#set($a = 2)$a")
     assert (run.code, run.out) == (0, "2\n")
 
 
-def test_missing_argument_is_argparse_misuse(vtl):
-    run = vtl("render", "--dialect", "jinja", "x.vtl")
+def test_missing_argument_is_argparse_misuse(cli):
+    run = cli("render", "--dialect", "jinja", "x.vtl")
     assert run.code == 2 and "invalid choice" in run.err
 
 
 
-def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(vtl):
-    run = vtl("render", "--api", "fixtures/api/openapi.yaml", "--route", "GET /orders/{orderId}",
+def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(cli):
+    run = cli("render", "--api", "fixtures/api/openapi.yaml", "--route", "GET /orders/{orderId}",
               "--path", "orderId=ord-1", "--query", "fields=total", "--verbose")
     assert run.code == 0, run
     assert "Endpoint request URI: https://orders.example.com/orders/ord-1?fields=total" in run.err
     assert "Request template: none: the body passes through" in run.err
+
+
+@pytest.mark.parametrize("context, message", [
+    ('{"requestTime": "yesterday"}', "$context.requestTime must look like"),
+    ('{"requestTimeEpoch": "now"}', "$context.requestTimeEpoch must be whole milliseconds"),
+    ("[1, 2]", "expected a JSON object"),
+])
+def test_bad_context_values_are_one_line(cli, context, message):
+    run = cli("render", "fixtures/examples/order.vtl", "--context", "-", stdin=context)
+    assert run.code == 1 and message in run.err and run.err.count("\n") == 1, run
+
+
+def test_dialects(cli):
+    aws = cli("render", "-", stdin="[$nothing]")
+    velocity = cli("render", "-", "--dialect", "velocity", stdin="[$nothing]")
+    assert (aws.out, velocity.out) == ("[]\n", "[$nothing]\n"), (aws, velocity)

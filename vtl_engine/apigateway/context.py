@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ..errors import VtlError
 from ..runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
@@ -34,8 +35,12 @@ def request_time(epoch_ms: int) -> str:
             f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000")
 
 
-def _epoch_of(requested: str) -> int:
-    return int(datetime.strptime(requested, "%d/%b/%Y:%H:%M:%S %z").timestamp() * 1000)
+def _epoch_of(requested: Any) -> int:
+    try:
+        return int(datetime.strptime(requested, "%d/%b/%Y:%H:%M:%S %z").timestamp() * 1000)
+    except (TypeError, ValueError):
+        raise VtlError(f"$context.requestTime must look like 25/Nov/2026:14:05:00 +0000, "
+                       f"not {requested!r}") from None
 
 
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
@@ -81,6 +86,9 @@ def build_context(given: Mapping[str, Any] | None = None,
     resource_path = given.get("resourcePath", "/")
     if "requestTimeEpoch" in given:
         epoch = given["requestTimeEpoch"]
+        if type(epoch) is not int:
+            raise VtlError(f"$context.requestTimeEpoch must be whole milliseconds since 1970, "
+                           f"not {epoch!r}")
     elif "requestTime" in given:
         epoch = _epoch_of(given["requestTime"])
     else:

@@ -40,6 +40,7 @@ _PSEUDO_PARAMETERS = {
     "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "stack", "AWS::NoValue": "",
     "AWS::StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/stack/1",
 }
+_TEXT_FIELDS = ("type", "uri", "passthroughBehavior", "contentHandling")
 _SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]*)\}")
 # a path parameter's braces in CloudFormation PathPart ("{id}") and OpenAPI paths are the same
 
@@ -47,6 +48,16 @@ _SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]*)\}")
 class DefinitionError(VtlError):
     """An API definition that cannot be read or used: a missing file, bad YAML or JSON, a
     document of no known kind, an unknown route or an invalid integration."""
+
+
+@dataclass(frozen=True)
+class TextPosition:
+    """Where a YAML string's text is in its file: its first line (1-based), the offset of that
+    line's text, and the offset of the lines after it (a `|` block's indentation)."""
+
+    line: int
+    column: int
+    indent: int
 
 
 @dataclass
@@ -63,10 +74,22 @@ class ApiDefinition:
     specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the stage variables a SAM or CloudFormation template gives its stage (`Variables`)
     stage_variables: dict[str, str] = field(default_factory=dict)
+    #: YAML string -> where it is written in the file, for `locate`
+    positions: dict[str, list[TextPosition]] = field(default_factory=dict, repr=False)
 
     def routes(self) -> list[str]:
         """Every route with an integration, sorted by path, then method."""
         return sorted(self.specs, key=lambda route: (route.split(" ", 1)[1], route))
+
+    def locate(self, text: str, line: int, column: int) -> tuple[int, int] | None:
+        """The file's line and column of `line`, `column` in `text` (a template of this
+        definition); None when the text is not written as it is in the file (JSON, `!Sub` with
+        variables, a folded block) or is written in more than one place."""
+        found = self.positions.get(text, [])
+        if len(found) != 1:
+            return None
+        start = found[0]
+        return start.line + line - 1, (start.column if line == 1 else start.indent) + column
 
     def integration(self, route: str) -> Integration:
         """The integration of `route` ("POST /orders"; the method in any case). A route the
@@ -79,28 +102,46 @@ class ApiDefinition:
         try:
             return Integration.from_openapi(_normalised(spec))
         except (ValueError, TypeError, AttributeError) as error:
-            raise DefinitionError(f"{self.path}: {method} {path}: {error}") from None
+            reason = str(error).splitlines()[0]  # a Java regex error adds the pattern and a caret
+            raise DefinitionError(f"{self.path}: {method} {path}: {reason}") from None
 
 
 def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """`spec` as YAML may have left it, fixed: the `responses` keys (selection patterns) as text
-    where YAML read `200:` as a number, and the templates as text where it read an empty one
-    (`application/json:`) as None or `42` as a number."""
-    def text(templates: Any) -> Any:
-        if not isinstance(templates, Mapping):
-            return templates
-        return {str(key): "" if value is None else str(value) for key, value in templates.items()}
-
-    fixed = dict(spec, requestTemplates=text(spec.get("requestTemplates")))
-    responses = spec.get("responses")
-    if responses is not None and not isinstance(responses, Mapping):
+    """`spec` checked for the shapes Integration.from_openapi reads (ValueError names what is
+    wrong), and fixed where YAML leaves it odd: empty fields (None) dropped, the `responses`
+    keys (selection patterns) as text where YAML read `200:` as a number, and the templates as
+    text where it read an empty one as None or `42` as a number."""
+    fixed = _checked(spec, "the integration", _TEXT_FIELDS, ("requestTemplates",
+                                                                "requestParameters"))
+    fixed["requestTemplates"] = _text_values(fixed.get("requestTemplates", {}))
+    responses = fixed.get("responses", {})
+    if not isinstance(responses, Mapping):
         raise ValueError("responses must map selection patterns to integration responses")
-    if responses:
-        fixed["responses"] = {
-            str(key): dict(value, responseTemplates=text(value.get("responseTemplates")))
-            if isinstance(value, Mapping) else value
-            for key, value in responses.items()}
+    fixed["responses"] = {}
+    for key, response in responses.items():
+        response = _checked(response, f"the response for {str(key)!r}", ("contentHandling",),
+                            ("responseTemplates", "responseParameters"))
+        response["responseTemplates"] = _text_values(response.get("responseTemplates", {}))
+        fixed["responses"][str(key)] = response
     return fixed
+
+
+def _checked(value: Any, what: str, texts: tuple[str, ...],
+             mappings: tuple[str, ...]) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{what} must be a mapping, not {value!r}")
+    checked = {key: item for key, item in value.items() if item is not None}
+    for key in texts:
+        if key in checked and not isinstance(checked[key], str):
+            raise ValueError(f"{key} must be text, not {checked[key]!r}")
+    for key in mappings:
+        if key in checked and not isinstance(checked[key], Mapping):
+            raise ValueError(f"{key} must be a mapping, not {checked[key]!r}")
+    return checked
+
+
+def _text_values(templates: Mapping[str, Any]) -> dict[str, str]:
+    return {str(key): "" if value is None else str(value) for key, value in templates.items()}
 
 
 def split_route(route: str) -> tuple[str, str]:
@@ -116,15 +157,28 @@ def split_route(route: str) -> tuple[str, str]:
 
 def load_definition(path: str | os.PathLike[str]) -> ApiDefinition:
     """Read an API definition file (JSON or YAML) of any kind this module knows."""
-    name = os.fspath(path)
-    document = _read_document(Path(name))
+    return _load(os.fspath(path), ())
+
+
+def _load(name: str, including: tuple[str, ...]) -> ApiDefinition:
+    """`name`, read from the files `including` it (a SAM `DefinitionUri`)."""
+    if os.path.abspath(name) in including:
+        raise DefinitionError(f"{name}: includes itself (DefinitionUri)")
+    document, positions = _read_document(Path(name))
     if not isinstance(document, dict):
         raise DefinitionError(f"{name}: not an API definition (the top level is not a mapping)")
     if "openapi" in document or "swagger" in document:
         return ApiDefinition(name, "swagger2" if "swagger" in document else "openapi3",
-                             _openapi_specs(document))
+                             _openapi_specs(document), positions=positions)
     if isinstance(document.get("Resources"), dict):
-        return _template_definition(name, document)
+        try:
+            definition = _template_definition(name, document,
+                                              including + (os.path.abspath(name),))
+        except (AttributeError, TypeError, ValueError, IndexError) as error:
+            # a template whose resources have shapes CloudFormation would refuse
+            raise DefinitionError(f"{name}: not a valid template ({error})") from None
+        definition.positions = positions
+        return definition
     raise DefinitionError(f"{name}: not an API definition: expected an OpenAPI/Swagger document "
                           "(an 'openapi' or 'swagger' key) or a SAM/CloudFormation template "
                           "(a 'Resources' key)")
@@ -155,7 +209,8 @@ def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[s
 _TemplateLoader.add_multi_constructor("!", _short_form)
 
 
-def _read_document(path: Path) -> Any:
+def _read_document(path: Path) -> tuple[Any, dict[str, list[TextPosition]]]:
+    """The document in `path`, and where its YAML strings are written."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -164,16 +219,57 @@ def _read_document(path: Path) -> Any:
         raise DefinitionError(f"{path}: cannot read ({error})") from None
     if path.suffix.lower() == ".json":
         try:
-            return orjson.loads(text)
+            return orjson.loads(text), {}
         except orjson.JSONDecodeError as error:
             raise DefinitionError(f"{path}: not valid JSON ({error})") from None
+    loader = _TemplateLoader(text)
     try:
-        return yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        document = loader.construct_document(node) if node is not None else None
+        return document, _text_positions(node, text.splitlines())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise DefinitionError(f"{path}: not valid YAML ({problem}{where})") from None
+    finally:
+        loader.dispose()
+
+
+def _text_positions(root: yaml.Node | None, lines: list[str]) -> dict[str, list[TextPosition]]:
+    """Where each string is written whose lines are the file's own: a `|` block, or a string on
+    one line without escapes."""
+    positions: dict[str, list[TextPosition]] = {}
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:  # an alias repeats a node
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode):
+            position = _scalar_position(node, lines)
+            if position is not None:
+                positions.setdefault(node.value, []).append(position)
+    return positions
+
+
+def _scalar_position(node: yaml.ScalarNode, lines: list[str]) -> TextPosition | None:
+    start, end = node.start_mark, node.end_mark
+    if node.style == "|":
+        first = next((line for line in lines[start.line + 1:end.line + 1] if line.strip()), "")
+        indent = len(first) - len(first.lstrip(" "))
+        return TextPosition(start.line + 2, indent, indent)
+    if start.line != end.line or "\n" in node.value:
+        return None
+    quotes = 1 if node.style in ("'", '"') else 0
+    written = lines[start.line][start.column:end.column]
+    if len(written) - 2 * quotes != len(node.value):  # escapes: columns would shift
+        return None
+    return TextPosition(start.line + 1, start.column + quotes, 0)
 
 
 # -- OpenAPI and Swagger --------------------------------------------------------------------------
@@ -200,14 +296,15 @@ def _route_path(path: str) -> str:
 
 # -- SAM and CloudFormation -----------------------------------------------------------------------
 
-def _template_definition(name: str, template: Mapping[str, Any]) -> ApiDefinition:
+def _template_definition(name: str, template: Mapping[str, Any],
+                         including: tuple[str, ...]) -> ApiDefinition:
     resources: dict[str, Any] = {key: value for key, value in template["Resources"].items()
                                  if isinstance(value, Mapping)}
     names = _known_names(template)
     specs: dict[str, dict[str, Any]] = {}
     stage_variables: dict[str, str] = {}
     for resource in resources.values():
-        properties = resource.get("Properties") or {}
+        properties = _mapping(resource.get("Properties"))
         kind = resource.get("Type")
         variables = _plain(properties.get("Variables"), names)
         if kind in ("AWS::Serverless::Api", "AWS::ApiGateway::Stage") \
@@ -215,17 +312,18 @@ def _template_definition(name: str, template: Mapping[str, Any]) -> ApiDefinitio
             stage_variables.update({str(key): str(value) for key, value in variables.items()})
         if kind == "AWS::Serverless::Api":
             specs.update(_embedded_specs(name, properties, "DefinitionBody", "DefinitionUri",
-                                         names))
+                                         names, including))
         elif kind == "AWS::ApiGateway::RestApi":
-            specs.update(_embedded_specs(name, properties, "Body", "BodyS3Location", names))
-        elif kind == "AWS::ApiGateway::Method" and isinstance(properties, Mapping):
+            specs.update(_embedded_specs(name, properties, "Body", "BodyS3Location", names,
+                                         including))
+        elif kind == "AWS::ApiGateway::Method":
             route = _method_route(properties, resources, names)
             if route is not None:
-                specs[route] = _method_integration(properties.get("Integration") or {}, names)
+                specs[route] = _method_integration(_mapping(properties.get("Integration")), names)
     # a SAM function's Api events are proxy integrations, unless a definition says otherwise
     for resource in resources.values():
         if resource.get("Type") == "AWS::Serverless::Function":
-            for route in _function_routes(resource.get("Properties") or {}):
+            for route in _function_routes(_mapping(resource.get("Properties"))):
                 specs.setdefault(route, {"type": "AWS_PROXY"})
     is_sam = "Serverless" in str(template.get("Transform", "")) or any(
         str(resource.get("Type", "")).startswith("AWS::Serverless::")
@@ -244,14 +342,15 @@ def _known_names(template: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _embedded_specs(name: str, properties: Mapping[str, Any], body_key: str, location_key: str,
-                    names: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+                    names: Mapping[str, Any], including: tuple[str, ...]
+                    ) -> dict[str, dict[str, Any]]:
     """The routes of an OpenAPI document held inline, or in a local file named by path."""
     body = properties.get(body_key)
     if isinstance(body, Mapping) and "Fn::Transform" not in body:
         return _openapi_specs(body, names)
     location = properties.get(location_key)
     if isinstance(location, str) and "://" not in location:
-        return load_definition(Path(name).parent / location).specs
+        return _load(os.fspath(Path(name).parent / location), including).specs
     return {}
 
 
@@ -273,7 +372,7 @@ def _resource_path(resource_id: Any, resources: Mapping[str, Any], names: Mappin
             or logical_id in seen:
         return "/"
     seen.add(logical_id)
-    properties = resource.get("Properties") or {}
+    properties = _mapping(resource.get("Properties"))
     parent = _resource_path(properties.get("ParentId"), resources, names, seen)
     part = _plain(properties.get("PathPart", ""), names)
     return _route_path(f"{parent.rstrip('/')}/{part}")
@@ -292,7 +391,8 @@ def _method_integration(integration: Mapping[str, Any], names: Mapping[str, Any]
         if source in plain:
             spec[target] = plain[source]
     responses: dict[str, Any] = {}
-    for response in plain.get("IntegrationResponses") or []:
+    integration_responses = plain.get("IntegrationResponses")
+    for response in integration_responses if isinstance(integration_responses, list) else ():
         if isinstance(response, Mapping):
             pattern = response.get("SelectionPattern")
             responses["default" if not pattern else str(pattern)] = {
@@ -310,12 +410,17 @@ def _function_routes(properties: Mapping[str, Any]) -> list[str]:
     events = properties.get("Events")
     for event in (events.values() if isinstance(events, Mapping) else ()):
         if isinstance(event, Mapping) and event.get("Type") == "Api":
-            event_properties = event.get("Properties") or {}
+            event_properties = _mapping(event.get("Properties"))
             method = str(event_properties.get("Method", "")).upper()
             path = event_properties.get("Path")
             if method in HTTP_METHODS and isinstance(path, str):
                 routes.append(f"{method} {_route_path(path)}")
     return routes
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """`value` when it is a mapping; an empty one for anything else (a malformed property)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 # -- intrinsic functions --------------------------------------------------------------------------
