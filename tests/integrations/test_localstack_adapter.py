@@ -16,13 +16,13 @@ from vtl_engine.integrations.localstack import LocalStackIntegrationError, Local
 
 class Headers:
     """The parts of werkzeug's `Headers` the adapter meets: a case-insensitive multi-dict whose
-    keys() repeats a name once per value."""
+    items() are all its (name, value) pairs, a name repeated once per value."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         self._pairs = list(pairs)
 
-    def keys(self):
-        return [key for key, _ in self._pairs]
+    def items(self):
+        return list(self._pairs)
 
     def getlist(self, key: str) -> list[str]:
         return [value for name, value in self._pairs if name.lower() == key.lower()]
@@ -126,12 +126,15 @@ def test_headers_multi_dict_gives_the_last_value_per_name():
     assert body == "2 {X-A=2, Accept=a}"
 
 
-def test_werkzeug_headers_when_installed():
+def test_werkzeug_headers_and_multi_dict_when_installed():
     datastructures = pytest.importorskip("werkzeug.datastructures")
-    header = datastructures.Headers([("Content-Type", "application/json"), ("X-B", "1")])
-    body, _ = ENGINE.render_request("$input.params('X-B')|$input.params().header.Content-Type",
-                                    variables(header=header), fresh_overrides())
-    assert body == "1|application/json"
+    header = datastructures.Headers([("Content-Type", "application/json"), ("X-B", "1"),
+                                     ("X-B", "2")])
+    querystring = datastructures.MultiDict([("q", "1"), ("q", "2"), ("r", "3")])
+    body, _ = ENGINE.render_request(
+        "$input.params('X-B')|$input.params().header.Content-Type|$input.params().querystring",
+        variables(header=header, querystring=querystring), fresh_overrides())
+    assert body == "2|application/json|{q=2, r=3}"
 
 
 def test_none_sections_and_missing_overrides():

@@ -169,8 +169,10 @@ def _params(params: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
 def _single_values(section: Any) -> dict[str, Any]:
     if not section:
         return {}
-    if hasattr(section, "getlist"):  # werkzeug's multi-dicts; Headers also ignore case
-        return {key: section.getlist(key)[-1] for key in section.keys()}
+    if hasattr(section, "lists"):  # werkzeug MultiDict: each name with its values
+        return {key: values[-1] for key, values in section.lists()}
+    if hasattr(section, "getlist"):  # werkzeug Headers: items() is every pair, in order
+        return dict(section.items())
     return dict(section)
 
 
