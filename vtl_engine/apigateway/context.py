@@ -146,8 +146,9 @@ def copy_value(value: Any) -> Any:
     into the caller's data."""
     if type(value) in _SCALARS:
         return value
-    if isinstance(value, Mapping):
-        return {key: copy_value(item) for key, item in value.items()}
+    if isinstance(value, Mapping):  # scalars inline: most of a $context is strings
+        return {key: item if type(item) in _SCALARS else copy_value(item)
+                for key, item in value.items()}
     if isinstance(value, list):
         return JsonArray(map(copy_value, value))
     return value
