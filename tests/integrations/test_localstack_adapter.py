@@ -49,8 +49,9 @@ def variables(body: str = "", path=None, querystring=None, header=None, stage_va
             "path": "/dev/items", "stage": "dev", "requestId": "req-1",
             "identity": {"sourceIp": "127.0.0.1", "userAgent": "ua"}},
         "stageVariables": stage_variables,
-        "input": {"body": body, "params": {"path": path, "querystring": querystring or {},
-                                           "header": header if header is not None else Headers([])}},
+        "input": {"body": body, "params": {
+            "path": path, "querystring": querystring or {},
+            "header": header if header is not None else Headers([])}},
     }
 
 
@@ -265,5 +266,6 @@ def test_changed_interface_is_named_with_the_version(fake_localstack, monkeypatc
 
 def test_absent_localstack_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, adapter.HANDLERS_MODULE, None)  # import fails
-    with pytest.raises(LocalStackIntegrationError, match=r"cannot be imported.*vtl_engine\[localstack\]"):
+    with pytest.raises(LocalStackIntegrationError,
+                       match=r"cannot be imported.*vtl_engine\[localstack\]"):
         adapter.install()

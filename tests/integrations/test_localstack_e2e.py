@@ -78,7 +78,8 @@ REQUEST_TEMPLATE_CASES = [
          body=body_of(s="a+b%7E%C3%A9%2B%25")),
     Case("util.base64", "w6nigqzwn5iAIGE=|é€😀 a",
          "$util.base64Encode($input.path('$.s'))|"
-         "$util.base64Decode($util.base64Encode($input.path('$.s')))", body=body_of(s="é€😀 a")),
+         "$util.base64Decode($util.base64Encode($input.path('$.s')))",
+         body=body_of(s="é€😀 a")),
     Case("util.parseJson", 'two|d|3|{a=[1,"two",true], b={c=d}}',
          "#set($p = $util.parseJson($input.path('$.raw')))$p.a[1]|$p.b.c|$p.a.size()|$p",
          body=body_of(raw='{"a":[1,"two",true],"b":{"c":"d"}}')),
@@ -114,13 +115,16 @@ OWN_CASES = [
                           '{"statusCode": 200}',
          response_template="$context.requestOverride.header.X-Out|"
                            "$context.requestOverride.querystring.q|"
-                           "$context.responseOverride.status|$context.responseOverride.header.X-Resp",
+                           "$context.responseOverride.status|"
+                           "$context.responseOverride.header.X-Resp",
          expected_status=201, expected_headers={"X-Resp": "r"}),
     Case("escapeJavaScript of empty and null", "[][]",
          response_template="[$util.escapeJavaScript('')]"
                            "[$util.escapeJavaScript($input.path('$.none'))]"),
     Case("responseOverride.status before it is set", "[][header]",
          response_template="[$context.responseOverride.status]$context.responseOverride.keySet()"),
+    Case("a template that fails is a 500", '{"message": "Internal server error"}',
+         response_template="$util.parseJson('{')", expected_status=500),
     Case("request overrides reach the backend (HTTP)", "added=1|yes|sent",
          request_template='#set($context.requestOverride.header.X-Over = "yes")'
                           '#set($context.requestOverride.querystring.added = "1")sent',

@@ -125,12 +125,13 @@ def _overrides_as_aws_shows_them(overrides: Mapping[str, Any]) -> dict[str, Any]
     return {
         "requestOverride": {"path": request.get("path") or {},
                             "header": request.get("header") or {},
-                            "querystring": request.get("querystring") or {}, **_rest(request)},
+                            "querystring": request.get("querystring") or {},
+                            **_other_keys(request)},
         "responseOverride": {"header": response.pop("header", None) or {}, **response},
     }
 
 
-def _rest(request: Mapping[str, Any]) -> dict[str, Any]:
+def _other_keys(request: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in request.items() if key not in PARAM_KINDS}
 
 
@@ -160,8 +161,9 @@ def _body_text(body: Any) -> str:
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """The three parameter maps as plain dicts, whatever LocalStack held them in (a werkzeug
-    `Headers` or `MultiDict` gives each name's last value, as AWS does for repeated names)."""
+    """The three parameter maps as plain dicts, whatever LocalStack held them in. A name repeated
+    in a werkzeug `Headers` or `MultiDict` gives its last value, as AWS's proxy events keep it
+    (what AWS shows templates then is not documented)."""
     given = params or {}
     return {kind: _single_values(given.get(kind)) for kind in PARAM_KINDS}
 
