@@ -12,6 +12,7 @@ minute or two from PyPI); later runs reuse it. Run alone: pytest -m localstack -
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -260,3 +261,21 @@ def test_many_threads_get_their_own_answers(deployments):
              if (a.status, a.body, a.headers.get("X-N")) != (200, f"{n}:1,{n}:2,{n}:3", str(n))]
     assert len(seen) == 160
     assert wrong == []
+
+
+EXTENSION_CHECK = """
+from plux import PluginManager
+from vtl_engine.integrations.localstack import is_installed
+extension = PluginManager("localstack.extensions").load("vtl-engine")
+before = is_installed()
+extension.on_extension_load()
+print(type(extension).__name__, before, is_installed())
+"""
+
+
+def test_the_extension_entry_point_installs_the_adapter():
+    """What LocalStack's extension manager does with the `localstack.extensions` entry point."""
+    venv = localstack_environment(PYTHON313)
+    done = subprocess.run([str(venv / "bin" / "python"), "-c", EXTENSION_CHECK],
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["VtlEngineExtension", "False", "True"], done.stderr[-2000:]
