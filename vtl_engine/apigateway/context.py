@@ -116,6 +116,16 @@ def build_context(given: Mapping[str, Any] | None = None,
         "apiId": api_id,
     }
     _merge(context, given)
+    return _with_authorizer_strings(context)
+
+
+def copy_context(given: Mapping[str, Any]) -> dict[str, Any]:
+    """`given` as the whole `$context`, with no defaults added (for an emulator that builds its
+    own): copied, so a template's changes stay in the copy, as `build_context` does."""
+    return _with_authorizer_strings(copy_value(given))
+
+
+def _with_authorizer_strings(context: dict[str, Any]) -> dict[str, Any]:
     authorizer = context.get("authorizer")
     if isinstance(authorizer, dict):
         context["authorizer"] = _stringified(authorizer)
@@ -149,17 +159,19 @@ def _merge(into: dict[str, Any], given: Mapping[str, Any]) -> None:
         if isinstance(value, Mapping) and isinstance(current, dict):
             _merge(current, value)
         else:
-            into[key] = _copy(value)
+            into[key] = copy_value(value)
 
 
-def _copy(value: Any) -> Any:
-    """A copy, lists made JSON arrays, so a template never writes into the caller's data."""
+def copy_value(value: Any) -> Any:
+    """A deep copy of data a template sees, lists made JSON arrays, so a template never writes
+    into the caller's data."""
     if type(value) in _SCALARS:
         return value
-    if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, Mapping):  # scalars inline: most of a $context is strings
+        return {key: item if type(item) in _SCALARS else copy_value(item)
+                for key, item in value.items()}
     if isinstance(value, list):
-        return JsonArray(map(_copy, value))
+        return JsonArray(map(copy_value, value))
     return value
 
 

@@ -1,0 +1,2 @@
+"""vtl_engine inside other programs: adapters that put the engine behind an emulator's own
+template-engine interface (`vtl_engine.integrations.localstack` for LocalStack)."""
