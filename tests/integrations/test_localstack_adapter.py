@@ -143,8 +143,8 @@ def test_none_sections_and_missing_overrides():
              "input": {"body": None, "params": {"path": None, "querystring": None, "header": None}}}
     body, returned = ENGINE.render_request("$input.body|$input.params()|$stageVariables.x|$context",
                                            given, None)
-    assert body == "{}|{path={}, querystring={}, header={}}||" \
-        "{requestOverride={path={}, header={}, querystring={}}, responseOverride={header={}}}"
+    # the objects nested in $context print as nothing on AWS (docs/dialects.md)
+    assert body == "{}|{path={}, querystring={}, header={}}||{requestOverride=, responseOverride=}"
     assert returned["responseOverride"] == {"header": {}, "status": 0}
 
 
