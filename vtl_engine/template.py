@@ -1,17 +1,18 @@
 """Template: compiles a VTL source once (cached by source and dialect) and renders it."""
 from __future__ import annotations
 
-import itertools
+import os
 import sys
-import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from . import compiler, parser
 from .dialect import Dialect, get_dialect
+from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .runtime import arith, support, values
 from .runtime.signals import MISSING, JavaException
@@ -64,25 +65,44 @@ class CompiledTemplate:
     name: str | None
 
 
-_serial = itertools.count(1)
-_serial_lock = threading.Lock()
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
+_disk_cache: DiskCache | None = (DiskCache(os.environ["VTL_CACHE_DIR"])
+                                 if os.environ.get("VTL_CACHE_DIR") else None)
+
+
+def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
+    """Keep compiled templates in `directory` too, for later processes (None: do not). The
+    environment variable VTL_CACHE_DIR sets it at start-up."""
+    global _disk_cache
+    _disk_cache = DiskCache(directory) if directory is not None else None
+
+
+def disk_cache_dir() -> Path | None:
+    return _disk_cache.directory if _disk_cache is not None else None
 
 
 @lru_cache(maxsize=1024)
 def compile_source(source: str, dialect_name: str, name: str | None = None) -> CompiledTemplate:
-    """Parse and compile `source`; cached, since the result never changes."""
-    dialect = get_dialect(dialect_name)
-    tree = parser.parse(source, dialect, name)
-    module = compiler.generate(tree, dialect, name)
-    with _serial_lock:
-        filename = f"<vtl template {next(_serial)}{': ' + name if name else ''}>"
+    """Parse and compile `source`; cached in memory (and on disk when set_disk_cache is on),
+    since the result never changes."""
+    disk = _disk_cache
+    key = source_key(source, dialect_name, name)
+    entry = disk.load(key) if disk is not None else None
+    if entry is None:
+        dialect = get_dialect(dialect_name)
+        module = compiler.generate(parser.parse(source, dialect, name), dialect, name)
+        # the file name is the same in every process, so a cached code object keeps it
+        filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
+        entry = (compile(module.source, filename, "exec"), module.source, module.positions)
+        if disk is not None:
+            disk.store(key, entry)
+    code, python_source, positions = entry
     namespace = dict(_RUNTIME_NAMES)
-    exec(compile(module.source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], module.source, filename,
-                                module.positions, source, name)
-    _loaded[filename] = compiled
+    exec(code, namespace)  # noqa: S102 - our own generated code
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
+                                code.co_filename, positions, source, name)
+    _loaded[code.co_filename] = compiled
     return compiled
 
 
