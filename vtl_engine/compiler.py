@@ -124,6 +124,11 @@ class CodeGenerator:
                            f"else {escape + chr(92) + node.literal!r})")
             return
         if self.dialect.invalid_reference_is_empty:
+            if not escape:
+                # the common case, a String, is written without a call
+                self.write(f"w({t} if ({t} := {value}).__class__ is str "
+                           f"else text_or_empty({t}, {node.literal!r}))")
+                return
             value = f"empty_if_invalid({value})"
             null = repr(escape * 2 + node.literal)
         elif node.quiet:
@@ -251,7 +256,10 @@ class CodeGenerator:
         code = f"v.get({node.name!r})"
         for suffix in node.suffixes:
             if isinstance(suffix, n.Property):
-                code = f"prop({code}, {suffix.name!r})"
+                # a JSON object (a dict) is read inline, anything else through prop()
+                t = self.temp()
+                code = (f"({t}.get({suffix.name!r}) if ({t} := {code}).__class__ is dict "
+                        f"else prop({t}, {suffix.name!r}))")
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)
                 code = f"call({code}, {suffix.name!r}, ({args}))"
@@ -308,6 +316,9 @@ class CodeGenerator:
         """The condition as Velocity 1.7 evaluates it: references by their value, operators by
         their result, true/false as themselves; any other node is false (SimpleNode.evaluate)."""
         if isinstance(node, n.Reference):
+            if self.dialect.invalid_reference_is_empty:
+                # an invalid reference is "", which is true: only false itself is false
+                return f"({self.reference_value(node)}) is not False"
             return f"truth({self.expr(node)})"
         if isinstance(node, n.Binary) and (node.op in _COMPARISONS or node.op in ("&&", "||")):
             return self.expr(node)

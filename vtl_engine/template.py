@@ -38,7 +38,7 @@ _RUNTIME_NAMES = {
     "MISSING": MISSING,
     "prop": support.prop, "call": support.call, "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
-    "text_or_none": support.text_or_none,
+    "text_or_none": support.text_or_none, "text_or_empty": support.text_or_empty,
     "null_text": support.null_text, "assign_property": support.assign_property,
     "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
     "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
@@ -129,7 +129,11 @@ class Template:
 
     def render(self, context: Mapping[str, Any] | None = None) -> str:
         """Render with `context` as the template's variables; raises only VtlError."""
-        variables = self._variables(context)
+        return self.render_values(self._variables(context))
+
+    def render_values(self, variables: dict[str, Any]) -> str:
+        """Render with `variables` as they are: already the dialect's values (no conversion,
+        no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
         state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros)

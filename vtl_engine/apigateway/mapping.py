@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..template import Template
+from ..template import Template, as_json_value
 from .context import build_context
 from .input import Input, normalise_params
 from .util import UTIL
@@ -51,9 +51,10 @@ def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
                     dialect: str = "aws") -> MappingResult:
     """Render with a complete `$context` (which the template may change in place)."""
+    # the context and stage variables already hold JSON values (build_context makes them so)
     variables = {"input": Input(body, params), "context": context,
-                 "stageVariables": stage_variables, "util": UTIL}
-    return result_of(compiled_template(template, dialect).render(variables), context)
+                 "stageVariables": as_json_value(stage_variables), "util": UTIL}
+    return result_of(compiled_template(template, dialect).render_values(variables), context)
 
 
 def result_of(body: str, context: dict[str, Any]) -> MappingResult:

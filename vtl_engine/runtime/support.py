@@ -52,6 +52,8 @@ class RenderState:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
+    if obj.__class__ is ForeachScope and name in _FOREACH_PROPERTIES:
+        return obj.vtl_get(name)
     value = get_property(obj, name)
     return None if value is MISSING else value
 
@@ -59,7 +61,10 @@ def prop(obj: Any, name: str) -> Any:
 def call(obj: Any, name: str, args: tuple) -> Any:
     if obj is None:
         return None
-    value = call_method(obj, name, list(args))
+    if isinstance(obj, HostObject) and name in obj.vtl_methods and name[0] != "_":
+        value = obj.vtl_call(name, list(args))   # what call_method does, one step shorter
+    else:
+        value = call_method(obj, name, list(args))
     return None if value is MISSING else value
 
 
@@ -89,6 +94,16 @@ def text_or_none(value: Any) -> str | None:
         return value
     if value.__class__ is Block:
         return value.vtl_to_string()
+    return to_string(value)
+
+
+def text_or_empty(value: Any, literal: str) -> str:
+    """text_or_none for the aws dialect, where an invalid reference prints as nothing."""
+    if value is None:
+        return ""
+    if value.__class__ is Block:
+        shown = value.vtl_to_string()
+        return literal if shown is None else shown
     return to_string(value)
 
 
@@ -181,6 +196,9 @@ class ForeachScope(HostObject):
 
     def vtl_to_string(self) -> str:
         return object.__repr__(self)
+
+
+_FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
 
 
 def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
