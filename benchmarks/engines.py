@@ -80,60 +80,48 @@ def _vtl_request(w: Workload) -> tuple:
     return params, build_context(w.context, params), dict(w.stage_variables)
 
 
-def clear_vtl_caches() -> None:
-    """Forget every compiled template and path held in memory (a fresh process)."""
-    from vtl_engine import template
-    from vtl_engine.apigateway import jsonpath, mapping
-
-    template.compile_source.cache_clear()
-    mapping.compiled_template.cache_clear()
-    jsonpath.compile_path.cache_clear()
-
-
 def vtl_engine(w: Workload, cache_dir: Path | None = None) -> Render:
     from vtl_engine.apigateway.mapping import render_prepared
 
     params, context, stage_variables = _vtl_request(w)
-    if w.name != COLD:
-        def render() -> str:
-            return render_prepared(w.template, w.body, params, context, stage_variables).body
-        return render
-    from vtl_engine import template
+    if w.name == COLD:
+        return _vtl_cold(w, params, context, stage_variables, cache_dir)
 
-    def render_cold() -> str:
-        clear_vtl_caches()
+    def render() -> str:
         return render_prepared(w.template, w.body, params, context, stage_variables).body
-
-    if cache_dir is None:
-        return _without_disk_cache(render_cold)
-    return _with_disk_cache(render_cold, cache_dir)
+    return render
 
 
-def _without_disk_cache(render: Render) -> Render:
+def _vtl_cold(w: Workload, params: dict, context: dict, stage_variables: dict,
+              cache_dir: Path | None) -> Render:
+    """Parse, compile and render as a new process would, past the in-memory caches (without
+    emptying them, which would slow the other workloads' next renders)."""
+    import copy
+
     from vtl_engine import template
+    from vtl_engine.apigateway import jsonpath, mapping
+    from vtl_engine.apigateway.input import Input
+    from vtl_engine.apigateway.util import UTIL
 
-    def run() -> str:
-        saved = template.disk_cache_dir()
-        template.set_disk_cache(None)
-        try:
-            return render()
-        finally:
-            template.set_disk_cache(saved)
-    return run
+    warm = mapping.compiled_template(w.template)
+    known = tuple(mapping.KNOWN_OBJECTS.items())
 
-
-def _with_disk_cache(render: Render, cache_dir: Path) -> Render:
-    from vtl_engine import template
-
-    def run() -> str:
+    def render() -> str:
+        jsonpath.compile_path.cache_clear()   # only the paths w2 reads: cheap to fill again
         saved = template.disk_cache_dir()
         template.set_disk_cache(cache_dir)
         try:
-            return render()
+            fresh = copy.copy(warm)
+            fresh._compiled = template.compile_source.__wrapped__(w.template, "aws", None, known)
         finally:
             template.set_disk_cache(saved)
-    run()   # the first process fills the cache
-    return run
+        variables = {"input": Input(w.body, params), "context": context,
+                     "stageVariables": stage_variables, "util": UTIL}
+        return fresh.render_values(variables)
+
+    if cache_dir is not None:
+        render()   # the first process fills the disk cache
+    return render
 
 
 # -- Jinja2 ---------------------------------------------------------------------------------------

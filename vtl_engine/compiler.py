@@ -10,10 +10,13 @@ line i + 1, so a failure while rendering can name the template position.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import nodes as n
 from .dialect import Dialect
+from .runtime.host import VARIABLE
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
@@ -24,6 +27,9 @@ class GeneratedModule:
     source: str
     positions: list[tuple[int, int]]
     macro_names: dict[str, str] = field(default_factory=dict)   # template name -> function
+    #: (global name, known object, method, constant arguments) of each direct call: the
+    #: function behind the global name is `known_objects[object].vtl_direct(method, constants)`
+    direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = field(default_factory=list)
 
 
 class _Function:
@@ -37,9 +43,14 @@ class _Function:
 
 
 class CodeGenerator:
-    def __init__(self, dialect: Dialect, template_name: str | None = None) -> None:
+    def __init__(self, dialect: Dialect, template_name: str | None = None,
+                 known_objects: Mapping[str, type] | None = None) -> None:
         self.dialect = dialect
         self.template_name = template_name
+        # variable name -> the HostObject class the host puts there; its vtl_direct offers
+        # functions that generated code calls directly (guarded by a class check)
+        self.known_objects = dict(known_objects or {})
+        self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -87,7 +98,13 @@ class CodeGenerator:
             f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
             for name, function in macro_names.items())
         self.write(f"MACROS = {{{entries}}}")
-        return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names)
+        if self.direct_calls:
+            self.write("")
+            self.write("# Direct calls, made for the known objects' classes (known_<name>):")
+        for global_name, name, method, constants in self.direct_calls:
+            self.write(f"# {global_name} = known_{name}.vtl_direct({method!r}, {constants!r})")
+        return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
+                               self.direct_calls)
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -254,7 +271,12 @@ class CodeGenerator:
     def reference_value(self, node: n.Reference) -> str:
         """The reference's value, None when Velocity would find it invalid."""
         code = f"v.get({node.name!r})"
-        for suffix in node.suffixes:
+        suffixes = node.suffixes
+        if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
+            direct = self.direct_call(node.name, suffixes[0], code)
+            if direct is not None:
+                code, suffixes = direct, suffixes[1:]
+        for suffix in suffixes:
             if isinstance(suffix, n.Property):
                 # a JSON object (a dict) is read inline, anything else through prop()
                 t = self.temp()
@@ -266,6 +288,20 @@ class CodeGenerator:
             else:
                 code = f"index({code}, {self.expr(suffix.key)})"
         return code
+
+    def direct_call(self, name: str, method: n.Method, base: str) -> str | None:
+        """`$name.method(args)` as a direct call of what the known object's class offers, when
+        the variable holds that class at render time; the general call() otherwise."""
+        constants = tuple(_constant(a) for a in method.args)
+        function = self.known_objects[name].vtl_direct(method.name, constants)
+        if function is None:
+            return None
+        global_name = f"direct_{len(self.direct_calls) + 1}"
+        self.direct_calls.append((global_name, name, method.name, constants))
+        args = "".join(f"{self.expr(a)}, " for a in method.args)
+        t = self.temp()
+        return (f"({global_name}({t}, {args}) if ({t} := {base}).__class__ is known_{name} "
+                f"else call({t}, {method.name!r}, ({args})))")
 
     def expr(self, node: n.Expr) -> str:
         return getattr(self, "expr_" + type(node).__name__)(node)
@@ -334,5 +370,13 @@ def _literal(node: n.Expr) -> str:
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
-def generate(template: n.Template, dialect: Dialect, name: str | None = None) -> GeneratedModule:
-    return CodeGenerator(dialect, name).generate(template)
+def _constant(node: n.Expr) -> Any:
+    """A literal argument's value; VARIABLE for any other."""
+    if isinstance(node, n.Literal) or (isinstance(node, n.StringLiteral) and node.body is None):
+        return node.value
+    return VARIABLE
+
+
+def generate(template: n.Template, dialect: Dialect, name: str | None = None,
+             known_objects: Mapping[str, type] | None = None) -> GeneratedModule:
+    return CodeGenerator(dialect, name, known_objects).generate(template)

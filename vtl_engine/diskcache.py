@@ -17,11 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 
-_FORMAT = 1
+from .runtime.host import VARIABLE
+
+_FORMAT = 2
 # the files whose change changes generated code; their sizes and times join the key
 _CODE_GENERATOR = ("compiler.py", "parser.py", "lexer.py", "dialect.py", "nodes.py")
 
-Entry = tuple[CodeType, str, list[tuple[int, int]]]
+# code, generated source, line map, direct calls (see compiler.GeneratedModule)
+Entry = tuple[CodeType, str, list[tuple[int, int]], list[tuple[str, str, str, tuple]]]
 
 
 @lru_cache(maxsize=1)
@@ -36,10 +39,10 @@ def _engine_key() -> str:
     return f"{_FORMAT}|{__version__}|{sys.implementation.cache_tag}|{'|'.join(stats)}"
 
 
-def source_key(source: str, dialect: str, name: str | None) -> str:
+def source_key(source: str, dialect: str, name: str | None, known_objects: list[str]) -> str:
     """A name for the code `source` compiles to, the same in every process of this engine."""
     digest = hashlib.sha256(_engine_key().encode())
-    for part in (dialect, name or "", source):
+    for part in (dialect, name or "", *known_objects, source):
         digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
@@ -53,12 +56,14 @@ class DiskCache:
     def load(self, key: str) -> Entry | None:
         try:
             data = (self.directory / f"{key}.vtlc").read_bytes()
-            code, python_source, positions = marshal.loads(data)
-        except (OSError, ValueError, EOFError, TypeError):
+            code, python_source, positions, direct_calls = marshal.loads(data)
+            direct_calls = [(g, k, m, tuple(c[0] if c else VARIABLE for c in constants))
+                            for g, k, m, constants in direct_calls]
+        except (OSError, ValueError, EOFError, TypeError, IndexError):
             return None
         if not isinstance(code, CodeType):
             return None
-        return code, python_source, [tuple(p) for p in positions]
+        return code, python_source, [tuple(p) for p in positions], direct_calls
 
     def store(self, key: str, entry: Entry) -> None:
         """Write atomically; a failure to write (read-only disk, full disk) is ignored."""
@@ -67,8 +72,12 @@ class DiskCache:
             fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.",
                                              suffix=".tmp")
             try:
+                code, python_source, positions, direct_calls = entry
+                # marshal stores plain values only: a constant as (value,), VARIABLE as ()
+                direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
+                                for g, k, m, constants in direct_calls]
                 with os.fdopen(fd, "wb") as f:
-                    f.write(marshal.dumps(entry))
+                    f.write(marshal.dumps((code, python_source, positions, direct_calls)))
                 os.replace(temporary, self.directory / f"{key}.vtlc")
             except BaseException:
                 os.unlink(temporary)

@@ -15,6 +15,7 @@ from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .runtime import arith, support, values
+from .runtime.host import HostObject
 from .runtime.signals import MISSING, JavaException
 from .runtime.values import JsonArray
 
@@ -82,23 +83,33 @@ def disk_cache_dir() -> Path | None:
     return _disk_cache.directory if _disk_cache is not None else None
 
 
+KnownObjects = tuple[tuple[str, type[HostObject]], ...]
+
+
 @lru_cache(maxsize=1024)
-def compile_source(source: str, dialect_name: str, name: str | None = None) -> CompiledTemplate:
+def compile_source(source: str, dialect_name: str, name: str | None = None,
+                   known_objects: KnownObjects = ()) -> CompiledTemplate:
     """Parse and compile `source`; cached in memory (and on disk when set_disk_cache is on),
     since the result never changes."""
     disk = _disk_cache
-    key = source_key(source, dialect_name, name)
+    known = dict(known_objects)
+    key = source_key(source, dialect_name, name,
+                     [f"{k}={c.__module__}.{c.__qualname__}" for k, c in known_objects])
     entry = disk.load(key) if disk is not None else None
     if entry is None:
         dialect = get_dialect(dialect_name)
-        module = compiler.generate(parser.parse(source, dialect, name), dialect, name)
+        module = compiler.generate(parser.parse(source, dialect, name), dialect, name, known)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        entry = (compile(module.source, filename, "exec"), module.source, module.positions)
+        entry = (compile(module.source, filename, "exec"), module.source, module.positions,
+                 module.direct_calls)
         if disk is not None:
             disk.store(key, entry)
-    code, python_source, positions = entry
+    code, python_source, positions, direct_calls = entry
     namespace = dict(_RUNTIME_NAMES)
+    namespace.update((f"known_{k}", c) for k, c in known_objects)
+    for global_name, known_name, method, constants in direct_calls:
+        namespace[global_name] = known[known_name].vtl_direct(method, constants)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
                                 code.co_filename, positions, source, name)
@@ -110,13 +121,20 @@ class Template:
     """A VTL template, compiled once; `render` may be called from many threads at once."""
 
     def __init__(self, source: str, dialect: str | Dialect = "aws", *, name: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS) -> None:
+                 limits: Limits = DEFAULT_LIMITS,
+                 known_objects: Mapping[str, type[HostObject]] | None = None) -> None:
+        """`known_objects` names the variables a host will fill with instances of these
+        HostObject classes (`{"util": Util}`): calls on them may compile to direct calls (see
+        HostObject.vtl_direct), taken whenever the variable holds that class when rendering."""
         if not isinstance(source, str):
             raise VtlSyntaxError(f"a template must be text, not {type(source).__name__}")
         self.dialect = get_dialect(dialect)
         self.name = name
         self.limits = limits
-        self._compiled = compile_source(source, self.dialect.name, name)
+        self._known = tuple((known_objects or {}).items())
+        if not all(k.isidentifier() for k, _ in self._known):
+            raise ValueError("known object names must be identifiers")
+        self._compiled = compile_source(source, self.dialect.name, name, self._known)
 
     @property
     def source(self) -> str:
@@ -147,7 +165,7 @@ class Template:
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
         try:
-            return compile_source(source, self.dialect.name, "#evaluate")
+            return compile_source(source, self.dialect.name, "#evaluate", self._known)
         except VtlSyntaxError as e:
             raise JavaException("org.apache.velocity.exception.ParseErrorException",
                                 e.message) from None
@@ -194,6 +212,9 @@ def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplat
     return found
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def as_json_value(value: Any) -> Any:
     """Context data as API Gateway's JSON values: lists become JSON arrays (which print as
     JSON). Mappings without lists inside are kept as they are, so a caller can read back what
@@ -201,6 +222,8 @@ def as_json_value(value: Any) -> Any:
     if isinstance(value, list) and not isinstance(value, JsonArray):
         return JsonArray(as_json_value(v) for v in value)
     if isinstance(value, dict):
+        if all(v.__class__ in _SCALARS for v in value.values()):
+            return value
         converted = {k: as_json_value(v) for k, v in value.items()}
         if any(converted[k] is not value[k] for k in value):
             return converted

@@ -52,19 +52,20 @@ def test_a_broken_file_is_a_miss(cache_dir):
 
 
 def test_the_key_depends_on_source_dialect_and_name():
-    keys = {source_key("$a", "aws", None), source_key("$b", "aws", None),
-            source_key("$a", "velocity", None), source_key("$a", "aws", "t.vtl")}
-    assert len(keys) == 4
+    keys = {source_key("$a", "aws", None, []), source_key("$b", "aws", None, []),
+            source_key("$a", "velocity", None, []), source_key("$a", "aws", "t.vtl", []),
+            source_key("$a", "aws", None, ["util=vtl_engine.apigateway.util.Util"])}
+    assert len(keys) == 5
 
 
 def test_concurrent_writers_leave_one_whole_file(tmp_path):
     cache = DiskCache(tmp_path)
-    entry = (compile("x = 1", "<t>", "exec"), "x = 1\n", [(1, 1)])
+    entry = (compile("x = 1", "<t>", "exec"), "x = 1\n", [(1, 1)], [])
     threads = [threading.Thread(target=cache.store, args=("k", entry)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert [p.name for p in tmp_path.iterdir()] == ["k.vtlc"]
-    code, source, positions = cache.load("k")
+    code, source, positions, direct_calls = cache.load("k")
     assert (source, positions) == ("x = 1\n", [(1, 1)])

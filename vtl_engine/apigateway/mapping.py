@@ -9,7 +9,11 @@ from typing import Any
 from ..template import Template, as_json_value
 from .context import build_context
 from .input import Input, normalise_params
-from .util import UTIL
+from .util import UTIL, Util
+
+
+# what render_prepared puts in these variables, so calls on them compile to direct calls
+KNOWN_OBJECTS = {"input": Input, "util": Util}
 
 
 @dataclass
@@ -75,7 +79,7 @@ def result_of(body: str, context: dict[str, Any]) -> MappingResult:
 @lru_cache(maxsize=256)
 def compiled_template(source: str, dialect: str = "aws") -> Template:
     """A Template for `source`, reused across requests."""
-    return Template(source, dialect=dialect)
+    return Template(source, dialect=dialect, known_objects=KNOWN_OBJECTS)
 
 
 def status_code(value: Any) -> int | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..runtime.host import HostObject
@@ -227,6 +228,22 @@ class Util(HostObject):
         if function is None or len(args) != 1:
             return MISSING
         return function(args[0])
+
+    @classmethod
+    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Callable[..., Any] | None:
+        if len(constants) != 1:
+            return None
+        return _DIRECT.get(name)
+
+
+def _direct(function: Callable[[Any], Any]) -> Callable[[Util, Any], Any]:
+    def direct(util: Util, value: Any) -> Any:
+        return function(value)
+    direct.__name__ = function.__name__
+    return direct
+
+
+_DIRECT = {name: _direct(function) for name, function in _FUNCTIONS.items()}
 
 
 UTIL = Util()

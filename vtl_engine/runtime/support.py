@@ -15,7 +15,7 @@ from .arith import add as _java_add
 from .host import HostObject
 from .methods import call_method, get_index, get_property, set_index, set_property
 from .signals import MISSING, JavaException
-from .values import is_true, to_string
+from .values import double_to_string, is_true, to_string
 
 
 class StopRender(Exception):
@@ -99,9 +99,14 @@ def text_or_none(value: Any) -> str | None:
 
 def text_or_empty(value: Any, literal: str) -> str:
     """text_or_none for the aws dialect, where an invalid reference prints as nothing."""
+    cls = value.__class__
+    if cls is int:
+        return str(value)
+    if cls is float:
+        return double_to_string(value)
     if value is None:
         return ""
-    if value.__class__ is Block:
+    if cls is Block:
         shown = value.vtl_to_string()
         return literal if shown is None else shown
     return to_string(value)
