@@ -10,8 +10,8 @@ line i + 1, so a failure while rendering can name the template position.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import nodes as n
@@ -81,6 +81,7 @@ class CodeGenerator:
     # ---- module --------------------------------------------------------------------------------
 
     def generate(self, template: n.Template) -> GeneratedModule:
+        self.plan_locals(template)
         title = f" {self.template_name!r}" if self.template_name else ""
         self.write(f"# Compiled by vtl_engine from the VTL template{title}, dialect "
                    f"{self.dialect.name!r}.")
@@ -105,6 +106,23 @@ class CodeGenerator:
             self.write(f"# {global_name} = known_{name}.vtl_direct({method!r}, {constants!r})")
         return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
                                self.direct_calls)
+
+    def plan_locals(self, template: n.Template) -> None:
+        """Decide whether #foreach variables may live in Python locals.
+
+        A loop keeps `v[var]` up to date for everything else, so its body may read the local
+        instead, as long as nothing but the loop can change `v[var]` meanwhile: no #set of it,
+        and none of what runs template code that could (#define, macros, #evaluate). Then the
+        loop also skips $velocityCount/$velocityHasNext when the template never reads them.
+        """
+        everything = list(_walk(template))
+        if any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything):
+            self.local_names: set[str] | None = None
+            return
+        read = {x.name for x in everything if isinstance(x, n.Reference)}
+        assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
+        self.local_names = read - assigned
+        self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -203,15 +221,28 @@ class CodeGenerator:
         self.write(f"v['foreach'] = {scope}")
         self.write("try:")
         self.indent += 1
+        in_locals = self.fn.name == "root" and self.local_names is not None
+        if in_locals and node.var.isidentifier():
+            item = f"l{len(self.loop_locals)}_{node.var}"   # mangled: no clash with Python names
         self.write(f"for {scope}.index, {item} in enumerate({items}):")
         self.indent += 1
         self.write(f"count_iteration(st, {scope}, {items})")
         self.write(f"v[{node.var!r}] = {item}")
-        self.write(f"v['velocityCount'] = {scope}.index + 1")
-        self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+        if not in_locals or "velocityCount" in self.local_names:
+            self.write(f"v['velocityCount'] = {scope}.index + 1")
+        if not in_locals or "velocityHasNext" in self.local_names:
+            self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+        outer = dict(self.loop_locals) if in_locals else None
+        if in_locals:
+            if node.var in self.local_names and item.startswith("l"):
+                self.loop_locals[node.var] = item
+            if "foreach" in self.local_names:
+                self.loop_locals["foreach"] = scope
         self.fn.loops += 1
         self.block(node.body)
         self.fn.loops -= 1
+        if outer is not None:
+            self.loop_locals = outer
         self.indent -= 2
         self.at(node)
         self.write("except BreakScope as e:")
@@ -272,6 +303,12 @@ class CodeGenerator:
         """The reference's value, None when Velocity would find it invalid."""
         code = f"v.get({node.name!r})"
         suffixes = node.suffixes
+        local = self.loop_locals.get(node.name) if self.local_names is not None else None
+        if local is not None:
+            code = local
+            if (node.name == "foreach" and suffixes and isinstance(suffixes[0], n.Property)
+                    and suffixes[0].name == "hasNext"):
+                code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
             direct = self.direct_call(node.name, suffixes[0], code)
             if direct is not None:
@@ -279,8 +316,12 @@ class CodeGenerator:
         for suffix in suffixes:
             if isinstance(suffix, n.Property):
                 # a JSON object (a dict) is read inline, anything else through prop()
-                t = self.temp()
-                code = (f"({t}.get({suffix.name!r}) if ({t} := {code}).__class__ is dict "
+                if code.isidentifier():   # a local: no temporary needed
+                    t, bound = code, code
+                else:
+                    t = self.temp()
+                    bound = f"({t} := {code})"
+                code = (f"({t}.get({suffix.name!r}) if {bound}.__class__ is dict "
                         f"else prop({t}, {suffix.name!r}))")
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)
@@ -368,6 +409,20 @@ class CodeGenerator:
 def _literal(node: n.Expr) -> str:
     """What `+` writes for a null operand: the reference's text."""
     return node.literal if isinstance(node, n.Reference) else "null"
+
+
+def _walk(root: n.Node) -> Iterator[n.Node]:
+    """Every node in the tree below `root`, `root` included."""
+    pending: list[Any] = [root]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, n.Node):
+            yield item
+            pending.extend(getattr(item, f.name) for f in fields(item))
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
 
 
 def _constant(node: n.Expr) -> Any:

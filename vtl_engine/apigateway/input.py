@@ -124,14 +124,19 @@ def _path_text(path: Any) -> str:
 
 
 def _constant_path(compiled: JsonPath) -> Callable[[Input, str], Any]:
+    read = compiled.reader
+
     def path(input_: Input, text: str) -> Any:
-        found = compiled.read(input_.document())
+        document = input_._document
+        found = read(input_.document() if document is _UNPARSED else document)
         return None if found is NOT_FOUND else found
     return path
 
 
 def _constant_json(compiled: JsonPath) -> Callable[[Input, str], str]:
+    read = compiled.reader
+
     def json(input_: Input, text: str) -> str:
-        found = compiled.read(input_.json_document())
+        found = read(input_.json_document())
         return '""' if found is NOT_FOUND else to_json(found)
     return json

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
 
 from jsonpath_ng.ext import parse as _parse_extended
@@ -51,7 +52,7 @@ _REGEX_LITERAL = re.compile(r"=~\s*/((?:[^/\\\"]|\\.)*)/([a-z]*)")
 class JsonPath:
     """One compiled path; `read(doc)` evaluates it."""
 
-    __slots__ = ("text", "definite", "_steps", "_names", "_length", "_extended")
+    __slots__ = ("text", "definite", "reader", "_steps", "_names", "_length", "_extended")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -71,6 +72,10 @@ class JsonPath:
             if self._names is not None or self._length:
                 raise JavaException(_INVALID_PATH, f"Unsupported JsonPath: {text}")
             self._extended = _compile_extended(path, text)
+        #: read(doc) as one plain function: for a path of names only, a short loop
+        self.reader = (_names_reader(self._steps)
+                       if self.definite and self._names is None and not self._length
+                       and all(type(step) is str for step in self._steps) else self.read)
 
     def read(self, doc: Any) -> Any:
         """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray."""
@@ -98,6 +103,19 @@ class JsonPath:
         if self._length:
             return len(node) if isinstance(node, (list, dict)) else None
         return node
+
+
+def _names_reader(steps: tuple[str, ...]) -> Callable[[Any], Any]:
+    def read(doc: Any) -> Any:
+        node = doc
+        for step in steps:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                return NOT_FOUND
+            node = node.get(step, NOT_FOUND)
+            if node is NOT_FOUND:
+                return NOT_FOUND
+        return node
+    return read
 
 
 @lru_cache(maxsize=1024)
