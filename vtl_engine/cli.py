@@ -4,6 +4,7 @@
                [--stage-var K=V] [--context FILE.json] [--dialect aws|velocity] [--pretty] [--verbose]
     vtl check TEMPLATE...
     vtl compile TEMPLATE --python
+    vtl bench TEMPLATE [request options as for render] [--iterations N | --seconds S]
 
 Every error a user can cause ends in one clear line on stderr and exit status 1 (2 for misuse).
 """
@@ -53,9 +54,8 @@ def _json_file(path: str) -> Any:
         raise UsageError(f"{path}: not valid JSON ({e})") from None
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from .apigateway import render_mapping_template
-
+def request_of(args: argparse.Namespace) -> tuple[str, str, dict, dict | None, dict]:
+    """The template, body, params, context and stage variables the request options give."""
     source = _read_text(args.template)
     body = _read_text(args.body) if args.body else ""
     params = {"path": _pairs(args.path, "--path"), "querystring": _pairs(args.query, "--query"),
@@ -63,10 +63,16 @@ def cmd_render(args: argparse.Namespace) -> int:
     context = _json_file(args.context) if args.context else None
     if context is not None and not isinstance(context, dict):
         raise UsageError(f"{args.context}: the context must be a JSON object")
+    return source, body, params, context, _pairs(args.stage_var, "--stage-var")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .apigateway import render_mapping_template
+
+    source, body, params, context, stage_variables = request_of(args)
     started = time.perf_counter()
     result = render_mapping_template(source, body=body, params=params, context=context,
-                                     stage_variables=_pairs(args.stage_var, "--stage-var"),
-                                     dialect=args.dialect)
+                                     stage_variables=stage_variables, dialect=args.dialect)
     elapsed = time.perf_counter() - started
     out = result.body
     if args.pretty:
@@ -117,14 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     render = sub.add_parser("render", help="render a mapping template for a request")
-    render.add_argument("template", help="the template file (- for stdin)")
-    render.add_argument("--body", metavar="FILE", help="the request body (- for stdin)")
-    render.add_argument("--header", action="append", metavar="K=V", help="a request header")
-    render.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
-    render.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
-    render.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
-    render.add_argument("--context", metavar="FILE", help="JSON object of $context values")
-    render.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
+    add_request_options(render)
     render.add_argument("--pretty", action="store_true", help="pretty-print JSON output")
     render.add_argument("--verbose", action="store_true",
                         help="also show the overrides and timings, as the console's Test page does")
@@ -140,7 +139,22 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--python", action="store_true", help="print the generated Python (default)")
     comp.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
     comp.set_defaults(run=cmd_compile)
+
+    from .bench import add_parser as add_bench_parser
+    add_bench_parser(sub, add_request_options, request_of)
     return ap
+
+
+def add_request_options(command: argparse.ArgumentParser) -> None:
+    """TEMPLATE and the options that describe a request (render, bench)."""
+    command.add_argument("template", help="the template file (- for stdin)")
+    command.add_argument("--body", metavar="FILE", help="the request body (- for stdin)")
+    command.add_argument("--header", action="append", metavar="K=V", help="a request header")
+    command.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
+    command.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
+    command.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
+    command.add_argument("--context", metavar="FILE", help="JSON object of $context values")
+    command.add_argument("--dialect", choices=("aws", "velocity"), default="aws")
 
 
 def main(argv: list[str] | None = None) -> int:
