@@ -13,8 +13,6 @@ from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
-from jsonpath_ng.ext import parse as _parse_extended
-
 from ..runtime.signals import JavaException
 from ..runtime.values import JsonArray
 
@@ -176,7 +174,10 @@ def _compile_extended(path: str, text: str) -> Any:
         inline = f"(?{flags})" if flags else ""
         return f'=~ "{inline}^(?:{match.group(1)})$"'
 
+    # imported here: a process that meets only definite paths never pays for loading it
+    from jsonpath_ng.ext import parse as parse_extended
+
     try:
-        return _parse_extended(_REGEX_LITERAL.sub(full_match, path))
+        return parse_extended(_REGEX_LITERAL.sub(full_match, path))
     except Exception as error:  # noqa: BLE001 - jsonpath-ng signals bad paths with several types
         raise JavaException(_INVALID_PATH, f"Could not parse path {text!r}: {error}") from None
