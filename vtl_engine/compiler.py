@@ -340,6 +340,9 @@ class CodeGenerator:
         global_name = f"direct_{len(self.direct_calls) + 1}"
         self.direct_calls.append((global_name, name, method.name, constants))
         args = "".join(f"{self.expr(a)}, " for a in method.args)
+        if not all(_simple(a) for a in method.args):
+            # written once (an inline branch would repeat the arguments' code)
+            return f"call_known({base}, known_{name}, {global_name}, {method.name!r}, ({args}))"
         t = self.temp()
         return (f"({global_name}({t}, {args}) if ({t} := {base}).__class__ is known_{name} "
                 f"else call({t}, {method.name!r}, ({args})))")
@@ -423,6 +426,12 @@ def _walk(root: n.Node) -> Iterator[n.Node]:
             pending.extend(item)
         elif isinstance(item, dict):
             pending.extend(item.values())
+
+
+def _simple(node: n.Expr) -> bool:
+    """A literal or a plain variable: short code, cheap to evaluate."""
+    return _constant(node) is not VARIABLE or (isinstance(node, n.Reference)
+                                               and not node.suffixes)
 
 
 def _constant(node: n.Expr) -> Any:

@@ -37,7 +37,8 @@ DEFAULT_LIMITS = Limits()
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
     "MISSING": MISSING,
-    "prop": support.prop, "call": support.call, "index": support.index,
+    "prop": support.prop, "call": support.call, "call_known": support.call_known,
+    "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
     "text_or_none": support.text_or_none, "text_or_empty": support.text_or_empty,
     "null_text": support.null_text, "assign_property": support.assign_property,

@@ -68,6 +68,15 @@ def call(obj: Any, name: str, args: tuple) -> Any:
     return None if value is MISSING else value
 
 
+def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
+               args: tuple) -> Any:
+    """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
+    is of the class the host named, the general call otherwise."""
+    if obj.__class__ is cls:
+        return function(obj, *args)
+    return call(obj, name, args)
+
+
 def index(obj: Any, key: Any) -> Any:
     if obj is None or key is None:
         return None
