@@ -55,10 +55,12 @@ def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
                     dialect: str = "aws") -> MappingResult:
     """Render with a complete `$context` (which the template may change in place)."""
-    # the context and stage variables already hold JSON values (build_context makes them so)
+    compiled = compiled_template(template, dialect)
+    if compiled.dialect.json_context:   # what Template.render would do; the context already is
+        stage_variables = as_json_value(stage_variables)
     variables = {"input": Input(body, params), "context": context,
-                 "stageVariables": as_json_value(stage_variables), "util": UTIL}
-    return result_of(compiled_template(template, dialect).render_values(variables), context)
+                 "stageVariables": stage_variables, "util": UTIL}
+    return result_of(compiled.render_values(variables), context)
 
 
 def result_of(body: str, context: dict[str, Any]) -> MappingResult:
