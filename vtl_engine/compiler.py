@@ -340,6 +340,13 @@ class CodeGenerator:
         global_name = f"direct_{len(self.direct_calls) + 1}"
         self.direct_calls.append((global_name, name, method.name, constants))
         args = "".join(f"{self.expr(a)}, " for a in method.args)
+        if isinstance(function, staticmethod):   # it does not need the object itself
+            t = self.temp()
+            return (f"({global_name}({args}) if ({t} := {base}).__class__ is known_{name} "
+                    f"else call({t}, {method.name!r}, ({args})))"
+                    if all(_simple(a) for a in method.args) else
+                    f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
+                    f"({args}), with_object=False)")
         if not all(_simple(a) for a in method.args):
             # written once (an inline branch would repeat the arguments' code)
             return f"call_known({base}, known_{name}, {global_name}, {method.name!r}, ({args}))"
@@ -352,7 +359,11 @@ class CodeGenerator:
 
     def expr_Reference(self, node: n.Reference) -> str:
         value = self.reference_value(node)
-        return f"empty_if_invalid({value})" if self.dialect.invalid_reference_is_empty else value
+        if not self.dialect.invalid_reference_is_empty:
+            return value
+        if value.isidentifier():   # a local: tested inline
+            return f"({value} if {value} is not None else '')"
+        return f"empty_if_invalid({value})"
 
     def expr_Literal(self, node: n.Literal) -> str:
         value = node.value

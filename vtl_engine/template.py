@@ -110,7 +110,9 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace = dict(_RUNTIME_NAMES)
     namespace.update((f"known_{k}", c) for k, c in known_objects)
     for global_name, known_name, method, constants in direct_calls:
-        namespace[global_name] = known[known_name].vtl_direct(method, constants)
+        function = known[known_name].vtl_direct(method, constants)
+        namespace[global_name] = (function.__func__ if isinstance(function, staticmethod)
+                                  else function)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
                                 code.co_filename, positions, source, name)

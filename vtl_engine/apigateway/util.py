@@ -10,7 +10,6 @@ from __future__ import annotations
 import binascii
 import codecs
 import re
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..runtime.host import HostObject
@@ -230,20 +229,11 @@ class Util(HostObject):
         return function(args[0])
 
     @classmethod
-    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Callable[..., Any] | None:
-        if len(constants) != 1:
+    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Any:
+        function = _FUNCTIONS.get(name)
+        if function is None or len(constants) != 1:
             return None
-        return _DIRECT.get(name)
-
-
-def _direct(function: Callable[[Any], Any]) -> Callable[[Util, Any], Any]:
-    def direct(util: Util, value: Any) -> Any:
-        return function(value)
-    direct.__name__ = function.__name__
-    return direct
-
-
-_DIRECT = {name: _direct(function) for name, function in _FUNCTIONS.items()}
+        return staticmethod(function)   # the helpers do not need $util itself
 
 
 UTIL = Util()

@@ -45,6 +45,7 @@ class HostObject:
         generated code to call directly when the host names this class as a known object (see
         Template's `known_objects`); None when there is none. `constants` holds the call's
         arguments that are literals in the template (VARIABLE for the others), so a function
-        can do at compile time what depends only on them. Unlike vtl_call it never returns
-        MISSING: offer no function where the method might be missing."""
+        can do at compile time what depends only on them. A staticmethod-wrapped function is
+        called without the object: `f(*args)`. Unlike vtl_call it never returns MISSING: offer
+        no function where the method might be missing."""
         return None

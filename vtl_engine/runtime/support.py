@@ -69,11 +69,11 @@ def call(obj: Any, name: str, args: tuple) -> Any:
 
 
 def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
-               args: tuple) -> Any:
+               args: tuple, with_object: bool = True) -> Any:
     """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
     is of the class the host named, the general call otherwise."""
     if obj.__class__ is cls:
-        return function(obj, *args)
+        return function(obj, *args) if with_object else function(*args)
     return call(obj, name, args)
 
 
