@@ -6,7 +6,7 @@ Every engine's output is first checked byte for byte against the workload's expe
 engine that differs is reported and not timed. Then, in each round, every (workload, engine)
 pair is timed for one batch of renders, in an order that rotates from round to round, so a
 slow moment of the machine touches all engines alike. Reported per render: the median over
-rounds, p25-p75, and the median's ratio to the floor's.
+rounds, p25-p75, and the median over rounds of its ratio to the floor's time in that round.
 """
 from __future__ import annotations
 
@@ -107,9 +107,12 @@ def summarise(samples: dict[str, dict[str, list[float]]],
             q = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [
                 times[0]] * 3
             rows[e] = {"median_us": statistics.median(times), "p25_us": q[0], "p75_us": q[2]}
-        floor = rows.get("floor", {}).get("median_us")
-        for row in rows.values():
-            row["ratio"] = row["median_us"] / floor if floor else None
+        # the ratio of each round's batch to the floor's batch of the same round, then the
+        # median: both were timed moments apart, so a busy machine slows both alike
+        floor = by_engine.get("floor")
+        for e, row in rows.items():
+            row["ratio"] = (statistics.median(t / f for t, f in zip(by_engine[e], floor))
+                            if floor else None)
         workloads[w] = {"engines": rows, "problems": problems.get(w, {})}
     return {
         "python": sys.version.split()[0],
