@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
 import sys
@@ -116,7 +117,7 @@ def summarise(samples: dict[str, dict[str, list[float]]],
         workloads[w] = {"engines": rows, "problems": problems.get(w, {})}
     return {
         "python": sys.version.split()[0],
-        "machine": f"{platform.system()} {platform.machine()}, {platform.processor() or '?'}",
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "workloads": workloads,
     }
