@@ -119,10 +119,11 @@ class CodeGenerator:
         if any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything):
             self.local_names: set[str] | None = None
             return
-        read = {x.name for x in everything if isinstance(x, n.Reference)}
+        self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
         assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
-        self.local_names = read - assigned
+        self.local_names = self.read_names - assigned
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
+        self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -228,16 +229,17 @@ class CodeGenerator:
         self.indent += 1
         self.write(f"count_iteration(st, {scope}, {items})")
         self.write(f"v[{node.var!r}] = {item}")
-        if not in_locals or "velocityCount" in self.local_names:
+        if not in_locals or "velocityCount" in self.read_names:
             self.write(f"v['velocityCount'] = {scope}.index + 1")
-        if not in_locals or "velocityHasNext" in self.local_names:
+        if not in_locals or "velocityHasNext" in self.read_names:
             self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
         outer = dict(self.loop_locals) if in_locals else None
-        if in_locals:
-            if node.var in self.local_names and item.startswith("l"):
-                self.loop_locals[node.var] = item
+        if in_locals:   # in the order the loop writes them to v
             if "foreach" in self.local_names:
-                self.loop_locals["foreach"] = scope
+                self.loop_locals["foreach"] = self.scopes[scope] = scope
+            if (node.var in self.local_names and item.startswith("l")
+                    and node.var not in ("velocityCount", "velocityHasNext")):   # written after
+                self.loop_locals[node.var] = item
         self.fn.loops += 1
         self.block(node.body)
         self.fn.loops -= 1
@@ -306,7 +308,7 @@ class CodeGenerator:
         local = self.loop_locals.get(node.name) if self.local_names is not None else None
         if local is not None:
             code = local
-            if (node.name == "foreach" and suffixes and isinstance(suffixes[0], n.Property)
+            if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
                     and suffixes[0].name == "hasNext"):
                 code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
@@ -340,18 +342,14 @@ class CodeGenerator:
         global_name = f"direct_{len(self.direct_calls) + 1}"
         self.direct_calls.append((global_name, name, method.name, constants))
         args = "".join(f"{self.expr(a)}, " for a in method.args)
-        if isinstance(function, staticmethod):   # it does not need the object itself
-            t = self.temp()
-            return (f"({global_name}({args}) if ({t} := {base}).__class__ is known_{name} "
-                    f"else call({t}, {method.name!r}, ({args})))"
-                    if all(_simple(a) for a in method.args) else
-                    f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
-                    f"({args}), with_object=False)")
+        with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
         if not all(_simple(a) for a in method.args):
             # written once (an inline branch would repeat the arguments' code)
-            return f"call_known({base}, known_{name}, {global_name}, {method.name!r}, ({args}))"
+            return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
+                    f"({args}), {with_object})")
         t = self.temp()
-        return (f"({global_name}({t}, {args}) if ({t} := {base}).__class__ is known_{name} "
+        receiver = f"{t}, " if with_object else ""
+        return (f"({global_name}({receiver}{args}) if ({t} := {base}).__class__ is known_{name} "
                 f"else call({t}, {method.name!r}, ({args})))")
 
     def expr(self, node: n.Expr) -> str:

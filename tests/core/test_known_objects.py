@@ -71,3 +71,38 @@ def test_an_invalid_constant_path_fails_only_when_rendered():
     assert render_mapping_template(source, body="{}").body == " ok"
     with pytest.raises(VtlRuntimeError, match="InvalidPathException"):
         render_mapping_template("$input.path('$[')", body="{}")
+
+
+DIFFERENTIAL = [
+    "$input.path('$.a') $input.path('a') $input.path('$.b[0]') $input.path('$..x') $input.path('$.n')",
+    "$input.json('$') $input.json('$.b') $input.json('$.missing') $input.json('$.b[*]')",
+    "#set($p = '$.a')$input.path($p) $input.json($p) $input.path($nothing)",
+    "$input.params('q') $input.params() $input.params(1) $input.params('q', 'r') $input.body",
+    "$util.escapeJavaScript($input.path('$.s')) $util.urlEncode(12) $util.base64Encode('é')",
+    "$util.escapeJavaScript() $util.urlEncode('a', 'b') $util.nothing('x') $util.urlDecode($n)",
+    "#set($util = {'escapeJavaScript': 1})$util.escapeJavaScript('x')|$input.path('$.a').size()",
+    "#set($input = 'text')$input.path('$.a')|$input.length()",
+    "#foreach($k in $input.path('$.b'))$util.escapeJavaScript($k)$input.json(\"$.b[$foreach.index]\")#end",
+    "$input.path('$[')",
+    "$util.base64Decode('!!')",
+]
+
+
+def test_direct_calls_give_what_general_calls_give():
+    from vtl_engine import VtlError
+    from vtl_engine.apigateway.input import Input
+    from vtl_engine.apigateway.mapping import KNOWN_OBJECTS
+    from vtl_engine.apigateway.util import UTIL
+
+    body = '{"a": {"x": "/"}, "b": ["q", "é\\"", 3], "s": "it\'s", "n": null}'
+
+    def outcome(source, known):
+        variables = {"input": Input(body, {"path": {}, "querystring": {"q": "1"}, "header": {}}),
+                     "util": UTIL, "context": {}}
+        try:
+            return Template(source, known_objects=known).render_values(variables)
+        except VtlError as e:
+            return f"{type(e).__name__}: {e}"
+
+    for source in DIFFERENTIAL:
+        assert outcome(source, KNOWN_OBJECTS) == outcome(source, None), source

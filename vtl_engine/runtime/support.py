@@ -69,7 +69,7 @@ def call(obj: Any, name: str, args: tuple) -> Any:
 
 
 def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
-               args: tuple, with_object: bool = True) -> Any:
+               args: tuple, with_object: bool) -> Any:
     """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
     is of the class the host named, the general call otherwise."""
     if obj.__class__ is cls:
