@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from . import nodes as n
@@ -51,6 +52,12 @@ class CodeGenerator:
         # functions that generated code calls directly (guarded by a class check)
         self.known_objects = dict(known_objects or {})
         self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
+        # loops in Python locals (see plan_locals): None until the first #foreach is met
+        self.local_names: set[str] | None = None
+        self.read_names: set[str] = set()
+        self.planned = False
+        self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
+        self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -81,7 +88,7 @@ class CodeGenerator:
     # ---- module --------------------------------------------------------------------------------
 
     def generate(self, template: n.Template) -> GeneratedModule:
-        self.plan_locals(template)
+        self.template = template
         title = f" {self.template_name!r}" if self.template_name else ""
         self.write(f"# Compiled by vtl_engine from the VTL template{title}, dialect "
                    f"{self.dialect.name!r}.")
@@ -107,23 +114,21 @@ class CodeGenerator:
         return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
                                self.direct_calls)
 
-    def plan_locals(self, template: n.Template) -> None:
-        """Decide whether #foreach variables may live in Python locals.
+    def plan_locals(self) -> None:
+        """Decide whether #foreach variables may live in Python locals (at the first loop).
 
         A loop keeps `v[var]` up to date for everything else, so its body may read the local
         instead, as long as nothing but the loop can change `v[var]` meanwhile: no #set of it,
         and none of what runs template code that could (#define, macros, #evaluate). Then the
         loop also skips $velocityCount/$velocityHasNext when the template never reads them.
         """
-        everything = list(_walk(template))
+        everything = list(_walk(self.template))
         if any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything):
-            self.local_names: set[str] | None = None
+            self.local_names = None
             return
         self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
         assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
         self.local_names = self.read_names - assigned
-        self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
-        self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -222,6 +227,9 @@ class CodeGenerator:
         self.write(f"v['foreach'] = {scope}")
         self.write("try:")
         self.indent += 1
+        if not self.planned:
+            self.planned = True
+            self.plan_locals()
         in_locals = self.fn.name == "root" and self.local_names is not None
         if in_locals and node.var.isidentifier():
             item = f"l{len(self.loop_locals)}_{node.var}"   # mangled: no clash with Python names
@@ -305,7 +313,7 @@ class CodeGenerator:
         """The reference's value, None when Velocity would find it invalid."""
         code = f"v.get({node.name!r})"
         suffixes = node.suffixes
-        local = self.loop_locals.get(node.name) if self.local_names is not None else None
+        local = self.loop_locals.get(node.name)
         if local is not None:
             code = local
             if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
@@ -423,6 +431,11 @@ def _literal(node: n.Expr) -> str:
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _walk(root: n.Node) -> Iterator[n.Node]:
     """Every node in the tree below `root`, `root` included."""
     pending: list[Any] = [root]
@@ -430,7 +443,7 @@ def _walk(root: n.Node) -> Iterator[n.Node]:
         item = pending.pop()
         if isinstance(item, n.Node):
             yield item
-            pending.extend(getattr(item, f.name) for f in fields(item))
+            pending.extend(getattr(item, name) for name in _field_names(item.__class__))
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
         elif isinstance(item, dict):
