@@ -369,7 +369,8 @@ class CodeGenerator:
             return value
         if value.isidentifier():   # a local: tested inline
             return f"({value} if {value} is not None else '')"
-        return f"empty_if_invalid({value})"
+        t = self.temp()
+        return f"({t} if ({t} := {value}) is not None else '')"
 
     def expr_Literal(self, node: n.Literal) -> str:
         value = node.value
@@ -400,6 +401,11 @@ class CodeGenerator:
         if op in ("&&", "||"):
             return f"({self.truth(node.left)} {'and' if op == '&&' else 'or'} {self.truth(node.right)})"
         left, right = self.expr(node.left), self.expr(node.right)
+        if op in ("==", "!=") and _constant(node.right).__class__ is str:
+            # a String compared with a String is String.equals: inline, before the general rule
+            t = self.temp()
+            return (f"({t} {op} {right} if ({t} := {left}).__class__ is str "
+                    f"else compare({op!r}, {t}, {right}))")
         if op in _COMPARISONS:
             return f"compare({op!r}, {left}, {right})"
         if op == "+":
