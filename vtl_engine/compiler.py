@@ -31,6 +31,8 @@ class GeneratedModule:
     #: (global name, known object, method, constant arguments) of each direct call: the
     #: function behind the global name is `known_objects[object].vtl_direct(method, constants)`
     direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = field(default_factory=list)
+    #: global name -> the function vtl_direct gave (a staticmethod unwrapped)
+    direct_functions: dict[str, Any] = field(default_factory=dict)
 
 
 class _Function:
@@ -52,6 +54,7 @@ class CodeGenerator:
         # functions that generated code calls directly (guarded by a class check)
         self.known_objects = dict(known_objects or {})
         self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
+        self.direct_functions: dict[str, Any] = {}
         # loops in Python locals (see plan_locals): None until the first #foreach is met
         self.local_names: set[str] | None = None
         self.read_names: set[str] = set()
@@ -112,7 +115,7 @@ class CodeGenerator:
         for global_name, name, method, constants in self.direct_calls:
             self.write(f"# {global_name} = known_{name}.vtl_direct({method!r}, {constants!r})")
         return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
-                               self.direct_calls)
+                               self.direct_calls, self.direct_functions)
 
     def plan_locals(self) -> None:
         """Decide whether #foreach variables may live in Python locals (at the first loop).
@@ -349,6 +352,7 @@ class CodeGenerator:
             return None
         global_name = f"direct_{len(self.direct_calls) + 1}"
         self.direct_calls.append((global_name, name, method.name, constants))
+        self.direct_functions[global_name] = unwrap_direct(function)
         args = "".join(f"{self.expr(a)}, " for a in method.args)
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
         if not all(_simple(a) for a in method.args):
@@ -440,6 +444,11 @@ def _literal(node: n.Expr) -> str:
 @cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
+
+
+def unwrap_direct(function: Any) -> Any:
+    """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
+    return function.__func__ if isinstance(function, staticmethod) else function
 
 
 def _walk(root: n.Node) -> Iterator[n.Node]:

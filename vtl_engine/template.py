@@ -97,7 +97,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     key = source_key(source, dialect_name, name,
                      [f"{k}={c.__module__}.{c.__qualname__}" for k, c in known_objects])
     entry = disk.load(key) if disk is not None else None
-    if entry is None:
+    directs = _direct_functions(known, entry[3]) if entry is not None else None
+    if directs is None:   # not cached, or the host no longer offers what it did
         dialect = get_dialect(dialect_name)
         module = compiler.generate(parser.parse(source, dialect, name), dialect, name, known)
         # the file name is the same in every process, so a cached code object keeps it
@@ -106,18 +107,30 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                  module.direct_calls)
         if disk is not None:
             disk.store(key, entry)
-    code, python_source, positions, direct_calls = entry
+        directs = module.direct_functions
+    code, python_source, positions, _ = entry
     namespace = dict(_RUNTIME_NAMES)
     namespace.update((f"known_{k}", c) for k, c in known_objects)
-    for global_name, known_name, method, constants in direct_calls:
-        function = known[known_name].vtl_direct(method, constants)
-        namespace[global_name] = (function.__func__ if isinstance(function, staticmethod)
-                                  else function)
+    namespace.update(directs)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
                                 code.co_filename, positions, source, name)
     _loaded[code.co_filename] = compiled
     return compiled
+
+
+def _direct_functions(known: dict[str, type[HostObject]],
+                      direct_calls: list[tuple[str, str, str, tuple[Any, ...]]]
+                      ) -> dict[str, Any] | None:
+    """The functions behind a cached module's direct calls; None if a class offers one no
+    more (then the template is compiled again)."""
+    functions = {}
+    for global_name, known_name, method, constants in direct_calls:
+        function = known[known_name].vtl_direct(method, constants)
+        if function is None:
+            return None
+        functions[global_name] = compiler.unwrap_direct(function)
+    return functions
 
 
 class Template:

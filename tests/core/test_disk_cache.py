@@ -69,3 +69,29 @@ def test_concurrent_writers_leave_one_whole_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["k.vtlc"]
     code, source, positions, direct_calls = cache.load("k")
     assert (source, positions) == ("x = 1\n", [(1, 1)])
+
+
+def test_cached_direct_calls_are_made_again_or_the_template_recompiled(cache_dir):
+    from vtl_engine.runtime.host import HostObject
+
+    class Shouter(HostObject):
+        vtl_methods = frozenset({"shout"})
+        offer = True
+
+        def vtl_call(self, name, args):
+            return str(args[0]).upper()
+
+        @classmethod
+        def vtl_direct(cls, name, constants):
+            return staticmethod(lambda text: text.upper() + "!") if cls.offer else None
+
+    source = "$s.shout('hi') $s.shout($x)"
+    known = {"s": Shouter}
+    assert Template(source, known_objects=known).render({"s": Shouter(), "x": "a"}) == "HI! A!"
+    template.compile_source.cache_clear()
+    assert Template(source, known_objects=known).render({"s": Shouter(), "x": "a"}) == "HI! A!"
+    Shouter.offer = False   # the cached code names functions the class no longer gives
+    template.compile_source.cache_clear()
+    again = Template(source, known_objects=known)
+    assert again.render({"s": Shouter(), "x": "a"}) == "HI A"
+    assert "direct_" not in again.python_source
