@@ -27,22 +27,19 @@ iterables = st.sampled_from(["$list", "$m", "[1, 2]", "[$x, $it]", "$it", "$it.a
 
 @st.composite
 def statements(draw, depth=0):
-    kind = draw(st.sampled_from(["text", "ref", "set", "if", "foreach", "string", "break"]
-                                if depth < 3 else ["text", "ref"]))
+    """Loops, with what reads and writes loop variables inside them."""
     body = lambda: "".join(draw(st.lists(statements(depth + 1), max_size=3)))  # noqa: E731
-    if kind == "text":
-        return draw(st.sampled_from(["-", ",", " ", "\n"]))
-    if kind == "ref":
-        return draw(references)
-    if kind == "set":
-        return f"#set({draw(references)} = {draw(st.one_of(references, iterables))})"
-    if kind == "if":
-        return f"#if({draw(references)})T{body()}#else F#end"
-    if kind == "foreach":
-        return f"#foreach(${draw(names)} in {draw(iterables)}){body()}#end"
-    if kind == "string":
-        return f'#set($s = "<{draw(references)}>")$s'
-    return "#break"
+    forms = {
+        "text": lambda: draw(st.sampled_from(["-", ",", " ", "\n"])),
+        "ref": lambda: draw(references),
+        "set": lambda: f"#set({draw(references)} = {draw(st.one_of(references, iterables))})",
+        "if": lambda: f"#if({draw(references)})T{body()}#else F#end",
+        "foreach": lambda: f"#foreach(${draw(names)} in {draw(iterables)}){body()}#end",
+        "string": lambda: f'#set($s = "<{draw(references)}>")$s',
+        "break": lambda: "#break",
+    }
+    kinds = list(forms) if depth < 3 else ["text", "ref"]
+    return forms[draw(st.sampled_from(kinds))]()
 
 
 CONTEXT = {"it": {"a": 1}, "x": "ex", "list": [{"a": {"b": True}}, {"a": None}, 3],
