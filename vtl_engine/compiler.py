@@ -192,6 +192,9 @@ class CodeGenerator:
             self.write(value)
             return
         if not target.suffixes:
+            if self.dialect.invalid_reference_is_empty and isinstance(node.value, n.Reference):
+                self.write(f"v[{target.name!r}] = {value}")   # never None: invalid is ""
+                return
             t = self.temp()
             self.write(f"if ({t} := {value}) is not None:")
             self.indent += 1
