@@ -8,6 +8,7 @@
     vtl compile TEMPLATE --python
     vtl test [PATH...]
     vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
+    vtl bench TEMPLATE [request options as for render] [--iterations N | --seconds S]
 
 Each subcommand is a pair: `add_<name>(subparsers)` sets up its arguments and names its
 `run_<name>(args) -> int`; `SUBCOMMANDS` lists the setup functions. Every error a user can cause
@@ -116,21 +117,11 @@ def add_render(sub: argparse._SubParsersAction) -> None:
         description="Render a mapping template for one request (or, with --api and --route, run "
                     "what API Gateway runs for that route) and print the result.")
     render.add_argument("template", nargs="?", help="the template file (- for stdin)")
-    request = render.add_argument_group("the request")
-    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin); with "
-                         "--response, the backend's response body")
-    request.add_argument("--header", action="append", metavar="K=V", help="a request header")
-    request.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
-    request.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
-    request.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
-    request.add_argument("--context", metavar="FILE", help="a JSON object of $context values")
+    add_request_options(render)
     api = render.add_argument_group("an API definition")
     api.add_argument("--api", metavar="FILE", help="an OpenAPI/Swagger export, SAM or "
                      "CloudFormation template (instead of TEMPLATE)")
     api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
-    api.add_argument("--content-type", metavar="TYPE",
-                     help="the request's Content-Type header (with --api it picks the request "
-                          "template; default application/json)")
     api.add_argument("--response", action="store_true",
                      help="run the integration response side: --body is the backend's answer")
     api.add_argument("--status", type=int, default=200, metavar="N",
@@ -146,6 +137,21 @@ def add_render(sub: argparse._SubParsersAction) -> None:
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
     render.set_defaults(run=run_render)
+
+
+def add_request_options(command: argparse.ArgumentParser) -> None:
+    """The options that describe a request (render, bench); `_request_parts` reads them."""
+    request = command.add_argument_group("the request")
+    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin); with "
+                         "--response, the backend's response body")
+    request.add_argument("--header", action="append", metavar="K=V", help="a request header")
+    request.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
+    request.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
+    request.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
+    request.add_argument("--context", metavar="FILE", help="a JSON object of $context values")
+    request.add_argument("--content-type", metavar="TYPE",
+                         help="the request's Content-Type header (with --api it picks the request "
+                              "template; default application/json)")
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -509,8 +515,18 @@ def run_compile(args: argparse.Namespace) -> int:
 
 # -- the command ----------------------------------------------------------------------------------
 
+# -- vtl bench ------------------------------------------------------------------------------------
+
+def add_bench(sub: argparse._SubParsersAction) -> None:
+    from .bench import add_parser
+
+    bench = add_parser(sub, lambda args: (read_text(args.template), *_request_parts(args)))
+    add_request_options(bench)
+    add_dialect(bench)
+
+
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    add_render, add_check, add_compile, add_test, add_coverage,
+    add_render, add_check, add_compile, add_test, add_coverage, add_bench,
 )
 
 

@@ -15,10 +15,14 @@ the generated code has no trace of coverage.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
 
 from . import nodes as n
 from .dialect import Dialect
+from .runtime.host import VARIABLE
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
@@ -41,6 +45,11 @@ class GeneratedModule:
     positions: list[tuple[int, int]]
     macro_names: dict[str, str] = field(default_factory=dict)   # template name -> function
     coverage_points: list[CoveragePoint] = field(default_factory=list)
+    #: (global name, known object, method, constant arguments) of each direct call: the
+    #: function behind the global name is `known_objects[object].vtl_direct(method, constants)`
+    direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = field(default_factory=list)
+    #: global name -> the function vtl_direct gave (a staticmethod unwrapped)
+    direct_functions: dict[str, Any] = field(default_factory=dict)
 
 
 class _Function:
@@ -55,10 +64,21 @@ class _Function:
 
 class CodeGenerator:
     def __init__(self, dialect: Dialect, template_name: str | None = None,
-                 coverage: bool = False) -> None:
+                 known_objects: Mapping[str, type] | None = None, coverage: bool = False) -> None:
         self.dialect = dialect
         self.template_name = template_name
         self.coverage_points: list[CoveragePoint] | None = [] if coverage else None
+        # variable name -> the HostObject class the host puts there; its vtl_direct offers
+        # functions that generated code calls directly (guarded by a class check)
+        self.known_objects = dict(known_objects or {})
+        self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
+        self.direct_functions: dict[str, Any] = {}
+        # loops in Python locals (see plan_locals): None until the first #foreach is met
+        self.local_names: set[str] | None = None
+        self.read_names: set[str] = set()
+        self.planned = False
+        self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
+        self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -89,6 +109,7 @@ class CodeGenerator:
     # ---- module --------------------------------------------------------------------------------
 
     def generate(self, template: n.Template) -> GeneratedModule:
+        self.template = template
         title = f" {self.template_name!r}" if self.template_name else ""
         self.write(f"# Compiled by vtl_engine from the VTL template{title}, dialect "
                    f"{self.dialect.name!r}.")
@@ -106,8 +127,30 @@ class CodeGenerator:
             f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
             for name, function in macro_names.items())
         self.write(f"MACROS = {{{entries}}}")
+        if self.direct_calls:
+            self.write("")
+            self.write("# Direct calls, made for the known objects' classes (known_<name>):")
+        for global_name, name, method, constants in self.direct_calls:
+            self.write(f"# {global_name} = known_{name}.vtl_direct({method!r}, {constants!r})")
         return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
-                               self.coverage_points or [])
+                               self.coverage_points or [], self.direct_calls,
+                               self.direct_functions)
+
+    def plan_locals(self) -> None:
+        """Decide whether #foreach variables may live in Python locals (at the first loop).
+
+        A loop keeps `v[var]` up to date for everything else, so its body may read the local
+        instead, as long as nothing but the loop can change `v[var]` meanwhile: no #set of it,
+        and none of what runs template code that could (#define, macros, #evaluate). Then the
+        loop also skips $velocityCount/$velocityHasNext when the template never reads them.
+        """
+        everything = list(_walk(self.template))
+        if any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything):
+            self.local_names = None
+            return
+        self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
+        assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
+        self.local_names = self.read_names - assigned
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -154,6 +197,11 @@ class CodeGenerator:
                            f"else {escape + chr(92) + node.literal!r})")
             return
         if self.dialect.invalid_reference_is_empty:
+            if not escape:
+                # the common case, a String, is written without a call
+                self.write(f"w({t} if ({t} := {value}).__class__ is str "
+                           f"else text_or_empty({t}, {node.literal!r}))")
+                return
             value = f"empty_if_invalid({value})"
             null = repr(escape * 2 + node.literal)
         elif node.quiet:
@@ -173,6 +221,9 @@ class CodeGenerator:
             self.write(value)
             return
         if not target.suffixes:
+            if self.dialect.invalid_reference_is_empty and isinstance(node.value, n.Reference):
+                self.write(f"v[{target.name!r}] = {value}")   # never None: invalid is ""
+                return
             t = self.temp()
             self.write(f"if ({t} := {value}) is not None:")
             self.indent += 1
@@ -218,16 +269,33 @@ class CodeGenerator:
         self.write(f"v['foreach'] = {scope}")
         self.write("try:")
         self.indent += 1
+        if not self.planned:
+            self.planned = True
+            self.plan_locals()
+        in_locals = self.fn.name == "root" and self.local_names is not None
+        if in_locals and node.var.isidentifier():
+            item = f"l{len(self.loop_locals)}_{node.var}"   # mangled: no clash with Python names
         self.write(f"for {scope}.index, {item} in enumerate({items}):")
         self.indent += 1
         self.write(f"count_iteration(st, {scope}, {items})")
         self.write(f"v[{node.var!r}] = {item}")
-        self.write(f"v['velocityCount'] = {scope}.index + 1")
-        self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+        if not in_locals or "velocityCount" in self.read_names:
+            self.write(f"v['velocityCount'] = {scope}.index + 1")
+        if not in_locals or "velocityHasNext" in self.read_names:
+            self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+        outer = dict(self.loop_locals) if in_locals else None
+        if in_locals:   # in the order the loop writes them to v
+            if "foreach" in self.local_names:
+                self.loop_locals["foreach"] = self.scopes[scope] = scope
+            if (node.var in self.local_names and item.startswith("l")
+                    and node.var not in ("velocityCount", "velocityHasNext")):   # written after
+                self.loop_locals[node.var] = item
         self.fn.loops += 1
         self.cover("#foreach body", node.line, node.body)
         self.block(node.body)
         self.fn.loops -= 1
+        if outer is not None:
+            self.loop_locals = outer
         self.indent -= 2
         self.at(node)
         self.write("except BreakScope as e:")
@@ -287,12 +355,30 @@ class CodeGenerator:
     def reference_value(self, node: n.Reference) -> str:
         """The reference's value, None when Velocity would find it invalid."""
         code = f"v.get({node.name!r})"
-        for suffix in node.suffixes:
+        suffixes = node.suffixes
+        local = self.loop_locals.get(node.name)
+        if local is not None:
+            code = local
+            if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
+                    and suffixes[0].name == "hasNext"):
+                code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
+        if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
+            direct = self.direct_call(node.name, suffixes[0], code)
+            if direct is not None:
+                code, suffixes = direct, suffixes[1:]
+        for suffix in suffixes:
             if isinstance(suffix, n.Property) and suffix.name in _GET_CLASS:
                 # getClass() is every Java object's getter, found before a map's keys
                 code = f"call({code}, 'getClass', ())"
             elif isinstance(suffix, n.Property):
-                code = f"prop({code}, {suffix.name!r})"
+                # a JSON object (a dict) is read inline, anything else through prop()
+                if code.isidentifier():   # a local: no temporary needed
+                    t, bound = code, code
+                else:
+                    t = self.temp()
+                    bound = f"({t} := {code})"
+                code = (f"({t}.get({suffix.name!r}) if {bound}.__class__ is dict "
+                        f"else prop({t}, {suffix.name!r}))")
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)
                 code = f"call({code}, {suffix.name!r}, ({args}))"
@@ -300,12 +386,38 @@ class CodeGenerator:
                 code = f"index({code}, {self.expr(suffix.key)})"
         return code
 
+    def direct_call(self, name: str, method: n.Method, base: str) -> str | None:
+        """`$name.method(args)` as a direct call of what the known object's class offers, when
+        the variable holds that class at render time; the general call() otherwise."""
+        constants = tuple(_constant(a) for a in method.args)
+        function = self.known_objects[name].vtl_direct(method.name, constants)
+        if function is None:
+            return None
+        global_name = f"direct_{len(self.direct_calls) + 1}"
+        self.direct_calls.append((global_name, name, method.name, constants))
+        self.direct_functions[global_name] = unwrap_direct(function)
+        args = "".join(f"{self.expr(a)}, " for a in method.args)
+        with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
+        if not all(_simple(a) for a in method.args):
+            # written once (an inline branch would repeat the arguments' code)
+            return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
+                    f"({args}), {with_object})")
+        t = self.temp()
+        receiver = f"{t}, " if with_object else ""
+        return (f"({global_name}({receiver}{args}) if ({t} := {base}).__class__ is known_{name} "
+                f"else call({t}, {method.name!r}, ({args})))")
+
     def expr(self, node: n.Expr) -> str:
         return getattr(self, "expr_" + type(node).__name__)(node)
 
     def expr_Reference(self, node: n.Reference) -> str:
         value = self.reference_value(node)
-        return f"empty_if_invalid({value})" if self.dialect.invalid_reference_is_empty else value
+        if not self.dialect.invalid_reference_is_empty:
+            return value
+        if value.isidentifier():   # a local: tested inline
+            return f"({value} if {value} is not None else '')"
+        t = self.temp()
+        return f"({t} if ({t} := {value}) is not None else '')"
 
     def expr_Literal(self, node: n.Literal) -> str:
         value = node.value
@@ -336,6 +448,11 @@ class CodeGenerator:
         if op in ("&&", "||"):
             return f"({self.truth(node.left)} {'and' if op == '&&' else 'or'} {self.truth(node.right)})"
         left, right = self.expr(node.left), self.expr(node.right)
+        if op in ("==", "!=") and _constant(node.right).__class__ is str:
+            # a String compared with a String is String.equals: inline, before the general rule
+            t = self.temp()
+            return (f"({t} {op} {right} if ({t} := {left}).__class__ is str "
+                    f"else compare({op!r}, {t}, {right}))")
         if op in _COMPARISONS:
             return f"compare({op!r}, {left}, {right})"
         if op == "+":
@@ -349,6 +466,9 @@ class CodeGenerator:
         """The condition as Velocity 1.7 evaluates it: references by their value, operators by
         their result, true/false as themselves; any other node is false (SimpleNode.evaluate)."""
         if isinstance(node, n.Reference):
+            if self.dialect.invalid_reference_is_empty:
+                # an invalid reference is "", which is true: only false itself is false
+                return f"({self.reference_value(node)}) is not False"
             return f"truth({self.expr(node)})"
         if isinstance(node, n.Binary) and (node.op in _COMPARISONS or node.op in ("&&", "||")):
             return self.expr(node)
@@ -376,6 +496,44 @@ def _literal(node: n.Expr) -> str:
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def unwrap_direct(function: Any) -> Any:
+    """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
+    return function.__func__ if isinstance(function, staticmethod) else function
+
+
+def _walk(root: n.Node) -> Iterator[n.Node]:
+    """Every node in the tree below `root`, `root` included."""
+    pending: list[Any] = [root]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, n.Node):
+            yield item
+            pending.extend(getattr(item, name) for name in _field_names(item.__class__))
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+
+
+def _simple(node: n.Expr) -> bool:
+    """A literal or a plain variable: short code, cheap to evaluate."""
+    return _constant(node) is not VARIABLE or (isinstance(node, n.Reference)
+                                               and not node.suffixes)
+
+
+def _constant(node: n.Expr) -> Any:
+    """A literal argument's value; VARIABLE for any other."""
+    if isinstance(node, n.Literal) or (isinstance(node, n.StringLiteral) and node.body is None):
+        return node.value
+    return VARIABLE
+
+
 def generate(template: n.Template, dialect: Dialect, name: str | None = None,
+             known_objects: Mapping[str, type] | None = None,
              coverage: bool = False) -> GeneratedModule:
-    return CodeGenerator(dialect, name, coverage).generate(template)
+    return CodeGenerator(dialect, name, known_objects, coverage).generate(template)

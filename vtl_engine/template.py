@@ -1,19 +1,21 @@
 """Template: compiles a VTL source once (cached by source and dialect) and renders it."""
 from __future__ import annotations
 
-import itertools
+import os
 import sys
-import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from . import compiler, parser
 from .dialect import Dialect, get_dialect
+from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .runtime import arith, support, values
+from .runtime.host import HostObject
 from .runtime.signals import MISSING, JavaException
 from .runtime.values import JsonArray
 
@@ -35,9 +37,10 @@ DEFAULT_LIMITS = Limits()
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
     "MISSING": MISSING,
-    "prop": support.prop, "call": support.call, "index": support.index,
+    "prop": support.prop, "call": support.call, "call_known": support.call_known,
+    "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
-    "text_or_none": support.text_or_none,
+    "text_or_none": support.text_or_none, "text_or_empty": support.text_or_empty,
     "null_text": support.null_text, "assign_property": support.assign_property,
     "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
     "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
@@ -67,47 +70,103 @@ class CompiledTemplate:
     coverage_hits: set[int] | None
 
 
-_serial = itertools.count(1)
-_serial_lock = threading.Lock()
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
 # (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
 # source are always the same), for the whole process, as coverage tools do
 _coverage_hits: dict[tuple[str, str], set[int]] = {}
+_disk_cache: DiskCache | None = (DiskCache(os.environ["VTL_CACHE_DIR"])
+                                 if os.environ.get("VTL_CACHE_DIR") else None)
+
+
+def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
+    """Keep compiled templates in `directory` too, for later processes (None: do not). The
+    environment variable VTL_CACHE_DIR sets it at start-up."""
+    global _disk_cache
+    _disk_cache = DiskCache(directory) if directory is not None else None
+
+
+def disk_cache_dir() -> Path | None:
+    return _disk_cache.directory if _disk_cache is not None else None
+
+
+KnownObjects = tuple[tuple[str, type[HostObject]], ...]
 
 
 @lru_cache(maxsize=1024)
 def compile_source(source: str, dialect_name: str, name: str | None = None,
-                   coverage: bool = False) -> CompiledTemplate:
-    """Parse and compile `source`; cached, since the result never changes. With `coverage`,
-    the code records which of its bodies run."""
-    dialect = get_dialect(dialect_name)
-    tree = parser.parse(source, dialect, name)
-    module = compiler.generate(tree, dialect, name, coverage)
-    with _serial_lock:
-        filename = f"<vtl template {next(_serial)}{': ' + name if name else ''}>"
+                   known_objects: KnownObjects = (), coverage: bool = False) -> CompiledTemplate:
+    """Parse and compile `source`; cached in memory (and on disk when set_disk_cache is on),
+    since the result never changes. With `coverage`, the code records which of its bodies run
+    (such code is never cached on disk)."""
+    disk = _disk_cache if not coverage else None
+    known = dict(known_objects)
+    extras = [f"{k}={c.__module__}.{c.__qualname__}" for k, c in known_objects]
+    key = source_key(source, dialect_name, name, extras + ["coverage"] if coverage else extras)
+    entry = disk.load(key) if disk is not None else None
+    directs = _direct_functions(known, entry[3]) if entry is not None else None
+    points: list[compiler.CoveragePoint] = []
+    if directs is None:   # not cached, or the host no longer offers what it did
+        dialect = get_dialect(dialect_name)
+        module = compiler.generate(parser.parse(source, dialect, name), dialect, name, known,
+                                   coverage)
+        # the file name is the same in every process, so a cached code object keeps it
+        filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
+        entry = (compile(module.source, filename, "exec"), module.source, module.positions,
+                 module.direct_calls)
+        if disk is not None:
+            disk.store(key, entry)
+        directs = module.direct_functions
+        points = module.coverage_points
+    code, python_source, positions, _ = entry
     namespace = dict(_RUNTIME_NAMES)
-    hits = _coverage_hits.setdefault((source, dialect.name), set()) if coverage else None
+    namespace.update((f"known_{k}", c) for k, c in known_objects)
+    namespace.update(directs)
+    hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
     if hits is not None:
         namespace["cov"] = hits.add
-    exec(compile(module.source, filename, "exec"), namespace)  # noqa: S102 - our own generated code
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], module.source, filename,
-                                module.positions, source, name, module.coverage_points, hits)
-    _loaded[filename] = compiled
+    exec(code, namespace)  # noqa: S102 - our own generated code
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
+                                code.co_filename, positions, source, name, points, hits)
+    _loaded[code.co_filename] = compiled
     return compiled
+
+
+def _direct_functions(known: dict[str, type[HostObject]],
+                      direct_calls: list[tuple[str, str, str, tuple[Any, ...]]]
+                      ) -> dict[str, Any] | None:
+    """The functions behind a cached module's direct calls; None if a class offers one no
+    more (then the template is compiled again)."""
+    functions = {}
+    for global_name, known_name, method, constants in direct_calls:
+        function = known[known_name].vtl_direct(method, constants)
+        if function is None:
+            return None
+        functions[global_name] = compiler.unwrap_direct(function)
+    return functions
 
 
 class Template:
     """A VTL template, compiled once; `render` may be called from many threads at once."""
 
     def __init__(self, source: str, dialect: str | Dialect = "aws", *, name: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS, coverage: bool = False) -> None:
+                 limits: Limits = DEFAULT_LIMITS,
+                 known_objects: Mapping[str, type[HostObject]] | None = None,
+                 coverage: bool = False) -> None:
+        """`known_objects` names the variables a host will fill with instances of these
+        HostObject classes (`{"util": Util}`): calls on them may compile to direct calls (see
+        HostObject.vtl_direct), taken whenever the variable holds that class when rendering.
+        With `coverage`, renders record which bodies ran (see `coverage`)."""
         if not isinstance(source, str):
             raise VtlSyntaxError(f"a template must be text, not {type(source).__name__}")
         self.dialect = get_dialect(dialect)
         self.name = name
         self.limits = limits
-        self._compiled = compile_source(source, self.dialect.name, name, coverage)
+        self._known = tuple((known_objects or {}).items())
+        if not all(k.isidentifier() for k, _ in self._known):
+            raise ValueError("known object names must be identifiers")
+        self._compiled = compile_source(source, self.dialect.name, name, self._known,
+                                        coverage)
 
     @property
     def source(self) -> str:
@@ -129,7 +188,11 @@ class Template:
 
     def render(self, context: Mapping[str, Any] | None = None) -> str:
         """Render with `context` as the template's variables; raises only VtlError."""
-        variables = self._variables(context)
+        return self.render_values(self._variables(context))
+
+    def render_values(self, variables: dict[str, Any]) -> str:
+        """Render with `variables` as they are: already the dialect's values (no conversion,
+        no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
         state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros)
@@ -143,7 +206,7 @@ class Template:
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
         try:
-            return compile_source(source, self.dialect.name, "#evaluate")
+            return compile_source(source, self.dialect.name, "#evaluate", self._known)
         except VtlSyntaxError as e:
             raise JavaException("org.apache.velocity.exception.ParseErrorException",
                                 e.message) from None
@@ -190,6 +253,9 @@ def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplat
     return found
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def as_json_value(value: Any) -> Any:
     """Context data as API Gateway's JSON values: lists become JSON arrays (which print as
     JSON). Mappings without lists inside are kept as they are, so a caller can read back what
@@ -197,6 +263,8 @@ def as_json_value(value: Any) -> Any:
     if isinstance(value, list) and not isinstance(value, JsonArray):
         return JsonArray(as_json_value(v) for v in value)
     if isinstance(value, dict):
+        if all(v.__class__ in _SCALARS for v in value.values()):
+            return value
         converted = {k: as_json_value(v) for k, v in value.items()}
         if any(converted[k] is not value[k] for k in value):
             return converted

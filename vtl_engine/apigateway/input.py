@@ -1,13 +1,14 @@
 """`$input`: the payload and the request parameters, as API Gateway shows them to a template."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ..runtime.host import HostObject
 from ..runtime.signals import MISSING, JavaException
 from ..runtime.values import to_string
-from .jsondata import parse_body, to_json
-from .jsonpath import NOT_FOUND, compile_path
+from .jsondata import parse_body_lists, to_json, with_json_arrays
+from .jsonpath import NOT_FOUND, JsonPath, compile_path
 
 _UNPARSED = object()
 # The order in which $input.params(name) looks a name up, and in which $input.params() lists them.
@@ -28,13 +29,15 @@ class Input(HostObject):
 
     vtl_methods: ClassVar[frozenset[str]] = frozenset({"json", "path", "params", "getBody"})
     vtl_properties: ClassVar[frozenset[str]] = frozenset({"body"})
-    __slots__ = ("body", "parameters", "_document")
+    __slots__ = ("body", "parameters", "_document", "_lists", "_arrays")
 
     def __init__(self, body: str, params: dict[str, dict[str, Any]]) -> None:
         # API Gateway hands an empty payload to the template as "{}"
         self.body = body or "{}"
         self.parameters = params
-        self._document: Any = _UNPARSED
+        self._document: Any = _UNPARSED   # the payload with JsonArrays, for $input.path
+        self._lists: Any = _UNPARSED      # as parsed, lists as lists: enough for $input.json
+        self._arrays = 0
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
         if name == "path" and len(args) == 1:
@@ -50,6 +53,22 @@ class Input(HostObject):
             return self.body
         return MISSING
 
+    @classmethod
+    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Callable[..., Any] | None:
+        if len(constants) != 1:
+            return None
+        if name == "params":
+            return cls.param
+        if name not in ("path", "json"):
+            return None
+        if type(constants[0]) is not str:
+            return cls.path if name == "path" else cls.json
+        try:
+            compiled = compile_path(constants[0])
+        except JavaException:
+            return None   # an invalid path fails when it is used, as on API Gateway
+        return _constant_path(compiled) if name == "path" else _constant_json(compiled)
+
     def get_body(self) -> str:
         """`$input.body`: the raw payload."""
         return self.body
@@ -62,7 +81,7 @@ class Input(HostObject):
 
     def json(self, path: Any) -> str:
         """`$input.json(x)`: the value at JSONPath x as JSON text; `""` if there is none."""
-        found = compile_path(_path_text(path)).read(self.document())
+        found = compile_path(_path_text(path)).read(self.json_document())
         return '""' if found is NOT_FOUND else to_json(found)
 
     def param(self, name: Any) -> Any:
@@ -80,11 +99,44 @@ class Input(HostObject):
         """The payload parsed (once) as JsonPath reads it."""
         document = self._document
         if document is _UNPARSED:
-            document = self._document = parse_body(self.body)
+            # made in place from the parsed payload, so both share every map
+            document = self._document = with_json_arrays(self._parsed(), self._arrays)
         return document
+
+    def json_document(self) -> Any:
+        """The payload as $input.json reads it: a template that only prints JSON never needs
+        the JsonArrays made."""
+        document = self._document
+        return self._parsed() if document is _UNPARSED else document
+
+    def _parsed(self) -> Any:
+        lists = self._lists
+        if lists is _UNPARSED:
+            lists, self._arrays = parse_body_lists(self.body)
+            self._lists = lists
+        return lists
 
 
 def _path_text(path: Any) -> str:
     if path is None:
         raise JavaException("java.lang.IllegalArgumentException", "path can not be null or empty")
     return path if type(path) is str else to_string(path)
+
+
+def _constant_path(compiled: JsonPath) -> Callable[[Input, str], Any]:
+    read = compiled.reader
+
+    def path(input_: Input, text: str) -> Any:
+        document = input_._document
+        found = read(input_.document() if document is _UNPARSED else document)
+        return None if found is NOT_FOUND else found
+    return path
+
+
+def _constant_json(compiled: JsonPath) -> Callable[[Input, str], str]:
+    read = compiled.reader
+
+    def json(input_: Input, text: str) -> str:
+        found = read(input_.json_document())
+        return '""' if found is NOT_FOUND else to_json(found)
+    return json

@@ -29,29 +29,40 @@ _JAVA_BLANKS = "".join(map(chr, range(33)))
 def parse_json(text: str) -> Any:
     """Parse strict JSON into json-smart's kinds of values; invalid JSON throws a JavaException
     whose message says where."""
+    return with_json_arrays(*parse_json_lists(text))
+
+
+def parse_json_lists(text: str) -> tuple[Any, int]:
+    """parse_json with arrays left as Python lists (what printing as JSON needs), and how many
+    arrays there can be at most, for with_json_arrays."""
     scan = text.encode("utf-8", "surrogatepass").translate(_SCAN)
     try:
         value = orjson.loads(text) if scan.find(_LONG_NUMBER) < 0 else _loads_exact(text)
     except orjson.JSONDecodeError:
         # orjson also refuses numbers beyond double range, which json-smart reads as Infinity
         value = _loads_exact(text)
-    return _with_json_arrays(value, scan.count(b"["))
+    return value, scan.count(b"[")
 
 
 def parse_body(text: str) -> Any:
-    """A request or response payload as JsonPath sees it.
+    """A request or response payload as JsonPath sees it."""
+    return with_json_arrays(*parse_body_lists(text))
+
+
+def parse_body_lists(text: str) -> tuple[Any, int]:
+    """parse_body with arrays left as lists (see parse_json_lists).
 
     json-smart's permissive parser, which JsonPath uses, reads text that is not JSON at all
     (`some raw data`, `a=1&b=2`) as one string, trimmed; text that starts like an object or an
     array but is malformed still fails.
     """
     try:
-        return parse_json(text)
+        return parse_json_lists(text)
     except JavaException:
         stripped = text.strip(_JAVA_BLANKS)
         if stripped[:1] in ("{", "["):
             raise
-        return stripped
+        return stripped, 0
 
 
 def _loads_exact(text: str) -> Any:
@@ -70,9 +81,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _with_json_arrays(value: Any, most: int) -> Any:
-    """Replace the lists in a freshly parsed value by JsonArrays, in place where possible,
-    stopping once `most` (the number there can be at most) have been found."""
+def with_json_arrays(value: Any, most: int) -> Any:
+    """Replace the lists in a parsed value by JsonArrays, in place where possible (the value
+    itself is new if it is a list), stopping once `most` (the number there can be at most) have
+    been found."""
     kind = type(value)
     if kind is list:
         value = JsonArray(value)

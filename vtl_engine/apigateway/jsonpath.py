@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from collections.abc import Callable
 from typing import Any
-
-from jsonpath_ng.ext import parse as _parse_extended
 
 from ..runtime.signals import JavaException
 from ..runtime.values import JsonArray, to_string
@@ -55,7 +54,8 @@ _ARRAY_NEXT = re.compile(r"\.?\[\s*-?\d*\s*[:,]")
 class JsonPath:
     """One compiled path; `read(doc)` evaluates it."""
 
-    __slots__ = ("text", "definite", "_steps", "_names", "_length", "_extended", "_next")
+    __slots__ = ("text", "definite", "reader", "_steps", "_names", "_length", "_extended",
+                 "_next")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -78,6 +78,10 @@ class JsonPath:
             self._next = _FILTER_NEXT if _FILTER_NEXT.match(rest) else (
                 _ARRAY_NEXT if _ARRAY_NEXT.match(rest) else None)
             self._extended = _compile_extended("$" + rest, text)
+        #: read(doc) as one plain function: for a path of names only, a short loop
+        self.reader = (_names_reader(self._steps)
+                       if self.definite and self._names is None and not self._length
+                       and all(type(step) is str for step in self._steps) else self.read)
 
     def read(self, doc: Any) -> Any:
         """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray
@@ -107,7 +111,6 @@ class JsonPath:
             return len(node) if isinstance(node, (list, dict)) else None
         return node
 
-
     def _read_rest(self, node: Any) -> JsonArray:
         if self._next is _FILTER_NEXT:
             if isinstance(node, dict):
@@ -118,6 +121,22 @@ class JsonPath:
         elif self._next is _ARRAY_NEXT and not isinstance(node, list):
             return NOT_FOUND
         return JsonArray([match.value for match in self._extended.find(node)])
+
+
+def _names_reader(steps: tuple[str, ...]) -> Callable[[Any], Any]:
+    """JsonPath.read for a path of names only, as one small function."""
+
+    def read(doc: Any) -> Any:
+        node = doc
+        for step in steps:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                return NOT_FOUND
+            node = node.get(step, NOT_FOUND)
+            if node is NOT_FOUND:
+                return NOT_FOUND
+        return node
+
+    return read
 
 
 @lru_cache(maxsize=1024)
@@ -178,7 +197,10 @@ def _compile_extended(path: str, text: str) -> Any:
         inline = f"(?{flags})" if flags else ""
         return f'=~ "{inline}^(?:{match.group(1)})$"'
 
+    # imported here: a process that meets only definite paths never pays for loading it
+    from jsonpath_ng.ext import parse as parse_extended
+
     try:
-        return _parse_extended(_REGEX_LITERAL.sub(full_match, path))
+        return parse_extended(_REGEX_LITERAL.sub(full_match, path))
     except Exception as error:  # noqa: BLE001 - jsonpath-ng signals bad paths with several types
         raise JavaException(_INVALID_PATH, f"Could not parse path {text!r}: {error}") from None

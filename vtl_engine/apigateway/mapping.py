@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..template import Template
+from ..template import Template, as_json_value
 from .context import build_context
 from .input import Input, normalise_params
-from .util import UTIL
+from .util import UTIL, Util
+
+
+# what render_prepared puts in these variables, so calls on them compile to direct calls
+KNOWN_OBJECTS = {"input": Input, "util": Util}
 
 
 @dataclass
@@ -52,15 +56,20 @@ def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
                     dialect: str = "aws", coverage: bool = False) -> MappingResult:
     """Render with a complete `$context` (which the template may change in place)."""
+    compiled = compiled_template(template, dialect, coverage)
+    if compiled.dialect.json_context:   # what Template.render would do; the context already is
+        stage_variables = as_json_value(stage_variables)
     variables = {"input": Input(body, params), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
-    return result_of(compiled_template(template, dialect, coverage).render(variables), context)
+    return result_of(compiled.render_values(variables), context)
 
 
 def result_of(body: str, context: dict[str, Any]) -> MappingResult:
     """`body` with the overrides `context` holds."""
     request = _group(context, "requestOverride")
     response = _group(context, "responseOverride")
+    if not any(request.values()) and not response.get("status") and not response.get("header"):
+        return MappingResult(body, context)   # nothing overridden: the common case, quickly
     return MappingResult(
         body=body,
         context=context,
@@ -75,7 +84,7 @@ def result_of(body: str, context: dict[str, Any]) -> MappingResult:
 @lru_cache(maxsize=256)
 def compiled_template(source: str, dialect: str = "aws", coverage: bool = False) -> Template:
     """A Template for `source`, reused across requests."""
-    return Template(source, dialect=dialect, coverage=coverage)
+    return Template(source, dialect=dialect, known_objects=KNOWN_OBJECTS, coverage=coverage)
 
 
 def status_code(value: Any) -> int | None:

@@ -84,17 +84,13 @@ def java_utf8_decode(data: bytes) -> str:
     return data.decode("utf-8", "vtl-java-utf8")
 
 
-def _java_utf8_encode(text: str) -> bytes:
-    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate
-    return text.encode("utf-8", "replace")
-
-
 def url_encode(value: Any) -> str:
     """`$util.urlEncode(s)`: URLEncoder.encode(s, "UTF-8")."""
-    text = _required(value)
+    text = value if value.__class__ is str else _required(value)
     if _URL_IS_SAFE(text) is not None:
         return text
-    return _java_utf8_encode(text).decode("latin-1").translate(_URL_BYTE)
+    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does
+    return text.encode("utf-8", "replace").decode("latin-1").translate(_URL_BYTE)
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -145,7 +141,8 @@ _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 def base64_encode(value: Any) -> str:
     """`$util.base64Encode(s)`: standard alphabet, padded, over the UTF-8 bytes."""
-    return binascii.b2a_base64(_java_utf8_encode(_required(value)), newline=False).decode("ascii")
+    text = value if value.__class__ is str else _required(value)
+    return binascii.b2a_base64(text.encode("utf-8", "replace"), newline=False).decode("ascii")
 
 
 def base64_decode(value: Any) -> str:
@@ -227,6 +224,13 @@ class Util(HostObject):
         if function is None or len(args) != 1:
             return MISSING
         return function(args[0])
+
+    @classmethod
+    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Any:
+        function = _FUNCTIONS.get(name)
+        if function is None or len(constants) != 1:
+            return None
+        return staticmethod(function)   # the helpers do not need $util itself
 
 
 UTIL = Util()

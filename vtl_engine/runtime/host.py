@@ -6,7 +6,19 @@ Nothing else of the Python object is reachable, so exposing one never exposes Py
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
+
+
+class _Variable:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "VARIABLE"
+
+
+#: in `vtl_direct`'s `constants`: an argument known only when rendering
+VARIABLE = _Variable()
 
 
 class HostObject:
@@ -26,3 +38,14 @@ class HostObject:
 
     def vtl_get(self, name: str) -> Any:
         return getattr(self, "get_" + name)()
+
+    @classmethod
+    def vtl_direct(cls, name: str, constants: tuple[Any, ...]) -> Callable[..., Any] | None:
+        """A plain function `f(obj, *args)` that does what `obj.vtl_call(name, args)` does, for
+        generated code to call directly when the host names this class as a known object (see
+        Template's `known_objects`); None when there is none. `constants` holds the call's
+        arguments that are literals in the template (VARIABLE for the others), so a function
+        can do at compile time what depends only on them. A staticmethod-wrapped function is
+        called without the object: `f(*args)`. Unlike vtl_call it never returns MISSING: offer
+        no function where the method might be missing."""
+        return None

@@ -15,7 +15,7 @@ from .arith import add as _java_add
 from .host import HostObject
 from .methods import JavaIterator, call_method, get_index, get_property, set_index, set_property
 from .signals import MISSING, JavaException
-from .values import is_true, to_string
+from .values import double_to_string, is_true, to_string
 
 
 class StopRender(Exception):
@@ -52,6 +52,8 @@ class RenderState:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
+    if obj.__class__ is ForeachScope and name in _FOREACH_PROPERTIES:
+        return obj.vtl_get(name)
     value = get_property(obj, name)
     return None if value is MISSING else value
 
@@ -59,8 +61,20 @@ def prop(obj: Any, name: str) -> Any:
 def call(obj: Any, name: str, args: tuple) -> Any:
     if obj is None:
         return None
-    value = call_method(obj, name, list(args))
+    if isinstance(obj, HostObject) and name in obj.vtl_methods and name[0] != "_":
+        value = obj.vtl_call(name, list(args))   # what call_method does, one step shorter
+    else:
+        value = call_method(obj, name, list(args))
     return None if value is MISSING else value
+
+
+def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
+               args: tuple, with_object: bool) -> Any:
+    """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
+    is of the class the host named, the general call otherwise."""
+    if obj.__class__ is cls:
+        return function(obj, *args) if with_object else function(*args)
+    return call(obj, name, args)
 
 
 def index(obj: Any, key: Any) -> Any:
@@ -89,6 +103,21 @@ def text_or_none(value: Any) -> str | None:
         return value
     if value.__class__ is Block:
         return value.vtl_to_string()
+    return to_string(value)
+
+
+def text_or_empty(value: Any, literal: str) -> str:
+    """text_or_none for the aws dialect, where an invalid reference prints as nothing."""
+    cls = value.__class__
+    if cls is int:
+        return str(value)
+    if cls is float:
+        return double_to_string(value)
+    if value is None:
+        return ""
+    if cls is Block:
+        shown = value.vtl_to_string()
+        return literal if shown is None else shown
     return to_string(value)
 
 
@@ -184,6 +213,9 @@ class ForeachScope(HostObject):
 
     def vtl_to_string(self) -> str:
         return object.__repr__(self)
+
+
+_FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
 
 
 def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks: the workloads, their hand-written floors, and the runner (`python -m benchmarks.run`)."""

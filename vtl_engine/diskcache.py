@@ -1,0 +1,86 @@
+"""An optional on-disk cache of compiled templates, so a second process skips parse and compile.
+
+Like Jinja2's FileSystemBytecodeCache: one file per template, named by a hash of everything the
+compiled code depends on (the template's source, dialect and name, the engine's version and its
+code generator's files, the Python version), holding the marshalled code object with the
+generated source and its line map. Writes go to a temporary file renamed into place, so
+concurrent writers never leave a torn file; a file that cannot be read is a miss.
+"""
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from types import CodeType
+
+from .runtime.host import VARIABLE
+
+_FORMAT = 2
+# the files whose change changes generated code; their sizes and times join the key
+_CODE_GENERATOR = ("compiler.py", "parser.py", "lexer.py", "dialect.py", "nodes.py")
+
+# code, generated source, line map, direct calls (see compiler.GeneratedModule)
+Entry = tuple[CodeType, str, list[tuple[int, int]], list[tuple[str, str, str, tuple]]]
+
+
+@lru_cache(maxsize=1)
+def _engine_key() -> str:
+    from . import __version__
+
+    here = Path(__file__).resolve().parent
+    stats = []
+    for name in _CODE_GENERATOR:
+        st = os.stat(here / name)
+        stats.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    return f"{_FORMAT}|{__version__}|{sys.implementation.cache_tag}|{'|'.join(stats)}"
+
+
+def source_key(source: str, dialect: str, name: str | None, known_objects: list[str]) -> str:
+    """A name for the code `source` compiles to, the same in every process of this engine."""
+    digest = hashlib.sha256(_engine_key().encode())
+    for part in (dialect, name or "", *known_objects, source):
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class DiskCache:
+    """Compiled templates stored under `directory` (created when first written)."""
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+
+    def load(self, key: str) -> Entry | None:
+        try:
+            data = (self.directory / f"{key}.vtlc").read_bytes()
+            code, python_source, positions, direct_calls = marshal.loads(data)
+            direct_calls = [(g, k, m, tuple(c[0] if c else VARIABLE for c in constants))
+                            for g, k, m, constants in direct_calls]
+        except (OSError, ValueError, EOFError, TypeError, IndexError):
+            return None
+        if not isinstance(code, CodeType):
+            return None
+        return code, python_source, [tuple(p) for p in positions], direct_calls
+
+    def store(self, key: str, entry: Entry) -> None:
+        """Write atomically; a failure to write (read-only disk, full disk) is ignored."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.",
+                                             suffix=".tmp")
+            try:
+                code, python_source, positions, direct_calls = entry
+                # marshal stores plain values only: a constant as (value,), VARIABLE as ()
+                direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
+                                for g, k, m, constants in direct_calls]
+                with os.fdopen(fd, "wb") as f:
+                    f.write(marshal.dumps((code, python_source, positions, direct_calls)))
+                os.replace(temporary, self.directory / f"{key}.vtlc")
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass
