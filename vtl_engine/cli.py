@@ -37,6 +37,7 @@ from .apigateway.mapping import compiled_template, result_of
 from .errors import VtlError, VtlSyntaxError
 from .lint import RULES, lint
 from .template import Template
+from .userfiles import read_user_text
 from .testing.commands import add_coverage, add_test
 
 DIALECTS = ("aws", "velocity")
@@ -52,14 +53,7 @@ def read_text(path: str) -> str:
     """A file's text, or standard input for "-"."""
     if path == "-":
         return sys.stdin.read()
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"{path}: cannot read ({e})") from None
+    return read_user_text(path, UsageError)
 
 
 def pairs(values: Iterable[str] | None, option: str) -> dict[str, str]:

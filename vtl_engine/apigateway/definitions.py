@@ -30,6 +30,7 @@ import orjson
 import yaml
 
 from ..errors import VtlError
+from ..userfiles import read_user_text, yaml_problem
 from .integration import Integration
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY")
@@ -211,12 +212,7 @@ _TemplateLoader.add_multi_constructor("!", _short_form)
 
 def _read_document(path: Path) -> tuple[Any, dict[str, list[TextPosition]]]:
     """The document in `path`, and where its YAML strings are written."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DefinitionError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise DefinitionError(f"{path}: cannot read ({error})") from None
+    text = read_user_text(path, DefinitionError)
     if path.suffix.lower() == ".json":
         try:
             return orjson.loads(text), {}
@@ -228,9 +224,7 @@ def _read_document(path: Path) -> tuple[Any, dict[str, list[TextPosition]]]:
         document = loader.construct_document(node) if node is not None else None
         return document, _text_positions(node, text.splitlines())
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem, where = yaml_problem(error)
         raise DefinitionError(f"{path}: not valid YAML ({problem}{where})") from None
     finally:
         loader.dispose()

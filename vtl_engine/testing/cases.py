@@ -27,6 +27,8 @@ from typing import Any
 import orjson
 import yaml
 
+from ..userfiles import read_user_text, yaml_problem
+
 CASE_FILE_SUFFIXES = (".vtltest.yaml", ".vtltest.yml", ".vtltest.json")
 SIDES = ("request", "response")
 _SKIPPED_DIRECTORIES = {"node_modules", "__pycache__", "site-packages"}
@@ -160,12 +162,7 @@ def load_case_file(path: Path) -> list[Case]:
 
 
 def _parse(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CaseFileError(f"{path}: cannot read ({e})") from None
+    text = read_user_text(path, CaseFileError)
     if path.suffix == ".json":
         try:
             return orjson.loads(text)
@@ -175,9 +172,7 @@ def _parse(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        problem, where = yaml_problem(e)
         raise CaseFileError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
