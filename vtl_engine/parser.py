@@ -14,8 +14,9 @@ from lark.lexer import Lexer as LarkLexer
 
 from . import nodes as n
 from .dialect import Dialect
-from .errors import VtlSyntaxError
+from .errors import VtlError, VtlLimitError, VtlSyntaxError
 from .lexer import Lexer
+from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _Tokens(LarkLexer):
@@ -84,7 +85,7 @@ class _Builder:
         except UnexpectedInput as e:
             raise self._syntax_error(e, text, offset, line, column) from None
         except VisitError as e:
-            if isinstance(e.orig_exc, VtlSyntaxError):
+            if isinstance(e.orig_exc, VtlError):
                 raise e.orig_exc from None
             raise
 
@@ -321,7 +322,11 @@ class _ToNodes(Transformer):
         return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def integer(self, meta, children):
-        return n.Literal(*self._at(children[0]), int(children[0]))
+        digits = children[0]
+        if len(digits) > MAX_NUMBER_DIGITS:
+            raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *self._at(digits),
+                                self.b.source, self.b.name)
+        return n.Literal(*self._at(digits), int(digits))
 
     def float(self, meta, children):
         return n.Literal(*self._at(children[0]), float(children[0]))

@@ -13,21 +13,30 @@ from typing import Any
 from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .runtime import arith, support, values
+from .runtime import arith, budget, support, values
 from .runtime.signals import MISSING, JavaException
 from .runtime.values import JsonArray
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on one render, so an untrusted template cannot exhaust the host."""
+    """Bounds on one template and its renders, so an untrusted template cannot exhaust the host.
+
+    Exceeding one raises VtlLimitError naming it. Sizes count characters except where noted.
+    Output, time and the total are checked at loop iterations, macro calls, blocks and
+    #evaluate (not at every write), so a render may overshoot them by one such stretch.
+    """
 
     max_loop_iterations: int = 1_000_000     # #foreach iterations in one render, all loops
-    max_range: int = 1_000_000               # elements of one [a..b]
+    max_range: int = 1_000_000               # elements of one [a..b], refused before allocating
     max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
     max_evaluate_depth: int = 10             # #evaluate inside #evaluate
     max_define_depth: int = 2                # a #define block inside itself (Velocity 1.7's)
-    max_render_seconds: float | None = 10.0  # wall-clock time, checked at each loop iteration
+    max_render_seconds: float | None = 10.0  # wall-clock time of one render
+    max_output_size: int = 10 * 1024 * 1024  # UTF-8 bytes: API Gateway's 10 MB payload limit
+    max_template_size: int = 300 * 1024      # UTF-8 bytes: API Gateway's 300 KB template limit
+    max_string_length: int = 10 * 1024 * 1024  # one string (or printed collection) built
+    max_string_total: int = 100_000_000      # all strings built in one render, together
 
 
 DEFAULT_LIMITS = Limits()
@@ -96,6 +105,7 @@ class Template:
         self.dialect = get_dialect(dialect)
         self.name = name
         self.limits = limits
+        _check_template_size(source, limits.max_template_size, name)
         self._compiled = compile_source(source, self.dialect.name, name)
 
     @property
@@ -112,16 +122,20 @@ class Template:
         variables = self._variables(context)
         out: list[str] = []
         compiled = self._compiled
-        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros)
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
+        token = budget.activate(state.budget)
         try:
             compiled.root(variables, out.append, state)
         except support.StopRender:
             pass
         except Exception as e:  # noqa: BLE001 - every failure leaves as a VtlError
             raise self._as_vtl_error(e) from None
-        return "".join(out)
+        finally:
+            budget.deactivate(token)
+        return _output(out, self.limits.max_output_size, compiled)
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
+        _check_template_size(source, self.limits.max_template_size, "#evaluate")
         try:
             return compile_source(source, self.dialect.name, "#evaluate")
         except VtlSyntaxError as e:
@@ -156,6 +170,29 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
+
+
+def _check_template_size(source: str, limit: int, name: str | None) -> None:
+    if len(source) <= limit // 4:
+        return   # no text this short can be over the limit, however it is encoded
+    encoded = source.encode("utf-8", "surrogatepass")
+    if len(encoded) > limit:
+        # point at the first character past the limit
+        head = encoded[:limit].decode("utf-8", "ignore")
+        line = head.count("\n") + 1
+        column = len(head) - head.rfind("\n")
+        raise VtlLimitError("max_template_size", limit, line, column, source, name)
+
+
+def _output(pieces: list[str], limit: int, compiled: CompiledTemplate) -> str:
+    """The render's text, measured before it is joined (the pieces may share one huge string)."""
+    size = sum(map(len, pieces))
+    if size > limit:
+        raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
+    text = "".join(pieces)
+    if size > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
+    return text
 
 
 def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplate | None]:

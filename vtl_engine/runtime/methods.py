@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from vtl_engine.runtime import javaregex
+from vtl_engine.runtime.budget import charge, check_length
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
@@ -269,7 +270,10 @@ def _s_replace(s: str, args: list) -> Any:
                        "is null")
     if target == "":
         u = _units(s)
+        check_length(len(u) + (len(u) + 1) * len(replacement))
         return from_utf16(u.replace("", replacement)) if u is not s else s.replace("", replacement)
+    if len(replacement) > len(target):
+        check_length(len(s) + s.count(target) * (len(replacement) - len(target)))
     return s.replace(target, replacement)
 
 
@@ -388,6 +392,7 @@ def _l_set(lst: list, args: list) -> Any:
 
 
 def _l_add(lst: list, args: list) -> Any:
+    charge(1)
     if len(args) == 1:
         lst.append(args[0])
         return True
@@ -399,6 +404,10 @@ def _l_add(lst: list, args: list) -> Any:
 
 
 def _l_add_all(lst: list, args: list) -> Any:
+    if args and _is_collection(args[-1]):
+        # addAll of the list itself doubles it: refused before it is copied
+        check_length(len(lst) + len(args[-1]))
+        charge(len(args[-1]))
     if len(args) == 1 and _is_collection(args[0]):
         items = list(args[0])
         lst.extend(items)
@@ -550,6 +559,7 @@ def _m_put(m: dict, args: list) -> Any:
     key, value = args
     k = _find_key(m, key)
     if k is MISSING:
+        charge(1)
         m[_storable(key)] = value
         return None
     old = m[k]

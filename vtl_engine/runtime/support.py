@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import budget as _budget
 from .arith import add as _java_add
 from .host import HostObject
 from .methods import call_method, get_index, get_property, set_index, set_property
@@ -33,18 +34,35 @@ class RenderState:
     """Per-render bookkeeping: limits and counters. One per render, never shared."""
 
     __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "deadline",
-                 "compile_evaluated", "macros")
+                 "compile_evaluated", "macros", "budget", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
-                 macros: dict[str, Any]) -> None:
+                 macros: dict[str, Any], out: list[str]) -> None:
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
         self.evaluate_depth = 0
-        self.deadline = (time.monotonic() + limits.max_render_seconds
-                         if limits.max_render_seconds else None)
+        self.budget = _budget.Budget(limits.max_string_length, limits.max_string_total,
+                                     limits.max_render_seconds)
+        self.deadline = self.budget.deadline
         self.compile_evaluated = compile_evaluated
         self.macros = macros
+        self.out = out          # the render's output pieces, measured at checkpoints
+        self.counted = 0        # how many of them are in output_size
+        self.output_size = 0
+
+
+def checkpoint(st: RenderState) -> None:
+    """The size and time checks that are too costly for every write: made at each loop
+    iteration, macro call, block and #evaluate, which bound how much one stretch can write."""
+    out = st.out
+    if len(out) != st.counted:
+        st.output_size += sum(map(len, out[st.counted:]))
+        st.counted = len(out)
+        if st.output_size > st.limits.max_output_size:
+            raise _budget.limit_exceeded("max_output_size", st.limits.max_output_size)
+    if st.deadline is not None and time.monotonic() > st.deadline:
+        raise _budget.limit_exceeded("max_render_seconds", st.limits.max_render_seconds)
 
 
 # ---- reference steps: None in (an invalid reference so far) gives None out ---------------------
@@ -60,6 +78,8 @@ def call(obj: Any, name: str, args: tuple) -> Any:
     if obj is None:
         return None
     value = call_method(obj, name, list(args))
+    if value.__class__ is str:
+        _budget.charge(len(value))   # a method applied again and again can grow a string
     return None if value is MISSING else value
 
 
@@ -122,7 +142,9 @@ def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
             left = left_literal
         elif right is None:
             right = right_literal
-        return text(left) + text(right)
+        left, right = text(left), text(right)
+        _budget.charge(len(left) + len(right))
+        return left + right
     return _java_add(left, right)
 
 
@@ -190,11 +212,9 @@ def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
         raise JavaException("java.util.ConcurrentModificationException",
                             "the list changed while #foreach was iterating over it")
     st.iterations += 1
-    limits = st.limits
-    if st.iterations > limits.max_loop_iterations:
-        raise JavaException("LimitExceeded", f"max_loop_iterations ({limits.max_loop_iterations})")
-    if st.deadline is not None and time.monotonic() > st.deadline:
-        raise JavaException("LimitExceeded", f"max_render_seconds ({limits.max_render_seconds})")
+    if st.iterations > st.limits.max_loop_iterations:
+        raise _budget.limit_exceeded("max_loop_iterations", st.limits.max_loop_iterations)
+    checkpoint(st)
 
 
 # ---- macros --------------------------------------------------------------------------------------
@@ -252,6 +272,7 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
     if st.macro_depth >= limit:
         raise JavaException("org.apache.velocity.exception.MacroOverflowException",
                             f"Max calling depth of {limit} was exceeded in macro '{name}'")
+    checkpoint(st)
     bound = dict(zip(params, args))
     frame = MacroScope(scope, bound, {"$" + p: lit for p, lit in zip(params, literals)})
     if body is not None:
@@ -286,21 +307,28 @@ class Block(HostObject):
         being rendered `max_depth` times over (Velocity's directive.define.max.depth)."""
         if self.max_depth is not None and self.depth >= self.max_depth:
             return None
+        checkpoint(self.st)
         out: list[str] = []
         self.depth += 1
         try:
             self.function(self.scope, out.append, self.st)
         finally:
             self.depth -= 1
-        return "".join(out)
+        return _joined(out)
 
 
 def render_string(function: Callable, scope: Any, st: RenderState, trim_last: bool) -> str:
     """An interpolated string literal's value (parsed with a space appended: see parser)."""
     out: list[str] = []
     function(scope, out.append, st)
-    value = "".join(out)
+    value = _joined(out)
     return value[:-1] if trim_last and value else value
+
+
+def _joined(pieces: list[str]) -> str:
+    """Text built from pieces, charged to the render's budget before it is allocated."""
+    _budget.charge(sum(map(len, pieces)))
+    return "".join(pieces)
 
 
 # ---- #evaluate -----------------------------------------------------------------------------------
@@ -310,7 +338,8 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
         return
     limit = st.limits.max_evaluate_depth
     if st.evaluate_depth >= limit:
-        raise JavaException("LimitExceeded", f"max_evaluate_depth ({limit})")
+        raise _budget.limit_exceeded("max_evaluate_depth", limit)
+    checkpoint(st)
     compiled = st.compile_evaluated(text(value))
     saved = st.macros
     st.macros = {**saved, **compiled.macros}
