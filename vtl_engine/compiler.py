@@ -17,6 +17,8 @@ from .dialect import Dialect
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
+# Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
+_MAX_LOOPS_PER_FUNCTION = 6
 
 
 @dataclass
@@ -173,6 +175,9 @@ class CodeGenerator:
             self.indent -= 1
 
     def stmt_Foreach(self, node: n.Foreach) -> None:
+        if self.fn.loops >= _MAX_LOOPS_PER_FUNCTION:
+            self.write(f"{self.new_function('loop', self.fn.kind, [node])}(v, w, st)")
+            return
         items, saved, scope, item = self.temp(), self.temp(), self.temp(), self.temp()
         names = (node.var, "foreach", "velocityCount", "velocityHasNext")
         self.write(f"{items} = loop_items({self.expr(node.iterable)})")

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 from lark import Token
 
-from .errors import VtlSyntaxError
+from .errors import VtlLimitError, VtlSyntaxError
+
+# Deeper nesting of directives, brackets and method arguments than any real template uses would
+# make the lexer, the parse tree, the code generator and Python's own compiler recurse (or refuse:
+# Python allows 100 indentation levels and 200 nested parentheses), so it is refused up front.
+MAX_NESTING_DEPTH = 40
 
 # Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
@@ -92,12 +97,20 @@ class Lexer:
         self.ends: dict[int, int] = {}
         # (token, opening directive) for every #if / block directive not yet closed by #end
         self.open_blocks: list[Token] = []
+        self.nesting = 0   # argument lists and indexes being lexed, one inside another
 
     # -- output -------------------------------------------------------------------------------
 
     def error(self, message: str, pos: int) -> VtlSyntaxError:
         line, column = self.where(pos)
         return VtlSyntaxError(message, line, column, self.src, self.name)
+
+    def _enter_nested(self, pos: int) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING_DEPTH:
+            line, column = self.where(pos)
+            raise VtlLimitError("max_nesting_depth", MAX_NESTING_DEPTH, line, column, self.src,
+                                self.name)
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
         line, column = self.where(start)
@@ -280,6 +293,7 @@ class Lexer:
         method's argument list may hold.
         """
         src, n = self.src, len(self.src)
+        self._enter_nested(open_pos)
         self.emit("_LPAREN", "(", open_pos, open_pos + 1)
         pos = open_pos + 1
         depth = 1
@@ -309,6 +323,7 @@ class Lexer:
                 pos = end
                 if depth == 0:
                     self.pos = pos
+                    self.nesting -= 1
                     return
                 continue
             if c == "$" or c == "\\":
@@ -431,6 +446,7 @@ class Lexer:
     def _index(self, pos: int) -> int:
         """Lex `[ param ]` after a reference: a string, integer, boolean or reference."""
         src, n = self.src, len(self.src)
+        self._enter_nested(pos)
         self.emit("_INDEX_OPEN", "[", pos, pos + 1)
         pos += 1
         while True:
@@ -441,6 +457,7 @@ class Lexer:
                 pos = _WHITESPACE.match(src, pos).end()
             elif c == "]":
                 self.emit("_INDEX_CLOSE", "]", pos, pos + 1)
+                self.nesting -= 1
                 return pos + 1
             elif c in "\"'":
                 m = _STRING.match(src, pos)

@@ -15,7 +15,7 @@ from lark.lexer import Lexer as LarkLexer
 from . import nodes as n
 from .dialect import Dialect
 from .errors import VtlError, VtlLimitError, VtlSyntaxError
-from .lexer import Lexer
+from .lexer import MAX_NESTING_DEPTH, Lexer
 from .runtime.budget import MAX_NUMBER_DIGITS
 
 
@@ -49,6 +49,9 @@ _OPERATORS = {
     "OR": "||", "AND": "&&", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">",
     "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
 }
+_OPENING = frozenset({"IF", "BLOCK_DIRECTIVE", "_LPAREN", "_LBRACKET", "_LBRACE", "_INDEX_OPEN"})
+_CLOSING = frozenset({"END", "_RPAREN", "_RBRACKET", "_RBRACE", "_INDEX_CLOSE"})
+
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _BAD_UNICODE_ESCAPE = re.compile(r"\\u(?![0-9a-fA-F]{4})")
 
@@ -79,6 +82,7 @@ class _Builder:
                 raise
             raise VtlSyntaxError(f"in a string literal: {e.message}", line, column,
                                  self.source, self.name) from None
+        self._check_nesting(tokens, offset, line, column)
         try:
             tree = _lark().parse(tokens)
             return _ToNodes(self, text, lexer.ends, (line, column) if offset else None).transform(tree)
@@ -88,6 +92,18 @@ class _Builder:
             if isinstance(e.orig_exc, VtlError):
                 raise e.orig_exc from None
             raise
+
+    def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
+        depth = 0
+        for token in tokens:
+            if token.type in _OPENING:
+                depth += 1
+                if depth > MAX_NESTING_DEPTH:
+                    where = (token.line, token.column) if not offset else (line, column)
+                    raise VtlLimitError("max_nesting_depth", MAX_NESTING_DEPTH, *where,
+                                        self.source, self.name)
+            elif token.type in _CLOSING:
+                depth -= 1
 
     def _syntax_error(self, e: UnexpectedInput, text: str, offset: int, line: int,
                       column: int) -> VtlSyntaxError:
