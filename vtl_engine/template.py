@@ -40,6 +40,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
@@ -161,6 +162,11 @@ class Template:
             if error.java_class == "LimitExceeded":
                 limit, _, value = error.message.partition(" (")
                 return VtlLimitError(limit, value.rstrip(")"), line, column, source, name)
+            if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
+                limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
+                                            line, column, source, name)
+                limit_error.java_exception = error.java_class
+                return limit_error
             return VtlRuntimeError(str(error), line, column, source, name,
                                    java_exception=error.java_class)
         if isinstance(error, RecursionError):
