@@ -16,7 +16,7 @@ from .arith import add as _java_add
 from .host import HostObject
 from .methods import call_method, get_index, get_property, set_index, set_property
 from .signals import MISSING, JavaException
-from .values import is_true, to_string
+from .values import identity_hash, is_true, to_string
 
 
 class StopRender(Exception):
@@ -202,7 +202,9 @@ class ForeachScope(HostObject):
         return top
 
     def vtl_to_string(self) -> str:
-        return object.__repr__(self)
+        # Object.toString(): the Java class and identity hash, never the Python repr
+        return "org.apache.velocity.runtime.directive.ForeachScope@" + format(
+            identity_hash(self), "x")
 
 
 def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
