@@ -20,9 +20,10 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 
 NAMES = ("a", "b", "s", "n", "l", "m", "x", "i", "nil", "e")
-PROPERTIES = ("size", "empty", "a", "k", "length", "class", "key", "value", "first", "bytes",
+PROPERTIES = ("size", "empty", "a", "k", "length", "key", "value", "first", "bytes",
               "count", "index", "hasNext")
-# Java methods the values in a context have (and a few they do not), with argument shapes
+# Java methods the values in a context have (and a few they do not), with argument shapes;
+# not getClass() and .class, which the sandbox refuses on purpose (tests/safety/test_escapes.py)
 METHODS = ("size()", "get(0)", "get(-1)", "get('k')", "get($i)", "length()", "substring(1)",
            "substring(0, 2)", "toUpperCase()", "toLowerCase()", "indexOf('a')", "isEmpty()",
            "contains('a')", "keySet()", "values()", "entrySet()", "add(1)", "add($s)",
@@ -31,7 +32,7 @@ METHODS = ("size()", "get(0)", "get(-1)", "get('k')", "get($i)", "length()", "su
            "startsWith('a')", "endsWith('b')", "equals($a)", "equals('a')", "hashCode()",
            "toString()", "charAt(0)", "concat('x')", "compareTo('b')", "intValue()",
            "doubleValue()", "containsKey('k')", "addAll($l)", "subList(0, 1)", "isEmpty()",
-           "foo()", "getClass()", "indexOf($a)", "lastIndexOf('a')", "equalsIgnoreCase('A')",
+           "foo()", "indexOf($a)", "lastIndexOf('a')", "equalsIgnoreCase('A')",
            "get(1)", "set(0, 2)", "clear()", "longValue()", "booleanValue()", "getKey()",
            "getValue()", "hasNext()", "getCount()", "isLast()", "toString($a)", "substring($a)")
 TEXT_PIECES = ("a", "b", " ", "  ", "\n", "\t", "x y", "{", "}", "(", ")", "[", "]", '"', "'",
