@@ -420,6 +420,7 @@ class Lexer:
         self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
         self.emit("IDENT", m.group(), m.start(), m.end())
         pos = m.end()
+        after_property = False
         while pos < n:
             c = src[pos]
             if c == "[":
@@ -430,11 +431,23 @@ class Lexer:
                     self.emit("METHOD", m.group(), m.start(), m.end())
                     self._directive_expression(m.end(), f".{m.group()}", arguments=True)
                     pos = self.pos
+                    after_property = False
                 else:
                     self.emit("PROP", m.group(), m.start(), m.end())
                     pos = m.end()
+                    after_property = True
             else:
                 break
+        if after_property and not (formal or inside) and src.startswith("##", pos) \
+                and not src.startswith("#", pos + 2):
+            # Velocity 1.7's lexer, still in its REFMOD2 state after a property, takes `##` for
+            # text there (but `###` for a comment), and fails on `##` at the very end
+            if pos + 2 == n:
+                raise self.error("a template cannot end with '##' right after a property", pos)
+            self.ends[start] = pos
+            self.text("##", pos, pos + 2)
+            self.pos = pos + 2
+            return True
         if formal:
             if not src.startswith("}", pos):
                 raise self.error("${ reference is never closed with }", start)
