@@ -410,6 +410,15 @@ class Lexer:
         if not m:
             if inside:
                 return False
+            if not formal:
+                if _ABSORBS_DOLLAR.match(src, pos):
+                    self.pos = pos
+                    return True
+                named = _DIRECTIVE_AFTER_DOLLAR.match(src, pos)
+                if named:
+                    self.text(src[start:named.end()], start, named.end())
+                    self.pos = named.end()
+                    return True
             if pos == n and not formal:
                 raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
             # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7
@@ -503,6 +512,14 @@ class Lexer:
 _LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
 _BANG = re.compile(r"\\*!")
 _DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
+# A `$` that starts no reference is a MORE token in Velocity 1.7: it becomes part of the next
+# token. Before the directive tokens of the REFERENCE state (#set, #if, #elseif, #else, #end and
+# block comments) it vanishes into them; before any other `#name` the whole `$#name` is text.
+_DOLLAR_RUN = r"(?:\\*\$!?)*"
+_ABSORBS_DOLLAR = re.compile(
+    _DOLLAR_RUN + r"(?:[ \t]*#(?:set|\{set\})[ \t]*\(|#(?:if|elseif|\{if\}|\{elseif\})[ \t]*\("
+    r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
+_DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 
