@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
               "outcomes": dict(counts.most_common()), "divergences": len(found),
               "minimised": sorted(groups.values(), key=lambda g: -len(g["seeds"])),
               "unminimised": found[args.minimise:]}
-    args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    args.report.write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(f"{report['templates']} templates in {report['seconds']} s: {report['outcomes']}")
     for group in report["minimised"][:40]:
         print(f"  {group['kind']} x{len(group['seeds'])}: {group['minimised']!r}")

@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
               "outcomes": dict(counts.most_common()), "failures": failures,
               "slowest": [{"seed": r["seed"], "seconds": round(r["seconds"], 3),
                            "template": r["template"]} for r in slowest]}
-    args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding="utf-8")
+    args.report.write_text(json.dumps(report, indent=1), encoding="utf-8")
     print(f"{report['inputs']} inputs in {report['seconds']} s: {report['outcomes']}")
     for failure in failures[:20]:
         print(f"  seed {failure['seed']} {failure['kind']}: {failure['minimised']!r}")

@@ -361,7 +361,7 @@ class Lexer:
                     self.emit("INTEGER", i.group(), pos, i.end())
                     pos = i.end()
                     continue
-            if c.isalpha() or c == "_":
+            if c.isascii() and c.isalpha() or c == "_":
                 m = _DIRECTIVE_WORD.match(src, pos)
                 word = m.group()
                 kind = _WORD_OPERATORS.get(word, "WORD")
@@ -487,7 +487,7 @@ class Lexer:
                     raise self.error("string literal is never closed", pos)
                 self.emit("STRING", m.group(), pos, m.end())
                 pos = m.end()
-            elif c.isdigit() or c == "-":
+            elif "0" <= c <= "9" or c == "-":
                 m = _INTEGER.match(src, pos)
                 if not m:
                     raise self.error("unexpected '-' in an index", pos)
