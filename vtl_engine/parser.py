@@ -232,9 +232,14 @@ class _ToNodes(Transformer):
             self.b.macros.setdefault(macro.name, macro)   # the first definition wins
             return macro
         if name == "literal":
-            # #literal() … #end prints its body's source as written
+            # #literal() … #end prints its body's source as written, less comments (Velocity
+            # 1.7 rebuilds it from tokens); an empty body fails in 1.7 (a NullPointerException)
             start = self.ends.get(token.start_pos, token.end_pos)
-            return n.LiteralBlock(*at, self.text[start:_end.start_pos])
+            if start >= _end.start_pos:
+                raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
+                                  token)
+            text = _LITERAL_COMMENT.sub(_literal_comment, self.text[start:_end.start_pos])
+            return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
                 raise self._error("#define expects one reference: #define($name)", token)
@@ -371,6 +376,16 @@ class _ToNodes(Transformer):
 
     def negation(self, meta, children):
         return n.Not(*self._at(children[0]), children[1])
+
+
+_LITERAL_COMMENT = re.compile(r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*", re.DOTALL)
+
+
+def _literal_comment(m: re.Match) -> str:
+    """In a #literal body: unparsed blocks stay, block comments go, line comments keep `##`."""
+    if m.group(1):
+        return m.group(1)
+    return "##" if m.group().startswith("##") else ""
 
 
 def _is_variable(node: object) -> bool:
