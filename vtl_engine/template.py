@@ -133,7 +133,8 @@ class Template:
             raise self._as_vtl_error(e) from None
         finally:
             budget.deactivate(token)
-        return _output(out, self.limits.max_output_size, compiled)
+        size = state.output_size + sum(map(len, out[state.counted:]))
+        return _output(out, size, self.limits.max_output_size, compiled)
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
         _check_template_size(source, self.limits.max_template_size, "#evaluate")
@@ -190,9 +191,9 @@ def _check_template_size(source: str, limit: int, name: str | None) -> None:
         raise VtlLimitError("max_template_size", limit, line, column, source, name)
 
 
-def _output(pieces: list[str], limit: int, compiled: CompiledTemplate) -> str:
-    """The render's text, measured before it is joined (the pieces may share one huge string)."""
-    size = sum(map(len, pieces))
+def _output(pieces: list[str], size: int, limit: int, compiled: CompiledTemplate) -> str:
+    """The render's text, refused before it is joined when its `size` in characters is over
+    the limit (the pieces may repeat one huge string)."""
     if size > limit:
         raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
     text = "".join(pieces)

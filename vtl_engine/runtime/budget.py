@@ -18,7 +18,7 @@ from .signals import JavaException
 class Budget:
     """One render's allowance: the longest value, the total built, and the deadline."""
 
-    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline")
+    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
 
     def __init__(self, max_length: int, max_total: int, max_seconds: float | None) -> None:
         self.max_length = max_length
@@ -26,6 +26,18 @@ class Budget:
         self.remaining = max_total
         self.max_seconds = max_seconds
         self.deadline = time.monotonic() + max_seconds if max_seconds else None
+        self.charges = 0
+
+    def charge(self, size: int) -> None:
+        """Account for a value of `size` characters (or elements, or digits) just built."""
+        if size > self.max_length:
+            raise limit_exceeded("max_string_length", self.max_length)
+        self.remaining -= size
+        if self.remaining < 0:
+            raise limit_exceeded("max_string_total", self.max_total)
+        self.charges += 1
+        if not self.charges & 31 or size > 100_000:
+            self.check_time()
 
     def check_time(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -49,16 +61,10 @@ def limit_exceeded(limit: str, value: object) -> JavaException:
 
 
 def charge(size: int) -> None:
-    """Account for a value of `size` characters (or elements, or digits) just built."""
+    """Charge the running render's budget (if any) for a value of `size` just built."""
     budget = _active.get()
-    if budget is None:
-        return
-    if size > budget.max_length:
-        raise limit_exceeded("max_string_length", budget.max_length)
-    budget.remaining -= size
-    if budget.remaining < 0:
-        raise limit_exceeded("max_string_total", budget.max_total)
-    budget.check_time()
+    if budget is not None:
+        budget.charge(size)
 
 
 def check_length(size: int) -> None:

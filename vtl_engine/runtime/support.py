@@ -216,7 +216,8 @@ def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
     st.iterations += 1
     if st.iterations > st.limits.max_loop_iterations:
         raise _budget.limit_exceeded("max_loop_iterations", st.limits.max_loop_iterations)
-    checkpoint(st)
+    if not st.iterations & 31:
+        checkpoint(st)   # every 32nd iteration: what one writes in between is charged anyway
 
 
 # ---- macros --------------------------------------------------------------------------------------
@@ -316,21 +317,24 @@ class Block(HostObject):
             self.function(self.scope, out.append, self.st)
         finally:
             self.depth -= 1
-        return _joined(out)
+        return _joined(out, self.st)
 
 
 def render_string(function: Callable, scope: Any, st: RenderState, trim_last: bool) -> str:
     """An interpolated string literal's value (parsed with a space appended: see parser)."""
     out: list[str] = []
     function(scope, out.append, st)
-    value = _joined(out)
+    value = _joined(out, st)
     return value[:-1] if trim_last and value else value
 
 
-def _joined(pieces: list[str]) -> str:
-    """Text built from pieces, charged to the render's budget before it is allocated."""
-    _budget.charge(sum(map(len, pieces)))
-    return "".join(pieces)
+def _joined(pieces: list[str], st: RenderState) -> str:
+    """Text built from pieces, charged to the render's budget."""
+    if len(pieces) > 8:   # they may repeat one huge string: measured before they are joined
+        _budget.check_length(sum(map(len, pieces)))
+    text = "".join(pieces)
+    st.budget.charge(len(text))
+    return text
 
 
 # ---- #evaluate -----------------------------------------------------------------------------------
