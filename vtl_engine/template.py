@@ -127,8 +127,8 @@ class Template:
         token = budget.activate(state.budget)
         try:
             compiled.root(variables, out.append, state)
-        except support.StopRender:
-            pass
+        except support.StopRender as stop:
+            out.append(stop.partial)
         except Exception as e:  # noqa: BLE001 - every failure leaves as a VtlError
             raise self._as_vtl_error(e) from None
         finally:

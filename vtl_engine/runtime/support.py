@@ -20,7 +20,13 @@ from .values import identity_hash, is_true, to_string
 
 
 class StopRender(Exception):
-    """#stop (or #break outside any loop): rendering ends, keeping what was written."""
+    """#stop (or #break outside any loop): rendering ends, keeping what was written.
+
+    `partial` is what a #define block being printed had written before the #stop: Velocity
+    renders a printed block straight into the output, so that text stays.
+    """
+
+    partial = ""
 
 
 class BreakScope(Exception):
@@ -108,7 +114,7 @@ def text_or_none(value: Any) -> str | None:
     if value is None or value.__class__ is str:
         return value
     if value.__class__ is Block:
-        return value.vtl_to_string()
+        return value.render(printed=True)
     return to_string(value)
 
 
@@ -306,6 +312,9 @@ class Block(HostObject):
         self.max_depth = st.limits.max_define_depth if max_depth == -1 else max_depth
 
     def vtl_to_string(self) -> str | None:
+        return self.render(printed=False)
+
+    def render(self, printed: bool) -> str | None:
         """The rendered body; None (printed as the reference's text) when the block is already
         being rendered `max_depth` times over (Velocity's directive.define.max.depth)."""
         if self.max_depth is not None and self.depth >= self.max_depth:
@@ -315,6 +324,10 @@ class Block(HostObject):
         self.depth += 1
         try:
             self.function(self.scope, out.append, self.st)
+        except StopRender as stop:
+            # printed, the block wrote into the output; as a value, into a discarded buffer
+            stop.partial = "".join(out) + stop.partial if printed else ""
+            raise
         finally:
             self.depth -= 1
         return _joined(out, self.st)
@@ -323,7 +336,11 @@ class Block(HostObject):
 def render_string(function: Callable, scope: Any, st: RenderState, trim_last: bool) -> str:
     """An interpolated string literal's value (parsed with a space appended: see parser)."""
     out: list[str] = []
-    function(scope, out.append, st)
+    try:
+        function(scope, out.append, st)
+    except StopRender as stop:
+        stop.partial = ""   # the string's text is lost with it
+        raise
     value = _joined(out, st)
     return value[:-1] if trim_last and value else value
 
@@ -352,8 +369,8 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
     st.evaluate_depth += 1
     try:
         compiled.root(scope, w, st)
-    except StopRender:
-        pass   # #stop inside #evaluate ends only the evaluated text
+    except StopRender as stop:
+        w(stop.partial)   # #stop inside #evaluate ends only the evaluated text
     finally:
         st.evaluate_depth -= 1
         st.macros = saved
