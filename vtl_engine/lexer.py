@@ -199,6 +199,10 @@ class Lexer:
         two = src[start:start + 2]
         if two == "##":
             nl = _LINE_END_OR_EOF.search(src, start)
+            if nl.start() == len(src) > start + 2 and src[-1] in "#$":
+                # Velocity 1.7's lexer fails on a last line comment ending in `#` or `$`
+                raise self.error(f"a template cannot end with a comment ending in "
+                                 f"'{src[-1]}'", len(src) - 1)
             self.pos = nl.end()
             return
         if src.startswith("#[[", start):
@@ -209,6 +213,8 @@ class Lexer:
             self.pos = close + 3
             return
         if two == "#*":
+            if start + 2 == len(src):
+                raise self.error("a template cannot end with '#*'", start)
             close = src.find("*#", start + 2)
             # Velocity 1.7 silently drops an unclosed comment and everything after it.
             self.pos = len(src) if close < 0 else close + 2

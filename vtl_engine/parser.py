@@ -273,8 +273,13 @@ class _ToNodes(Transformer):
         at = self._at(token)
         if name == "break":
             return n.Break(*at)
-        if name in self.b.dialect.directives.block:
+        if name in self.b.dialect.directives.block or name == "evaluate" and \
+                name in self.b.dialect.directives.line:
             raise self._error(f"#{name} needs its arguments in parentheses", token)
+        if name == "include" and name in self.b.dialect.directives.line:
+            return n.Text(*at, "")   # Velocity 1.7 includes nothing
+        if name == "parse" and name in self.b.dialect.directives.line:
+            return n.Include(*at, name, [])   # fails at render time, as in 1.7
         return n.MacroCall(*at, name.lstrip("@"), [], "#" + name)
 
     # ---- references ----------------------------------------------------------------------------
