@@ -140,8 +140,9 @@ class CodeGenerator:
     def stmt_Set(self, node: n.Set) -> None:
         target = node.target
         value = self.expr(node.value)
-        if target.quiet or target.literal.startswith("${"):
+        if (target.quiet or target.literal.startswith("${")) and not target.suffixes:
             # Velocity 1.7 evaluates #set($!a = …) and #set(${a} = …) but sets nothing
+            # (though it does set $!a.b and ${a[0]})
             self.write(value)
             return
         if not target.suffixes:

@@ -280,7 +280,8 @@ class _ToNodes(Transformer):
             return n.Text(*at, "")   # Velocity 1.7 includes nothing
         if name == "parse" and name in self.b.dialect.directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
-        return n.MacroCall(*at, name.lstrip("@"), [], "#" + name)
+        source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
+        return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 
