@@ -238,7 +238,7 @@ class _ToNodes(Transformer):
             if start >= _end.start_pos:
                 raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
                                   token)
-            text = _LITERAL_COMMENT.sub(_literal_comment, self.text[start:_end.start_pos])
+            text = _LITERAL_REBUILT.sub(_literal_rebuilt, self.text[start:_end.start_pos])
             return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
@@ -384,11 +384,14 @@ class _ToNodes(Transformer):
         return n.Not(*self._at(children[0]), children[1])
 
 
-_LITERAL_COMMENT = re.compile(r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*", re.DOTALL)
+_LITERAL_REBUILT = re.compile(
+    r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])|(?<!\\)\\(?=#[{a-zA-Z])",
+    re.DOTALL)
 
 
-def _literal_comment(m: re.Match) -> str:
-    """In a #literal body: unparsed blocks stay, block comments go, line comments keep `##`."""
+def _literal_rebuilt(m: re.Match) -> str:
+    """In a #literal body: unparsed blocks stay, block comments go, line comments keep `##`,
+    escapes lose their backslashes."""
     if m.group(1):
         return m.group(1)
     return "##" if m.group().startswith("##") else ""
