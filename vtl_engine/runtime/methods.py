@@ -90,7 +90,7 @@ def _code_point_units(ch: int) -> str | None:
 
 def _s_length(s: str, args: list) -> Any:
     if args:
-        return MISSING
+        raise wrong_number_of_arguments()
     return len(_units(s))
 
 
@@ -296,9 +296,17 @@ def _s_split(s: str, args: list) -> Any:
     return MISSING
 
 
+def wrong_number_of_arguments() -> JavaException:
+    """Velocity 1.7 finds a method without parameters whatever the arguments, and then Java's
+    reflection refuses the call."""
+    return JavaException("java.lang.IllegalArgumentException", "wrong number of arguments")
+
+
 def _no_args(body: Callable[[Any], Any]) -> Method:
     def method(obj: Any, args: list) -> Any:
-        return MISSING if args else body(obj)
+        if args:
+            raise wrong_number_of_arguments()
+        return body(obj)
 
     return method
 

@@ -14,7 +14,14 @@ from typing import Any
 from . import budget as _budget
 from .arith import add as _java_add
 from .host import HostObject
-from .methods import call_method, get_index, get_property, set_index, set_property
+from .methods import (
+    call_method,
+    get_index,
+    get_property,
+    set_index,
+    set_property,
+    wrong_number_of_arguments,
+)
 from .signals import MISSING, JavaException
 from .values import identity_hash, is_true, to_string
 
@@ -184,8 +191,8 @@ class ForeachScope(HostObject):
         self.parent = parent if isinstance(parent, ForeachScope) else None
 
     def vtl_call(self, name: str, args: list) -> Any:
-        if args:
-            return MISSING
+        if args:   # its methods have no parameters
+            raise wrong_number_of_arguments()
         return self.vtl_get(name[3:4].lower() + name[4:] if name.startswith("get") else
                             name[2:3].lower() + name[3:] if name.startswith("is") else name)
 
