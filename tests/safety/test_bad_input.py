@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from vtl_engine import Template, VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from vtl_engine import HostObject, Template, VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from vtl_engine.apigateway import render_mapping_template
 
 
@@ -122,3 +122,14 @@ def test_self_containing_values_print_as_java_does():
     with pytest.raises(VtlRuntimeError) as e:   # two lists holding each other: Java overflows
         Template("#set($a = [])#set($b = [$a])#set($ok = $a.add($b))$a", "velocity").render()
     assert e.value.java_exception == "java.lang.StackOverflowError"
+
+
+def test_host_method_called_with_the_wrong_number_of_arguments():
+    class Greeter(HostObject):
+        vtl_methods = frozenset({"greet"})
+
+        def greet(self, name):
+            return "hi " + name
+
+    out = Template("$g.greet('x') $g.greet() $g.greet(1, 2)", "velocity").render({"g": Greeter()})
+    assert out == "hi x $g.greet() $g.greet(1, 2)"
