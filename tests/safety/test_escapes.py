@@ -190,9 +190,9 @@ def test_escape_attempt_fails_safely(source, expected):
     assert not _PYTHON_LEAKS.search(aws)
 
 
-def test_foreach_scope_prints_as_a_java_object():
-    out = Template("#foreach($i in [1])$foreach#end", "velocity").render()
-    assert re.fullmatch(r"org\.apache\.velocity\.runtime\.directive\.ForeachScope@[0-9a-f]+", out)
+def test_foreach_scope_prints_as_velocity_does_not_as_python():
+    # Velocity 1.7's ForeachScope is a Map: an empty one prints as {}
+    assert Template("#foreach($i in [1])$foreach#end", "velocity").render() == "{}"
 
 
 def test_api_gateway_objects_expose_only_their_methods():

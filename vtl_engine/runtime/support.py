@@ -23,7 +23,7 @@ from .methods import (
     wrong_number_of_arguments,
 )
 from .signals import MISSING, JavaException
-from .values import identity_hash, is_true, to_string
+from .values import is_true, to_string
 
 
 class StopRender(Exception):
@@ -215,9 +215,9 @@ class ForeachScope(HostObject):
         return top
 
     def vtl_to_string(self) -> str:
-        # Object.toString(): the Java class and identity hash, never the Python repr
-        return "org.apache.velocity.runtime.directive.ForeachScope@" + format(
-            identity_hash(self), "x")
+        # Velocity 1.7's Scope is a Map of values a template #set on it (which this scope does
+        # not keep): it prints as an empty map
+        return "{}"
 
 
 def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
