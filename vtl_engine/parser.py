@@ -245,7 +245,9 @@ class _ToNodes(Transformer):
                 raise self._error("#define expects one reference: #define($name)", token)
             return n.Define(*at, args[0].name, body)
         # #@name(…) … #end: a block macro call; without such a macro it prints as written
-        return n.MacroCall(*at, name[1:], args, self.text[token.start_pos:_end.end_pos], body)
+        source = _BLOCK_CALL_REBUILT.sub(_literal_rebuilt,
+                                         self.text[token.start_pos:_end.end_pos])
+        return n.MacroCall(*at, name[1:], args, source, body)
 
     def line_directive(self, meta, children):
         token, *args = children
@@ -384,14 +386,18 @@ class _ToNodes(Transformer):
         return n.Not(*self._at(children[0]), children[1])
 
 
-_LITERAL_REBUILT = re.compile(
-    r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])|(?<!\\)\\(?=#[{a-zA-Z])",
-    re.DOTALL)
+# Velocity 1.7 prints a #literal body, and an undefined block macro call, from their tokens:
+# unparsed blocks stay, block comments go, line comments keep `##` and escapes lose their
+# backslashes. In the block macro call, a `$` or `#` that starts nothing (a MORE token's
+# prefix) is lost too.
+_LITERAL = (r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])"
+            r"|(?<!\\)\\(?=#[{a-zA-Z])")
+_LITERAL_REBUILT = re.compile(_LITERAL, re.DOTALL)
+_BLOCK_CALL_REBUILT = re.compile(_LITERAL + r"|\$!?(?![a-zA-Z_{#])|#(?!\{[a-zA-Z@]|[a-zA-Z@*#\[])",
+                                 re.DOTALL)
 
 
 def _literal_rebuilt(m: re.Match) -> str:
-    """In a #literal body: unparsed blocks stay, block comments go, line comments keep `##`,
-    escapes lose their backslashes."""
     if m.group(1):
         return m.group(1)
     return "##" if m.group().startswith("##") else ""
