@@ -392,7 +392,8 @@ class _ToNodes(Transformer):
 # prefix) is lost too.
 _LITERAL = (r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])"
             r"|(?<!\\)\\(?=#[{a-zA-Z])")
-_LITERAL_REBUILT = re.compile(_LITERAL, re.DOTALL)
+# in the body only: a `#` before a reference, a `$` the closing #end absorbs
+_LITERAL_REBUILT = re.compile(_LITERAL + r"|#(?=\$!?[{a-zA-Z_])|\$\Z", re.DOTALL)
 _BLOCK_CALL_REBUILT = re.compile(_LITERAL + r"|\$!?(?![a-zA-Z_{#])|#(?!\{[a-zA-Z@]|[a-zA-Z@*#\[])",
                                  re.DOTALL)
 
