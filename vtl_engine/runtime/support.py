@@ -7,7 +7,6 @@ render never asks which dialect it is in.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,8 +45,8 @@ class BreakScope(Exception):
 class RenderState:
     """Per-render bookkeeping: limits and counters. One per render, never shared."""
 
-    __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "deadline",
-                 "compile_evaluated", "macros", "budget", "out", "counted", "output_size")
+    __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "compile_evaluated",
+                 "macros", "budget", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
                  macros: dict[str, Any], out: list[str]) -> None:
@@ -57,7 +56,6 @@ class RenderState:
         self.evaluate_depth = 0
         self.budget = _budget.Budget(limits.max_string_length, limits.max_string_total,
                                      limits.max_render_seconds)
-        self.deadline = self.budget.deadline
         self.compile_evaluated = compile_evaluated
         self.macros = macros
         self.out = out          # the render's output pieces, measured at checkpoints
@@ -74,8 +72,7 @@ def checkpoint(st: RenderState) -> None:
         st.counted = len(out)
         if st.output_size > st.limits.max_output_size:
             raise _budget.limit_exceeded("max_output_size", st.limits.max_output_size)
-    if st.deadline is not None and time.monotonic() > st.deadline:
-        raise _budget.limit_exceeded("max_render_seconds", st.limits.max_render_seconds)
+    st.budget.check_time()
 
 
 # ---- reference steps: None in (an invalid reference so far) gives None out ---------------------
