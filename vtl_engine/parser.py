@@ -394,8 +394,9 @@ _LITERAL = (r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])"
             r"|(?<!\\)\\(?=#[{a-zA-Z])")
 # in the body only: a `#` before a reference, a `$` the closing #end absorbs
 _LITERAL_REBUILT = re.compile(_LITERAL + r"|#(?=\$!?[{a-zA-Z_])|\$\Z", re.DOTALL)
-_BLOCK_CALL_REBUILT = re.compile(_LITERAL + r"|\$!?(?![a-zA-Z_{#])|#(?!\{[a-zA-Z@]|[a-zA-Z@*#\[])",
-                                 re.DOTALL)
+_BLOCK_CALL_REBUILT = re.compile(
+    _LITERAL + r"|\$(?!!?[a-zA-Z_{#])!?|#(?!\{[a-zA-Z@][a-zA-Z0-9_@-]*\}|[a-zA-Z@*#\[])",
+    re.DOTALL)
 
 
 def _literal_rebuilt(m: re.Match) -> str:
