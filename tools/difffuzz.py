@@ -105,20 +105,6 @@ def compare(oracle: Oracle, template: str, context: dict) -> tuple[str | None, d
     return divergence(java, python), java, python
 
 
-def minimise(oracle: Oracle, template: str, context: dict, kind: str) -> str:
-    span = max(len(template) // 2, 1)
-    while span >= 1:
-        i = 0
-        while i < len(template):
-            candidate = template[:i] + template[i + span:]
-            if compare(oracle, candidate, context)[0] == kind:
-                template = candidate
-            else:
-                i += span
-        span //= 2
-    return template
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--count", type=int, default=10_000)
@@ -145,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{dict(counts)}", file=sys.stderr, flush=True)
         groups: dict[str, dict] = {}
         for item in found[:args.minimise]:
-            item["minimised"] = minimise(oracle, item["template"], item["context"], item["kind"])
+            item["minimised"] = vtlgen.minimise(
+                item["template"],
+                lambda t, item=item: compare(oracle, t, item["context"])[0] == item["kind"])
             kind, java, python = compare(oracle, item["minimised"], item["context"])
             group = groups.setdefault(item["minimised"], {
                 "kind": item["kind"], "minimised": item["minimised"], "context": item["context"],

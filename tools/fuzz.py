@@ -76,27 +76,13 @@ def run_chunk(args: tuple[int, int, float]) -> list[dict]:
         elapsed = time.perf_counter() - began
         if kind in ("crash", "hang"):
             results.append({"seed": seed, "kind": kind, "details": details, "template": source,
-                            "minimised": minimise(source, context, kind, hang_seconds),
+                            "minimised": vtlgen.minimise(
+                                source, lambda t: outcome(t, context, hang_seconds)[0] == kind),
                             "context": context, "seconds": elapsed})
         else:
             results.append({"seed": seed, "kind": kind, "seconds": elapsed,
                             "template": source if elapsed > 0.5 else None})
     return results
-
-
-def minimise(source: str, context: dict, kind: str, hang_seconds: float) -> str:
-    """The shortest template found by removing spans that still gives the same kind of failure."""
-    span = max(len(source) // 2, 1)
-    while span >= 1:
-        i = 0
-        while i < len(source):
-            candidate = source[:i] + source[i + span:]
-            if outcome(candidate, context, hang_seconds)[0] == kind:
-                source = candidate
-            else:
-                i += span
-        span //= 2
-    return source
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Any, Protocol, Sequence, TypeVar
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 T = TypeVar("T")
 
@@ -287,6 +287,21 @@ def mutate(chooser: Chooser, source: str) -> str:
             source = source[:i] + c.choice(MUTATION_TOKENS) + source[i:]
         else:
             source = source[:i] + c.choice(MUTATION_TOKENS) + source[j:]
+    return source
+
+
+def minimise(source: str, still_fails: Callable[[str], bool]) -> str:
+    """The shortest template found by removing spans of `source` while `still_fails` holds."""
+    span = max(len(source) // 2, 1)
+    while span >= 1:
+        i = 0
+        while i < len(source):
+            candidate = source[:i] + source[i + span:]
+            if still_fails(candidate):
+                source = candidate
+            else:
+                i += span
+        span //= 2
     return source
 
 
