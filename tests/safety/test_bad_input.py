@@ -1,6 +1,7 @@
 """Bad input, clear errors: whatever the body, the data or the template, a failure is a typed
 VtlError with a position, never a RecursionError, MemoryError, KeyError or raw traceback."""
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -133,3 +134,12 @@ def test_host_method_called_with_the_wrong_number_of_arguments():
 
     out = Template("$g.greet('x') $g.greet() $g.greet(1, 2)", "velocity").render({"g": Greeter()})
     assert out == "hi x $g.greet() $g.greet(1, 2)"
+
+
+def test_decimals_with_huge_exponents_from_the_caller():
+    context = {"d": Decimal("1E+999999999")}
+    out = Template("$d $d.intValue() $d.longValue() #set($r = [1..$d])$r.size()", "velocity")
+    assert out.render(context) == "1E+999999999 0 0 2"   # Java keeps the low bits: all zero
+    with pytest.raises(VtlLimitError) as e:
+        Template("#set($x = $d + 1)", "velocity").render(context)
+    assert e.value.limit == "max_number_digits"

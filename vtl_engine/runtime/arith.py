@@ -15,7 +15,7 @@ import math
 from decimal import Decimal
 from typing import Any, Callable
 
-from vtl_engine.runtime.budget import check_number
+from vtl_engine.runtime.budget import check_number, check_sum
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
     LONG_MAX,
@@ -94,7 +94,9 @@ def add(left: Any, right: Any, left_literal: str = "null", right_literal: str = 
         return check_number(left + right)
     if base == _DOUBLE:
         return float(left) + float(right)
-    return check_number(_normal(_EXACT.add(_to_decimal(left), _to_decimal(right))))
+    a, b = _to_decimal(left), _to_decimal(right)
+    check_sum(a, b)
+    return check_number(_normal(_EXACT.add(a, b)))
 
 
 def sub(left: Any, right: Any) -> Any:
@@ -108,7 +110,9 @@ def sub(left: Any, right: Any) -> Any:
         return check_number(left - right)
     if base == _DOUBLE:
         return float(left) - float(right)
-    return check_number(_normal(_EXACT.subtract(_to_decimal(left), _to_decimal(right))))
+    a, b = _to_decimal(left), _to_decimal(right)
+    check_sum(a, b)
+    return check_number(_normal(_EXACT.subtract(a, b)))
 
 
 def mul(left: Any, right: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from contextvars import ContextVar, Token
+from decimal import Decimal
 from typing import Any
 
 from .signals import JavaException
@@ -78,6 +79,15 @@ def check_length(size: int) -> None:
 # reason: converting one costs time quadratic in its length.
 MAX_NUMBER_DIGITS = 4300
 _MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.3219)   # log2(10)
+
+
+def check_sum(a: Decimal, b: Decimal) -> None:
+    """Refuse, before computing it, an exact BigDecimal sum whose digits would span past the
+    limit (1E+999999999 + 1 has a billion of them)."""
+    if a.is_finite() and b.is_finite():
+        span = max(a.adjusted(), b.adjusted()) - min(a.as_tuple().exponent, b.as_tuple().exponent)
+        if span > MAX_NUMBER_DIGITS:
+            raise limit_exceeded("max_number_digits", MAX_NUMBER_DIGITS)
 
 
 def check_number(value: Any) -> Any:

@@ -37,6 +37,7 @@ from vtl_engine.runtime.values import (
     string_hash,
     to_string,
     to_utf16,
+    whole_number,
     wrap64,
 )
 
@@ -666,7 +667,7 @@ def _long_value(v: Any) -> int:
         if v <= -(2.0**63):
             return LONG_MIN
         return int(v)
-    return wrap64(int(v))
+    return wrap64(whole_number(v))
 
 
 def _double_value(v: Any) -> float:

@@ -548,7 +548,15 @@ def int_value(value: Any) -> int:
         if math.isinf(value):
             return INT_MAX if value > 0 else INT_MIN
         return max(INT_MIN, min(INT_MAX, int(value)))
-    return wrap32(int(value))
+    return wrap32(whole_number(value))
+
+
+def whole_number(value: int | Decimal) -> int:
+    """The integer part, as the low bits Java keeps of it: a Decimal c×10^e with e >= 64 is a
+    multiple of 2^64, whose low 64 bits are 0 (and converting 1E+999999999 would not end)."""
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent >= 64:
+        return 0
+    return int(value)
 
 
 def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
