@@ -139,7 +139,8 @@ def test_host_method_called_with_the_wrong_number_of_arguments():
 def test_decimals_with_huge_exponents_from_the_caller():
     context = {"d": Decimal("1E+999999999")}
     out = Template("$d $d.intValue() $d.longValue() #set($r = [1..$d])$r.size()", "velocity")
-    assert out.render(context) == "1E+999999999 0 0 2"   # Java keeps the low bits: all zero
+    # Java keeps the low bits: all zero (and #set eats the blank before it)
+    assert out.render(context) == "1E+999999999 0 02"
     with pytest.raises(VtlLimitError) as e:
         Template("#set($x = $d + 1)", "velocity").render(context)
     assert e.value.limit == "max_number_digits"
