@@ -422,8 +422,15 @@ class Lexer:
                     return True
                 named = _DIRECTIVE_AFTER_DOLLAR.match(src, pos)
                 if named:
-                    self.text(src[start:named.end()], start, named.end())
-                    self.pos = named.end()
+                    end = named.end()
+                    paren = _PAREN_AHEAD.match(src, end)
+                    if paren:   # `$#name(…)`: the arguments are lexed, and printed as written
+                        emitted = len(self.out)
+                        self._directive_expression(paren.end() - 1, src[pos:end])
+                        del self.out[emitted:]
+                        end = self.pos
+                    self.text(src[start:end], start, end)
+                    self.pos = end
                     return True
             if pos == n and not formal:
                 raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
@@ -433,6 +440,15 @@ class Lexer:
             shown = src[start:dollar + 1] if lost else src[start:pos]
             self.text(shown, start, pos)
             self.pos = pos
+            return True
+        if m.group() in ("true", "false"):
+            # Velocity 1.7 lexes `$true` as `$` (a MORE token) and the boolean: a literal inside
+            # a directive, a parse error anywhere else
+            if not inside or bang or formal or src.startswith((".", "["), m.end()):
+                raise self.error(f"Velocity 1.7 reads ${m.group()} as the boolean {m.group()}, "
+                                 "which can only stand in a directive's arguments", start)
+            self.emit(m.group().upper(), m.group(), m.start(), m.end())
+            self.pos = m.end()
             return True
         self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
         self.emit("IDENT", m.group(), m.start(), m.end())
