@@ -709,6 +709,21 @@ def _number_compare_to(v: Any, args: list) -> Any:
     return (v > other) - (v < other)
 
 
+def _with_static(body: Callable[[Any], Any]) -> Method:
+    """toString()/hashCode() of a boxed value, which Velocity 1.7 also finds as the class's
+    static toString(x)/hashCode(x) (Integer.toString(int), …): applied to an argument of the
+    same class; other arguments find no method."""
+
+    def method(obj: Any, args: list) -> Any:
+        if not args:
+            return body(obj)
+        if len(args) == 1 and java_class_name(args[0]) == java_class_name(obj):
+            return body(args[0])
+        return MISSING
+
+    return method
+
+
 _NUMBER: dict[str, Method] = {
     "intValue": _no_args(int_value),
     "longValue": _no_args(_long_value),
@@ -716,9 +731,9 @@ _NUMBER: dict[str, Method] = {
     "shortValue": _no_args(_short_value),
     "byteValue": _no_args(_byte_value),
     "compareTo": _number_compare_to,
-    "toString": _to_string,
+    "toString": _with_static(to_string),
     "equals": _equals,
-    "hashCode": _hash_code,
+    "hashCode": _with_static(java_hash),
 }
 
 
@@ -736,9 +751,9 @@ def _boolean_compare_to(v: bool, args: list) -> Any:
 _BOOLEAN: dict[str, Method] = {
     "booleanValue": _no_args(lambda b: b),
     "compareTo": _boolean_compare_to,
-    "toString": _to_string,
+    "toString": _with_static(to_string),
     "equals": _equals,
-    "hashCode": _hash_code,
+    "hashCode": _with_static(java_hash),
 }
 
 
