@@ -339,6 +339,9 @@ class Lexer:
                 if back < n and src[back] == "$":
                     self.pos = pos
                     if not self._reference(pos, back, inside=True):
+                        if back == pos and not src.startswith("!", pos + 1):
+                            pos += 1   # a `$` that starts nothing: Velocity's lexer drops it
+                            continue
                         raise self.error(f"unexpected '{src[pos:back + 1]}' in {owner}(…)", pos)
                     pos = self.pos
                     continue
@@ -390,6 +393,9 @@ class Lexer:
                     pos += len(symbol)
                     break
             else:
+                if c == "#" and not src.startswith(("##", "#*"), pos):
+                    pos += 1   # a stray `#` prefixes the next token, which keeps its meaning
+                    continue
                 raise self.error(f"unexpected character {c!r} in {owner}(…)", pos)
 
     # -- REFERENCE / REFMODIFIER states ---------------------------------------------------------
