@@ -162,7 +162,8 @@ class Template:
         if isinstance(error, JavaException):
             if error.java_class == "LimitExceeded":
                 limit, _, value = error.message.partition(" (")
-                return VtlLimitError(limit, value.rstrip(")"), line, column, source, name)
+                return VtlLimitError(limit, _number(value.rstrip(")")), line, column, source,
+                                     name)
             if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
                 limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
                                             line, column, source, name)
@@ -177,6 +178,16 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
+
+
+def _number(text: str) -> int | float | str:
+    """A limit's value as configured (it travelled as text in the JavaException)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _check_template_size(source: str, limit: int, name: str | None) -> None:

@@ -22,13 +22,13 @@ def test_defaults_follow_api_gateway():
 def test_loop_iterations():
     e = limit_error("#foreach($i in [1..100])\n  #foreach($j in [1..100])x#end#end",
                     Limits(max_loop_iterations=500))
-    assert (e.limit, e.value, e.line, e.column) == ("max_loop_iterations", "500", 2, 3)
+    assert (e.limit, e.value, e.line, e.column) == ("max_loop_iterations", 500, 2, 3)
     assert "max_loop_iterations" in str(e) and "500" in str(e) and "line 2" in str(e)
 
 
 def test_range_size_is_refused_before_allocating():
     e = limit_error("#set($r = [1..10000000000])$r.size()")
-    assert (e.limit, e.value, e.line, e.column) == ("max_range", "1000000", 1, 1)
+    assert (e.limit, e.value, e.line, e.column) == ("max_range", 1000000, 1, 1)
 
 
 def test_range_within_limit():
@@ -47,12 +47,12 @@ def test_exponential_macro_calls_stop_at_the_deadline():
     # 3**18 calls within the depth limit: only the wall clock can stop it
     source = '#macro(m $d)#if($d.length() < 18)#m("$d.")#m("$d.")#m("$d.")#end#end#m("")'
     e = limit_error(source, Limits(max_render_seconds=0.2))
-    assert e.limit == "max_render_seconds" and e.value == "0.2" and e.line == 1
+    assert e.limit == "max_render_seconds" and e.value == 0.2 and e.line == 1
 
 
 def test_evaluate_depth():
     e = limit_error("#set($s = '#evaluate($s)')#evaluate($s)", Limits(max_evaluate_depth=3))
-    assert (e.limit, e.value, e.line) == ("max_evaluate_depth", "3", 1)
+    assert (e.limit, e.value, e.line) == ("max_evaluate_depth", 3, 1)
 
 
 def test_define_depth_prints_the_reference_as_velocity_does():
@@ -63,12 +63,12 @@ def test_define_depth_prints_the_reference_as_velocity_does():
 def test_render_seconds_in_a_loop():
     e = limit_error("#foreach($i in [1..1000000])#set($x = \"$i$i\")#end",
                     Limits(max_render_seconds=0.05))
-    assert (e.limit, e.value, e.line) == ("max_render_seconds", "0.05", 1)
+    assert (e.limit, e.value, e.line) == ("max_render_seconds", 0.05, 1)
 
 
 def test_output_size_checked_in_loops():
     e = limit_error("#foreach($i in [1..100000])0123456789#end", Limits(max_output_size=10_000))
-    assert (e.limit, e.value, e.line) == ("max_output_size", "10000", 1)
+    assert (e.limit, e.value, e.line) == ("max_output_size", 10000, 1)
 
 
 def test_output_size_without_loops():
@@ -100,7 +100,7 @@ def test_template_size_applies_to_evaluate():
 def test_string_growth_by_interpolation_stops_early():
     e = limit_error('#set($s = "ab")\n#foreach($i in [1..64])#set($s = "$s$s")#end',
                     Limits(max_string_length=1_000_000))
-    assert (e.limit, e.value, e.line) == ("max_string_length", "1000000", 2)
+    assert (e.limit, e.value, e.line) == ("max_string_length", 1000000, 2)
 
 
 def test_string_growth_by_concatenation_and_methods():
@@ -132,12 +132,12 @@ def test_string_total():
     # each string is small, all of them together are not
     e = limit_error('#foreach($i in [1..10000])#set($s = "$i.......................")#end',
                     Limits(max_string_total=100_000))
-    assert (e.limit, e.value) == ("max_string_total", "100000")
+    assert (e.limit, e.value) == ("max_string_total", 100000)
 
 
 def test_number_digits():
     e = limit_error("#set($n = 3)#foreach($i in [1..40])#set($n = $n * $n)#end$n")
-    assert (e.limit, e.value) == ("max_number_digits", str(MAX_NUMBER_DIGITS))
+    assert (e.limit, e.value) == ("max_number_digits", MAX_NUMBER_DIGITS)
 
 
 def test_number_literal_digits():
