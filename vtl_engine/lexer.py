@@ -441,8 +441,8 @@ class Lexer:
             if pos == n and not formal:
                 raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
             # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7,
-            # unless another `$` or a `##` comment follows
-            lost = bang and not formal and not src.startswith(("$", "##"), pos)
+            # unless another `$`, a `}` or a `##` comment follows
+            lost = bang and not formal and not src.startswith(("$", "}", "##"), pos)
             shown = src[start:dollar + 1] if lost else src[start:pos]
             self.text(shown, start, pos)
             self.pos = pos
