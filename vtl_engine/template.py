@@ -150,7 +150,11 @@ class Template:
         if not isinstance(context, Mapping):
             raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
         if self.dialect.json_context:
-            return {str(k): as_json_value(v) for k, v in context.items()}
+            try:
+                return {str(k): as_json_value(v) for k, v in context.items()}
+            except RecursionError:
+                raise VtlLimitError("recursion depth", sys.getrecursionlimit(), source=self.source,
+                                    template_name=self.name) from None
         return {str(k): v for k, v in context.items()}
 
     def _as_vtl_error(self, error: Exception) -> VtlError:

@@ -144,3 +144,20 @@ def test_decimals_with_huge_exponents_from_the_caller():
     with pytest.raises(VtlLimitError) as e:
         Template("#set($x = $d + 1)", "velocity").render(context)
     assert e.value.limit == "max_number_digits"
+
+
+@pytest.mark.parametrize("dialect", ["aws", "velocity"])
+def test_deeply_nested_context_data(dialect):
+    nested = []
+    for _ in range(5000):
+        nested = [nested]
+    with pytest.raises(VtlError):
+        Template("$a", dialect).render({"a": nested})
+
+
+def test_deeply_nested_api_gateway_context():
+    nested = {}
+    for _ in range(5000):
+        nested = {"k": nested}
+    with pytest.raises(VtlLimitError):
+        render_mapping_template("$context.x", context={"x": nested})

@@ -2,11 +2,12 @@
 and `$util`; the body and the `$context` overrides the template set out."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..errors import VtlRuntimeError
+from ..errors import VtlLimitError, VtlRuntimeError
 from ..template import Template
 from .context import build_context
 from .input import Input, normalise_params
@@ -50,7 +51,11 @@ def render_mapping_template(template: str, body: str | bytes = "",
     elif not isinstance(body, str):
         raise VtlRuntimeError(f"the body must be text or bytes, not {type(body).__name__}")
     parameters = normalise_params(params)
-    return render_prepared(template, body, parameters, build_context(context, parameters),
+    try:
+        full_context = build_context(context, parameters)
+    except RecursionError:   # the caller's $context data nests deeper than Python recurses
+        raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
+    return render_prepared(template, body, parameters, full_context,
                            dict(stage_variables or {}), dialect)
 
 
