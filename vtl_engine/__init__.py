@@ -6,7 +6,9 @@
     t.python_source                                   # the generated Python
 """
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from .runtime.host import HostObject
 from .template import Limits, Template
 
-__all__ = ["Limits", "Template", "VtlError", "VtlLimitError", "VtlRuntimeError", "VtlSyntaxError"]
+__all__ = ["HostObject", "Limits", "Template", "VtlError", "VtlLimitError", "VtlRuntimeError",
+           "VtlSyntaxError"]
 __version__ = "0.1.0"

@@ -26,6 +26,8 @@ from .runtime.host import VARIABLE
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
+# Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
+_MAX_LOOPS_PER_FUNCTION = 6
 _GET_CLASS = {"class", "Class"}
 
 
@@ -157,8 +159,11 @@ class CodeGenerator:
         self.write("")
         self.write(f"def {name}(v, w, st):")
         self.indent += 1
-        if kind != "string":   # an interpolated string is part of an expression, not a body
-            self.cover(_BODY_KINDS[name.rsplit("_", 1)[0]], body[0].line if body else 1, body)
+        # an interpolated string is part of an expression, and a loop moved into a function of
+        # its own part of its enclosing body: neither is a body that may or may not run
+        body_kind = _BODY_KINDS.get(name.rsplit("_", 1)[0]) if kind != "string" else None
+        if body_kind is not None:
+            self.cover(body_kind, body[0].line if body else 1, body)
         self.block(body)
         self.indent -= 1
 
@@ -216,8 +221,9 @@ class CodeGenerator:
     def stmt_Set(self, node: n.Set) -> None:
         target = node.target
         value = self.expr(node.value)
-        if target.quiet or target.literal.startswith("${"):
+        if (target.quiet or target.literal.startswith("${")) and not target.suffixes:
             # Velocity 1.7 evaluates #set($!a = …) and #set(${a} = …) but sets nothing
+            # (though it does set $!a.b and ${a[0]})
             self.write(value)
             return
         if not target.suffixes:
@@ -261,6 +267,9 @@ class CodeGenerator:
             self.indent -= 1
 
     def stmt_Foreach(self, node: n.Foreach) -> None:
+        if self.fn.loops >= _MAX_LOOPS_PER_FUNCTION:
+            self.write(f"{self.new_function('loop', self.fn.kind, [node])}(v, w, st)")
+            return
         items, saved, scope, item = self.temp(), self.temp(), self.temp(), self.temp()
         names = (node.var, "foreach", "velocityCount", "velocityHasNext")
         self.write(f"{items} = loop_items({self.expr(node.iterable)})")

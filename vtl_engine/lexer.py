@@ -18,7 +18,12 @@ from dataclasses import dataclass
 
 from lark import Token
 
-from .errors import VtlSyntaxError
+from .errors import VtlLimitError, VtlSyntaxError
+
+# Deeper nesting of directives, brackets and method arguments than any real template uses would
+# make the lexer, the parse tree, the code generator and Python's own compiler recurse (or refuse:
+# Python allows 100 indentation levels and 200 nested parentheses), so it is refused up front.
+MAX_NESTING_DEPTH = 40
 
 # Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
@@ -92,12 +97,20 @@ class Lexer:
         self.ends: dict[int, int] = {}
         # (token, opening directive) for every #if / block directive not yet closed by #end
         self.open_blocks: list[Token] = []
+        self.nesting = 0   # argument lists and indexes being lexed, one inside another
 
     # -- output -------------------------------------------------------------------------------
 
     def error(self, message: str, pos: int) -> VtlSyntaxError:
         line, column = self.where(pos)
         return VtlSyntaxError(message, line, column, self.src, self.name)
+
+    def _enter_nested(self, pos: int) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING_DEPTH:
+            line, column = self.where(pos)
+            raise VtlLimitError("max_nesting_depth", MAX_NESTING_DEPTH, line, column, self.src,
+                                self.name)
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
         line, column = self.where(start)
@@ -186,6 +199,10 @@ class Lexer:
         two = src[start:start + 2]
         if two == "##":
             nl = _LINE_END_OR_EOF.search(src, start)
+            if nl.start() == len(src) > start + 2 and src[-1] in "#$":
+                # Velocity 1.7's lexer fails on a last line comment ending in `#` or `$`
+                raise self.error(f"a template cannot end with a comment ending in "
+                                 f"'{src[-1]}'", len(src) - 1)
             self.pos = nl.end()
             return
         if src.startswith("#[[", start):
@@ -196,6 +213,8 @@ class Lexer:
             self.pos = close + 3
             return
         if two == "#*":
+            if start + 2 == len(src):
+                raise self.error("a template cannot end with '#*'", start)
             close = src.find("*#", start + 2)
             # Velocity 1.7 silently drops an unclosed comment and everything after it.
             self.pos = len(src) if close < 0 else close + 2
@@ -280,6 +299,7 @@ class Lexer:
         method's argument list may hold.
         """
         src, n = self.src, len(self.src)
+        self._enter_nested(open_pos)
         self.emit("_LPAREN", "(", open_pos, open_pos + 1)
         pos = open_pos + 1
         depth = 1
@@ -309,6 +329,7 @@ class Lexer:
                 pos = end
                 if depth == 0:
                     self.pos = pos
+                    self.nesting -= 1
                     return
                 continue
             if c == "$" or c == "\\":
@@ -318,6 +339,9 @@ class Lexer:
                 if back < n and src[back] == "$":
                     self.pos = pos
                     if not self._reference(pos, back, inside=True):
+                        if back == pos and not src.startswith("!", pos + 1):
+                            pos += 1   # a `$` that starts nothing: Velocity's lexer drops it
+                            continue
                         raise self.error(f"unexpected '{src[pos:back + 1]}' in {owner}(…)", pos)
                     pos = self.pos
                     continue
@@ -346,7 +370,7 @@ class Lexer:
                     self.emit("INTEGER", i.group(), pos, i.end())
                     pos = i.end()
                     continue
-            if c.isalpha() or c == "_":
+            if c.isascii() and c.isalpha() or c == "_":
                 m = _DIRECTIVE_WORD.match(src, pos)
                 word = m.group()
                 kind = _WORD_OPERATORS.get(word, "WORD")
@@ -369,6 +393,9 @@ class Lexer:
                     pos += len(symbol)
                     break
             else:
+                if c == "#" and not src.startswith(("##", "#*"), pos):
+                    pos += 1   # a stray `#` prefixes the next token, which keeps its meaning
+                    continue
                 raise self.error(f"unexpected character {c!r} in {owner}(…)", pos)
 
     # -- REFERENCE / REFMODIFIER states ---------------------------------------------------------
@@ -395,16 +422,53 @@ class Lexer:
         if not m:
             if inside:
                 return False
+            if not formal:
+                if _ABSORBS_DOLLAR.match(src, pos):
+                    self.pos = pos
+                    return True
+                named = _DIRECTIVE_AFTER_DOLLAR.match(src, pos)
+                if named:
+                    end = named.end()
+                    paren = _PAREN_AHEAD.match(src, end)
+                    if paren:   # `$#name(…)`: the arguments are lexed, and printed as written
+                        emitted = len(self.out)
+                        self._directive_expression(paren.end() - 1, src[pos:end])
+                        del self.out[emitted:]
+                        end = self.pos
+                    self.text(src[start:end], start, end)
+                    self.pos = end
+                    return True
             if pos == n and not formal:
                 raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
-            # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7
-            shown = src[start:dollar + 1] if bang and not formal else src[start:pos]
+            # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7,
+            # unless another `$`, a `}` or a `##` comment follows
+            lost = bang and not formal and not src.startswith(("$", "}", "##"), pos)
+            shown = src[start:dollar + 1] if lost else src[start:pos]
             self.text(shown, start, pos)
             self.pos = pos
             return True
+        if m.group() in ("true", "false"):
+            # Velocity 1.7 lexes `$true` as `$` (a MORE token) and the boolean: a literal inside
+            # a directive, a parse error anywhere else
+            if not inside or bang or formal or src.startswith((".", "["), m.end()):
+                raise self.error(f"Velocity 1.7 reads ${m.group()} as the boolean {m.group()}, "
+                                 "which can only stand in a directive's arguments", start)
+            self.emit(m.group().upper(), m.group(), m.start(), m.end())
+            self.pos = m.end()
+            return True
         self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
         self.emit("IDENT", m.group(), m.start(), m.end())
-        pos = self._modifiers(m.end())
+        pos, after_property = self._modifiers(m.end())
+        if after_property and not (formal or inside) and src.startswith("##", pos) \
+                and not src.startswith("#", pos + 2):
+            # Velocity 1.7's lexer, still in its REFMOD2 state after a property, takes `##` for
+            # text there (but `###` for a comment), and fails on `##` at the very end
+            if pos + 2 == n:
+                raise self.error("a template cannot end with '##' right after a property", pos)
+            self.ends[start] = pos
+            self.text("##", pos, pos + 2)
+            self.pos = pos + 2
+            return True
         if formal:
             if not src.startswith("}", pos):
                 raise self.error("${ reference is never closed with }", start)
@@ -420,16 +484,18 @@ class Lexer:
         """`$x{y.z}`: Velocity 1.7 parses the `{y.z}` after an unbraced reference as a reference
         without its `$`, evaluates nothing and prints only the `{`."""
         kept = len(self.out)
-        pos = self._modifiers(_IDENTIFIER.match(self.src, pos).end())
+        pos = self._modifiers(_IDENTIFIER.match(self.src, pos).end())[0]
         del self.out[kept:]
         if not self.src.startswith("}", pos):
             raise self.error("expected '}' or '[' after the reference in braces", pos)
         self.text("{", self.pos, pos + 1)
         self.pos = pos + 1
 
-    def _modifiers(self, pos: int) -> int:
-        """Lex the `[index]`, `.property` and `.method(args)` after a reference's name."""
+    def _modifiers(self, pos: int) -> tuple[int, bool]:
+        """Lex the `[index]`, `.property` and `.method(args)` after a reference's name; where
+        they end, and whether the last was a property."""
         src, n = self.src, len(self.src)
+        after_property = False
         while pos < n:
             c = src[pos]
             if c == "[":
@@ -440,16 +506,19 @@ class Lexer:
                     self.emit("METHOD", m.group(), m.start(), m.end())
                     self._directive_expression(m.end(), f".{m.group()}", arguments=True)
                     pos = self.pos
+                    after_property = False
                 else:
                     self.emit("PROP", m.group(), m.start(), m.end())
                     pos = m.end()
+                    after_property = True
             else:
                 break
-        return pos
+        return pos, after_property
 
     def _index(self, pos: int) -> int:
         """Lex `[ param ]` after a reference: a string, integer, boolean or reference."""
         src, n = self.src, len(self.src)
+        self._enter_nested(pos)
         self.emit("_INDEX_OPEN", "[", pos, pos + 1)
         pos += 1
         while True:
@@ -460,6 +529,7 @@ class Lexer:
                 pos = _WHITESPACE.match(src, pos).end()
             elif c == "]":
                 self.emit("_INDEX_CLOSE", "]", pos, pos + 1)
+                self.nesting -= 1
                 return pos + 1
             elif c in "\"'":
                 m = _STRING.match(src, pos)
@@ -467,7 +537,7 @@ class Lexer:
                     raise self.error("string literal is never closed", pos)
                 self.emit("STRING", m.group(), pos, m.end())
                 pos = m.end()
-            elif c.isdigit() or c == "-":
+            elif "0" <= c <= "9" or c == "-":
                 m = _INTEGER.match(src, pos)
                 if not m:
                     raise self.error("unexpected '-' in an index", pos)
@@ -493,6 +563,14 @@ _LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
 _BANG = re.compile(r"\\*!")
 _DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
 _GHOST_REFERENCE = re.compile(r"\{\$?!?(?=[a-zA-Z_])")
+# A `$` that starts no reference is a MORE token in Velocity 1.7: it becomes part of the next
+# token. Before the directive tokens of the REFERENCE state (#set, #if, #elseif, #else, #end and
+# block comments) it vanishes into them; before any other `#name` the whole `$#name` is text.
+_DOLLAR_RUN = r"(?:\\*\$!?)*"
+_ABSORBS_DOLLAR = re.compile(
+    _DOLLAR_RUN + r"(?:[ \t]*#(?:set|\{set\})[ \t]*\(|#(?:if|elseif|\{if\}|\{elseif\})[ \t]*\("
+    r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
+_DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 

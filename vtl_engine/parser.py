@@ -14,8 +14,9 @@ from lark.lexer import Lexer as LarkLexer
 
 from . import nodes as n
 from .dialect import Dialect
-from .errors import VtlSyntaxError
-from .lexer import Lexer
+from .errors import VtlError, VtlLimitError, VtlSyntaxError
+from .lexer import MAX_NESTING_DEPTH, Lexer
+from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _Tokens(LarkLexer):
@@ -48,6 +49,9 @@ _OPERATORS = {
     "OR": "||", "AND": "&&", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">",
     "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
 }
+_OPENING = frozenset({"IF", "BLOCK_DIRECTIVE", "_LPAREN", "_LBRACKET", "_LBRACE", "_INDEX_OPEN"})
+_CLOSING = frozenset({"END", "_RPAREN", "_RBRACKET", "_RBRACE", "_INDEX_CLOSE"})
+
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _BAD_UNICODE_ESCAPE = re.compile(r"\\u(?![0-9a-fA-F]{4})")
 
@@ -78,15 +82,28 @@ class _Builder:
                 raise
             raise VtlSyntaxError(f"in a string literal: {e.message}", line, column,
                                  self.source, self.name) from None
+        self._check_nesting(tokens, offset, line, column)
         try:
             tree = _lark().parse(tokens)
             return _ToNodes(self, text, lexer.ends, (line, column) if offset else None).transform(tree)
         except UnexpectedInput as e:
             raise self._syntax_error(e, text, offset, line, column) from None
         except VisitError as e:
-            if isinstance(e.orig_exc, VtlSyntaxError):
+            if isinstance(e.orig_exc, VtlError):
                 raise e.orig_exc from None
             raise
+
+    def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
+        depth = 0
+        for token in tokens:
+            if token.type in _OPENING:
+                depth += 1
+                if depth > MAX_NESTING_DEPTH:
+                    where = (token.line, token.column) if not offset else (line, column)
+                    raise VtlLimitError("max_nesting_depth", MAX_NESTING_DEPTH, *where,
+                                        self.source, self.name)
+            elif token.type in _CLOSING:
+                depth -= 1
 
     def _syntax_error(self, e: UnexpectedInput, text: str, offset: int, line: int,
                       column: int) -> VtlSyntaxError:
@@ -215,15 +232,22 @@ class _ToNodes(Transformer):
             self.b.macros.setdefault(macro.name, macro)   # the first definition wins
             return macro
         if name == "literal":
-            # #literal() … #end prints its body's source as written
+            # #literal() … #end prints its body's source as written, less comments (Velocity
+            # 1.7 rebuilds it from tokens); an empty body fails in 1.7 (a NullPointerException)
             start = self.ends.get(token.start_pos, token.end_pos)
-            return n.LiteralBlock(*at, self.text[start:_end.start_pos])
+            if start >= _end.start_pos:
+                raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
+                                  token)
+            text = _LITERAL_REBUILT.sub(_literal_rebuilt, self.text[start:_end.start_pos])
+            return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
                 raise self._error("#define expects one reference: #define($name)", token)
             return n.Define(*at, args[0].name, body)
         # #@name(…) … #end: a block macro call; without such a macro it prints as written
-        return n.MacroCall(*at, name[1:], args, self.text[token.start_pos:_end.end_pos], body)
+        source = _BLOCK_CALL_REBUILT.sub(_literal_rebuilt,
+                                         self.text[token.start_pos:_end.end_pos])
+        return n.MacroCall(*at, name[1:], args, source, body)
 
     def line_directive(self, meta, children):
         token, *args = children
@@ -251,9 +275,15 @@ class _ToNodes(Transformer):
         at = self._at(token)
         if name == "break":
             return n.Break(*at)
-        if name in self.b.dialect.directives.block:
+        if name in self.b.dialect.directives.block or name == "evaluate" and \
+                name in self.b.dialect.directives.line:
             raise self._error(f"#{name} needs its arguments in parentheses", token)
-        return n.MacroCall(*at, name.lstrip("@"), [], "#" + name)
+        if name == "include" and name in self.b.dialect.directives.line:
+            return n.Text(*at, "")   # Velocity 1.7 includes nothing
+        if name == "parse" and name in self.b.dialect.directives.line:
+            return n.Include(*at, name, [])   # fails at render time, as in 1.7
+        source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
+        return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 
@@ -321,7 +351,11 @@ class _ToNodes(Transformer):
         return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
     def integer(self, meta, children):
-        return n.Literal(*self._at(children[0]), int(children[0]))
+        digits = children[0]
+        if len(digits) > MAX_NUMBER_DIGITS:
+            raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *self._at(digits),
+                                self.b.source, self.b.name)
+        return n.Literal(*self._at(digits), int(digits))
 
     def float(self, meta, children):
         return n.Literal(*self._at(children[0]), float(children[0]))
@@ -350,6 +384,25 @@ class _ToNodes(Transformer):
 
     def negation(self, meta, children):
         return n.Not(*self._at(children[0]), children[1])
+
+
+# Velocity 1.7 prints a #literal body, and an undefined block macro call, from their tokens:
+# unparsed blocks stay, block comments go, line comments keep `##` and escapes lose their
+# backslashes. In the block macro call, a `$` or `#` that starts nothing (a MORE token's
+# prefix) is lost too.
+_LITERAL = (r"(#\[\[.*?\]\]#)|#\*.*?\*#|##[^\r\n]*|(?<!\\)\\+(?=\$[!{a-zA-Z])"
+            r"|(?<!\\)\\(?=#[{a-zA-Z])")
+# in the body only: a `#` before a reference, a `$` the closing #end absorbs
+_LITERAL_REBUILT = re.compile(_LITERAL + r"|#(?=\$!?[{a-zA-Z_])|\$\Z", re.DOTALL)
+_BLOCK_CALL_REBUILT = re.compile(
+    _LITERAL + r"|\$(?!!?[a-zA-Z_{#])!?|#(?!\{[a-zA-Z@][a-zA-Z0-9_@-]*\}|[a-zA-Z@*#\[])",
+    re.DOTALL)
+
+
+def _literal_rebuilt(m: re.Match) -> str:
+    if m.group(1):
+        return m.group(1)
+    return "##" if m.group().startswith("##") else ""
 
 
 def _is_variable(node: object) -> bool:

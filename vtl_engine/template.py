@@ -14,7 +14,7 @@ from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .runtime import arith, support, values
+from .runtime import arith, budget, support, values
 from .runtime.host import HostObject
 from .runtime.signals import MISSING, JavaException
 from .runtime.values import JsonArray
@@ -22,17 +22,27 @@ from .runtime.values import JsonArray
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on one render, so an untrusted template cannot exhaust the host."""
+    """Bounds on one template and its renders, so an untrusted template cannot exhaust the host.
+
+    Exceeding one raises VtlLimitError naming it. Sizes count characters except where noted.
+    Output, time and the total are checked at loop iterations, macro calls, blocks and
+    #evaluate (not at every write), so a render may overshoot them by one such stretch.
+    """
 
     max_loop_iterations: int = 1_000_000     # #foreach iterations in one render, all loops
-    max_range: int = 1_000_000               # elements of one [a..b]
+    max_range: int = 1_000_000               # elements of one [a..b], refused before allocating
     max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
     max_evaluate_depth: int = 10             # #evaluate inside #evaluate
     max_define_depth: int = 2                # a #define block inside itself (Velocity 1.7's)
-    max_render_seconds: float | None = 10.0  # wall-clock time, checked at each loop iteration
+    max_render_seconds: float | None = 10.0  # wall-clock time of one render
+    max_output_size: int = 10 * 1024 * 1024  # UTF-8 bytes: API Gateway's 10 MB payload limit
+    max_template_size: int = 300 * 1024      # UTF-8 bytes: API Gateway's 300 KB template limit
+    max_string_length: int = 10 * 1024 * 1024  # one string (or printed collection) built
+    max_string_total: int = 100_000_000      # all strings built in one render, together
 
 
 DEFAULT_LIMITS = Limits()
+_MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
@@ -162,6 +172,7 @@ class Template:
         self.dialect = get_dialect(dialect)
         self.name = name
         self.limits = limits
+        _check_template_size(source, limits.max_template_size, name)
         self._known = tuple((known_objects or {}).items())
         if not all(k.isidentifier() for k, _ in self._known):
             raise ValueError("known object names must be identifiers")
@@ -195,16 +206,21 @@ class Template:
         no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
-        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros)
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
+        token = budget.activate(state.budget)
         try:
             compiled.root(variables, out.append, state)
-        except support.StopRender:
-            pass
+        except support.StopRender as stop:
+            out.append(stop.partial)
         except Exception as e:  # noqa: BLE001 - every failure leaves as a VtlError
             raise self._as_vtl_error(e) from None
-        return "".join(out)
+        finally:
+            budget.deactivate(token)
+        size = state.output_size + sum(map(len, out[state.counted:]))
+        return _output(out, size, self.limits.max_output_size, compiled)
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
+        _check_template_size(source, self.limits.max_template_size, "#evaluate")
         try:
             return compile_source(source, self.dialect.name, "#evaluate", self._known)
         except VtlSyntaxError as e:
@@ -217,7 +233,11 @@ class Template:
         if not isinstance(context, Mapping):
             raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
         if self.dialect.json_context:
-            return {str(k): as_json_value(v) for k, v in context.items()}
+            try:
+                return {str(k): as_json_value(v) for k, v in context.items()}
+            except RecursionError:
+                raise VtlLimitError("recursion depth", sys.getrecursionlimit(), source=self.source,
+                                    template_name=self.name) from None
         return {str(k): v for k, v in context.items()}
 
     def _as_vtl_error(self, error: Exception) -> VtlError:
@@ -229,7 +249,13 @@ class Template:
         if isinstance(error, JavaException):
             if error.java_class == "LimitExceeded":
                 limit, _, value = error.message.partition(" (")
-                return VtlLimitError(limit, value.rstrip(")"), line, column, source, name)
+                return VtlLimitError(limit, _number(value.rstrip(")")), line, column, source,
+                                     name)
+            if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
+                limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
+                                            line, column, source, name)
+                limit_error.java_exception = error.java_class
+                return limit_error
             return VtlRuntimeError(str(error), line, column, source, name,
                                    java_exception=error.java_class)
         if isinstance(error, RecursionError):
@@ -239,6 +265,39 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
+
+
+def _number(text: str) -> int | float | str:
+    """A limit's value as configured (it travelled as text in the JavaException)."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _check_template_size(source: str, limit: int, name: str | None) -> None:
+    if len(source) <= limit // 4:
+        return   # no text this short can be over the limit, however it is encoded
+    encoded = source.encode("utf-8", "surrogatepass")
+    if len(encoded) > limit:
+        # point at the first character past the limit
+        head = encoded[:limit].decode("utf-8", "ignore")
+        line = head.count("\n") + 1
+        column = len(head) - head.rfind("\n")
+        raise VtlLimitError("max_template_size", limit, line, column, source, name)
+
+
+def _output(pieces: list[str], size: int, limit: int, compiled: CompiledTemplate) -> str:
+    """The render's text, refused before it is joined when its `size` in characters is over
+    the limit (the pieces may repeat one huge string)."""
+    if size > limit:
+        raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
+    text = "".join(pieces)
+    if size > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
+    return text
 
 
 def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplate | None]:

@@ -91,7 +91,6 @@ def test_string_methods(name: str, args: list, expected: object) -> None:
     ("replace", [108, 76]),  # replace(char, char) needs Characters
     ("contains", [1]),
     ("charAt", []),
-    ("length", [1]),
     ("getBytes", []),
     ("wait", []),
     ("notify", []),
@@ -112,6 +111,8 @@ def test_get_class_shows_names_and_no_reflection() -> None:
 
 
 def test_string_exceptions() -> None:
+    # Velocity 1.7 finds a method without parameters whatever the arguments; Java refuses
+    assert raises("java.lang.IllegalArgumentException", S, "length", 1) == "wrong number of arguments"
     assert raises("java.lang.StringIndexOutOfBoundsException", S, "substring", -1) == "begin -1, end 5, length 5"
     assert raises("java.lang.StringIndexOutOfBoundsException", S, "substring", 9) == "begin 9, end 5, length 5"
     assert raises("java.lang.StringIndexOutOfBoundsException", S, "substring", 3, 1) == "begin 3, end 1, length 5"

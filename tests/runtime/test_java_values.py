@@ -194,7 +194,8 @@ def test_make_range_limit_checked_before_allocating() -> None:
     assert make_range(1, 10, limit=10) == list(range(1, 11))
     with pytest.raises(JavaException) as e:
         make_range(0, 2_000_000_000, limit=1000)
-    assert e.value.java_class == "RangeTooLarge"
+    assert e.value.java_class == "LimitExceeded"
+    assert e.value.message == "max_range (1000)"
 
 
 def test_java_equals() -> None:

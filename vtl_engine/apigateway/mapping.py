@@ -2,10 +2,12 @@
 and `$util`; the body and the `$context` overrides the template set out."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..errors import VtlLimitError, VtlRuntimeError
 from ..template import Template, as_json_value
 from .context import build_context
 from .input import Input, normalise_params
@@ -35,7 +37,7 @@ class MappingResult:
     response_header_overrides: dict[str, Any] = field(default_factory=dict)
 
 
-def render_mapping_template(template: str, body: str = "",
+def render_mapping_template(template: str, body: str | bytes = "",
                             params: dict[str, dict[str, Any]] | None = None,
                             context: dict[str, Any] | None = None,
                             stage_variables: dict[str, Any] | None = None,
@@ -43,12 +45,22 @@ def render_mapping_template(template: str, body: str = "",
     """Render an API Gateway mapping template for one request.
 
     `params` holds the method request's `path`, `querystring` and `header` maps; `context` what
-    the caller knows of `$context` (merged over realistic defaults). Raises VtlSyntaxError for a
-    template that does not parse and VtlRuntimeError where API Gateway would fail the request.
-    `coverage` records which parts of the template ran (see Template.coverage).
+    the caller knows of `$context` (merged over realistic defaults). A body given as bytes is
+    read as UTF-8 text, malformed bytes becoming U+FFFD (Java's new String(bytes, UTF_8)).
+    Raises VtlSyntaxError for a template that does not parse and VtlRuntimeError where API
+    Gateway would fail the request. `coverage` records which parts of the template ran (see
+    Template.coverage).
     """
+    if isinstance(body, (bytes, bytearray)):
+        body = bytes(body).decode("utf-8", "replace")
+    elif not isinstance(body, str):
+        raise VtlRuntimeError(f"the body must be text or bytes, not {type(body).__name__}")
     parameters = normalise_params(params)
-    return render_prepared(template, body, parameters, build_context(context, parameters),
+    try:
+        full_context = build_context(context, parameters)
+    except RecursionError:   # the caller's $context data nests deeper than Python recurses
+        raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
+    return render_prepared(template, body, parameters, full_context,
                            dict(stage_variables or {}), dialect, coverage)
 
 

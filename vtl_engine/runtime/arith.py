@@ -15,6 +15,7 @@ import math
 from decimal import Decimal
 from typing import Any, Callable
 
+from vtl_engine.runtime.budget import check_number, check_sum
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
     LONG_MAX,
@@ -87,11 +88,15 @@ def add(left: Any, right: Any, left_literal: str = "null", right_literal: str = 
     if not _numbers(left, right):
         return None
     base = _base(left, right)
-    if base == _LONG or base == _BIGINTEGER:
+    if base == _LONG:
         return left + right  # an overflowing long sum becomes the exact BigInteger sum
+    if base == _BIGINTEGER:
+        return check_number(left + right)
     if base == _DOUBLE:
         return float(left) + float(right)
-    return _normal(_EXACT.add(_to_decimal(left), _to_decimal(right)))
+    a, b = _to_decimal(left), _to_decimal(right)
+    check_sum(a, b)
+    return check_number(_normal(_EXACT.add(a, b)))
 
 
 def sub(left: Any, right: Any) -> Any:
@@ -99,11 +104,15 @@ def sub(left: Any, right: Any) -> Any:
     if not _numbers(left, right):
         return None
     base = _base(left, right)
-    if base == _LONG or base == _BIGINTEGER:
+    if base == _LONG:
         return left - right
+    if base == _BIGINTEGER:
+        return check_number(left - right)
     if base == _DOUBLE:
         return float(left) - float(right)
-    return _normal(_EXACT.subtract(_to_decimal(left), _to_decimal(right)))
+    a, b = _to_decimal(left), _to_decimal(right)
+    check_sum(a, b)
+    return check_number(_normal(_EXACT.subtract(a, b)))
 
 
 def mul(left: Any, right: Any) -> Any:
@@ -116,10 +125,10 @@ def mul(left: Any, right: Any) -> Any:
             return LONG_MIN  # the one overflow MathUtils' check (result / b != a) misses
         return left * right
     if base == _BIGINTEGER:
-        return left * right
+        return check_number(left * right)
     if base == _DOUBLE:
         return float(left) * float(right)
-    return _normal(_EXACT.multiply(_to_decimal(left), _to_decimal(right)))
+    return check_number(_normal(_EXACT.multiply(_to_decimal(left), _to_decimal(right))))
 
 
 def div(left: Any, right: Any) -> Any:

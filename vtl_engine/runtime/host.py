@@ -6,8 +6,11 @@ Nothing else of the Python object is reachable, so exposing one never exposes Py
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
+
+from .signals import MISSING
 
 
 class _Variable:
@@ -34,7 +37,14 @@ class HostObject:
         return ""
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
-        return getattr(self, name)(*args)
+        """The method's result; MISSING (no such method, as for Java) when it cannot take
+        this many arguments."""
+        method = getattr(self, name)
+        try:
+            inspect.signature(method).bind(*args)
+        except TypeError:
+            return MISSING
+        return method(*args)
 
     def vtl_get(self, name: str) -> Any:
         return getattr(self, "get_" + name)()

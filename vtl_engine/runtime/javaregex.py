@@ -16,6 +16,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable
 
+from vtl_engine.runtime.budget import charge
 from vtl_engine.runtime.signals import JavaException
 from vtl_engine.runtime.values import JavaArray
 
@@ -835,13 +836,18 @@ def _substitute(s: str, regex: str, replacement: str, count: int) -> str:
             return s
         raise JavaException("java.lang.NullPointerException", "replacement")
     if "\\" not in replacement and "$" not in replacement:
-        return pattern.sub(replacement, s, count)
-    parts = _replacement(pattern, replacement)
+        if len(replacement) <= 1:
+            return pattern.sub(replacement, s, count)
+        parts: list[str | int] | JavaException = [replacement]
+    else:
+        parts = _replacement(pattern, replacement)
 
     def expand(m: re.Match) -> str:
         if isinstance(parts, JavaException):
             raise parts
-        return "".join(p if type(p) is str else (m.group(p) or "") for p in parts)
+        text = "".join(p if type(p) is str else (m.group(p) or "") for p in parts)
+        charge(len(text))   # many matches times a long replacement can outgrow any input
+        return text
 
     return pattern.sub(expand, s, count)
 

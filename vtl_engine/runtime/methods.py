@@ -12,10 +12,12 @@ and nothing else, String/CharSequence parameters take a str or null, Object take
 """
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 from typing import Any, Callable
 
 from vtl_engine.runtime import javaregex
+from vtl_engine.runtime.budget import charge, check_length
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
@@ -36,6 +38,7 @@ from vtl_engine.runtime.values import (
     string_hash,
     to_string,
     to_utf16,
+    whole_number,
     wrap64,
 )
 
@@ -89,7 +92,7 @@ def _code_point_units(ch: int) -> str | None:
 
 def _s_length(s: str, args: list) -> Any:
     if args:
-        return MISSING
+        raise wrong_number_of_arguments()
     return len(_units(s))
 
 
@@ -276,7 +279,10 @@ def _s_replace(s: str, args: list) -> Any:
                        "is null")
     if target == "":
         u = _units(s)
+        check_length(len(u) + (len(u) + 1) * len(replacement))
         return from_utf16(u.replace("", replacement)) if u is not s else s.replace("", replacement)
+    if len(replacement) > len(target):
+        check_length(len(s) + s.count(target) * (len(replacement) - len(target)))
     return s.replace(target, replacement)
 
 
@@ -299,9 +305,17 @@ def _s_split(s: str, args: list) -> Any:
     return MISSING
 
 
+def wrong_number_of_arguments() -> JavaException:
+    """Velocity 1.7 finds a method without parameters whatever the arguments, and then Java's
+    reflection refuses the call."""
+    return JavaException("java.lang.IllegalArgumentException", "wrong number of arguments")
+
+
 def _no_args(body: Callable[[Any], Any]) -> Method:
     def method(obj: Any, args: list) -> Any:
-        return MISSING if args else body(obj)
+        if args:
+            raise wrong_number_of_arguments()
+        return body(obj)
 
     return method
 
@@ -395,6 +409,7 @@ def _l_set(lst: list, args: list) -> Any:
 
 
 def _l_add(lst: list, args: list) -> Any:
+    charge(1)
     if len(args) == 1:
         lst.append(args[0])
         return True
@@ -406,6 +421,10 @@ def _l_add(lst: list, args: list) -> Any:
 
 
 def _l_add_all(lst: list, args: list) -> Any:
+    if args and _is_collection(args[-1]):
+        # addAll of the list itself doubles it: refused before it is copied
+        check_length(len(lst) + len(args[-1]))
+        charge(len(args[-1]))
     if len(args) == 1 and _is_collection(args[0]):
         items = list(args[0])
         lst.extend(items)
@@ -461,15 +480,18 @@ class JavaIterator(HostObject):
     """`$list.iterator()`: a java.util.Iterator over a list; #foreach drains what is left of it."""
 
     vtl_methods = frozenset({"hasNext", "next", "remove"})
-    __slots__ = ("items", "position", "removable")
+    __slots__ = ("items", "position", "removable", "serial")
+    _serials = itertools.count(0x1B6D3586)
 
     def __init__(self, items: list) -> None:
+        self.serial = next(self._serials)
         self.items = items
         self.position = 0
         self.removable = False
 
     def vtl_to_string(self) -> str:
-        return f"java.util.ArrayList$Itr@{id(self) & 0xFFFFFFF:x}"
+        # Java prints an identity hash; a serial number says as much without an address
+        return f"java.util.ArrayList$Itr@{self.serial:x}"
 
     def hasNext(self) -> bool:  # noqa: N802 - the Java name, as templates call it
         return self.position < len(self.items)
@@ -596,6 +618,7 @@ def _m_put(m: dict, args: list) -> Any:
     key, value = args
     k = _find_key(m, key)
     if k is MISSING:
+        charge(1)
         m[_storable(key)] = value
         return None
     old = m[k]
@@ -694,7 +717,7 @@ def _long_value(v: Any) -> int:
         if v <= -(2.0**63):
             return LONG_MIN
         return int(v)
-    return wrap64(int(v))
+    return wrap64(whole_number(v))
 
 
 def _double_value(v: Any) -> float:
@@ -736,6 +759,21 @@ def _number_compare_to(v: Any, args: list) -> Any:
     return (v > other) - (v < other)
 
 
+def _with_static(body: Callable[[Any], Any]) -> Method:
+    """toString()/hashCode() of a boxed value, which Velocity 1.7 also finds as the class's
+    static toString(x)/hashCode(x) (Integer.toString(int), …): applied to an argument of the
+    same class; other arguments find no method."""
+
+    def method(obj: Any, args: list) -> Any:
+        if not args:
+            return body(obj)
+        if len(args) == 1 and java_class_name(args[0]) == java_class_name(obj):
+            return body(args[0])
+        return MISSING
+
+    return method
+
+
 _NUMBER: dict[str, Method] = {
     "intValue": _no_args(int_value),
     "longValue": _no_args(_long_value),
@@ -743,9 +781,9 @@ _NUMBER: dict[str, Method] = {
     "shortValue": _no_args(_short_value),
     "byteValue": _no_args(_byte_value),
     "compareTo": _number_compare_to,
-    "toString": _to_string,
+    "toString": _with_static(to_string),
     "equals": _equals,
-    "hashCode": _hash_code,
+    "hashCode": _with_static(java_hash),
 }
 
 
@@ -753,9 +791,9 @@ _NUMBER: dict[str, Method] = {
 _BOOLEAN: dict[str, Method] = {
     "booleanValue": _no_args(lambda b: b),
     "compareTo": _compare_to(bool, "b", lambda v, other: 0 if v == other else (1 if v else -1)),
-    "toString": _to_string,
+    "toString": _with_static(to_string),
     "equals": _equals,
-    "hashCode": _hash_code,
+    "hashCode": _with_static(java_hash),
 }
 
 
@@ -800,7 +838,8 @@ def _methods_for(cls: type) -> dict[str, Method]:
 
 
 class JavaClass(HostObject):
-    """What `$x.getClass()` gives: the class's names, and nothing else of reflection."""
+    """What `$x.getClass()` gives for a Java-like value: the class's names, and nothing else of
+    reflection (host objects have no class to show)."""
 
     vtl_methods = frozenset({"getName", "getSimpleName"})
     vtl_properties = frozenset({"name", "simpleName"})
@@ -818,7 +857,11 @@ class JavaClass(HostObject):
         return self.vtl_get("name" if name == "getName" else "simpleName")
 
     def vtl_get(self, name: str) -> Any:
-        return self.name if name == "name" else self.name.rpartition(".")[2].rpartition("$")[2]
+        if name == "name":
+            return self.name
+        if self.name.startswith("[L"):   # an array: [Ljava.lang.String; is String[]
+            return JavaClass(self.name[2:-1]).vtl_get(name) + "[]"
+        return self.name.rpartition(".")[2].rpartition("$")[2]
 
 
 def call_method(obj: Any, name: str, args: list) -> Any:
@@ -829,7 +872,7 @@ def call_method(obj: Any, name: str, args: list) -> Any:
         table = _methods_for(type(obj))
     method = table.get(name)
     if method is None:
-        if name == "getClass" and not args:
+        if name == "getClass" and not args and not isinstance(obj, HostObject):
             return JavaClass(java_class_name(obj))
         return MISSING
     return method(obj, args)

@@ -7,19 +7,33 @@ render never asks which dialect it is in.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
+from . import budget as _budget
 from .arith import add as _java_add
 from .host import HostObject
-from .methods import JavaIterator, call_method, get_index, get_property, set_index, set_property
+from .methods import (
+    JavaIterator,
+    call_method,
+    get_index,
+    get_property,
+    set_index,
+    set_property,
+    wrong_number_of_arguments,
+)
 from .signals import MISSING, JavaException
 from .values import double_to_string, is_true, to_string
 
 
 class StopRender(Exception):
-    """#stop (or #break outside any loop): rendering ends, keeping what was written."""
+    """#stop (or #break outside any loop): rendering ends, keeping what was written.
+
+    `partial` is what a #define block being printed had written before the #stop: Velocity
+    renders a printed block straight into the output, so that text stays.
+    """
+
+    partial = ""
 
 
 class BreakScope(Exception):
@@ -32,19 +46,34 @@ class BreakScope(Exception):
 class RenderState:
     """Per-render bookkeeping: limits and counters. One per render, never shared."""
 
-    __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "deadline",
-                 "compile_evaluated", "macros")
+    __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "compile_evaluated",
+                 "macros", "budget", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
-                 macros: dict[str, Any]) -> None:
+                 macros: dict[str, Any], out: list[str]) -> None:
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
         self.evaluate_depth = 0
-        self.deadline = (time.monotonic() + limits.max_render_seconds
-                         if limits.max_render_seconds else None)
+        self.budget = _budget.Budget(limits.max_string_length, limits.max_string_total,
+                                     limits.max_render_seconds)
         self.compile_evaluated = compile_evaluated
         self.macros = macros
+        self.out = out          # the render's output pieces, measured at checkpoints
+        self.counted = 0        # how many of them are in output_size
+        self.output_size = 0
+
+
+def checkpoint(st: RenderState) -> None:
+    """The size and time checks that are too costly for every write: made at each loop
+    iteration, macro call, block and #evaluate, which bound how much one stretch can write."""
+    out = st.out
+    if len(out) != st.counted:
+        st.output_size += sum(map(len, out[st.counted:]))
+        st.counted = len(out)
+        if st.output_size > st.limits.max_output_size:
+            raise _budget.limit_exceeded("max_output_size", st.limits.max_output_size)
+    st.budget.check_time()
 
 
 # ---- reference steps: None in (an invalid reference so far) gives None out ---------------------
@@ -65,6 +94,8 @@ def call(obj: Any, name: str, args: tuple) -> Any:
         value = obj.vtl_call(name, list(args))   # what call_method does, one step shorter
     else:
         value = call_method(obj, name, list(args))
+    if value.__class__ is str:
+        _budget.charge(len(value))   # a method applied again and again can grow a string
     return None if value is MISSING else value
 
 
@@ -102,7 +133,7 @@ def text_or_none(value: Any) -> str | None:
     if value is None or value.__class__ is str:
         return value
     if value.__class__ is Block:
-        return value.vtl_to_string()
+        return value.render(printed=True)
     return to_string(value)
 
 
@@ -151,7 +182,9 @@ def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
             left = left_literal
         elif right is None:
             right = right_literal
-        return text(left) + text(right)
+        left, right = text(left), text(right)
+        _budget.charge(len(left) + len(right))
+        return left + right
     return _java_add(left, right)
 
 
@@ -188,8 +221,8 @@ class ForeachScope(HostObject):
         self.parent = parent if isinstance(parent, ForeachScope) else None
 
     def vtl_call(self, name: str, args: list) -> Any:
-        if args:
-            return MISSING
+        if args:   # its methods have no parameters
+            raise wrong_number_of_arguments()
         return self.vtl_get(name[3:4].lower() + name[4:] if name.startswith("get") else
                             name[2:3].lower() + name[3:] if name.startswith("is") else name)
 
@@ -212,7 +245,9 @@ class ForeachScope(HostObject):
         return top
 
     def vtl_to_string(self) -> str:
-        return object.__repr__(self)
+        # Velocity 1.7's Scope is a Map of values a template #set on it (which this scope does
+        # not keep): it prints as an empty map
+        return "{}"
 
 
 _FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
@@ -225,11 +260,10 @@ def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
         raise JavaException("java.util.ConcurrentModificationException",
                             "the list changed while #foreach was iterating over it")
     st.iterations += 1
-    limits = st.limits
-    if st.iterations > limits.max_loop_iterations:
-        raise JavaException("LimitExceeded", f"max_loop_iterations ({limits.max_loop_iterations})")
-    if st.deadline is not None and time.monotonic() > st.deadline:
-        raise JavaException("LimitExceeded", f"max_render_seconds ({limits.max_render_seconds})")
+    if st.iterations > st.limits.max_loop_iterations:
+        raise _budget.limit_exceeded("max_loop_iterations", st.limits.max_loop_iterations)
+    if not st.iterations & 31:
+        checkpoint(st)   # every 32nd iteration: what one writes in between is charged anyway
 
 
 # ---- macros --------------------------------------------------------------------------------------
@@ -287,6 +321,7 @@ def call_macro(st: RenderState, name: str, scope: Any, w: Callable[[str], Any],
     if st.macro_depth >= limit:
         raise JavaException("org.apache.velocity.exception.MacroOverflowException",
                             f"Max calling depth of {limit} was exceeded in macro '{name}'")
+    checkpoint(st)
     bound = dict(zip(params, args))
     frame = MacroScope(scope, bound, {"$" + p: lit for p, lit in zip(params, literals)})
     if body is not None:
@@ -317,25 +352,46 @@ class Block(HostObject):
         self.max_depth = st.limits.max_define_depth if max_depth == -1 else max_depth
 
     def vtl_to_string(self) -> str | None:
+        return self.render(printed=False)
+
+    def render(self, printed: bool) -> str | None:
         """The rendered body; None (printed as the reference's text) when the block is already
         being rendered `max_depth` times over (Velocity's directive.define.max.depth)."""
         if self.max_depth is not None and self.depth >= self.max_depth:
             return None
+        checkpoint(self.st)
         out: list[str] = []
         self.depth += 1
         try:
             self.function(self.scope, out.append, self.st)
+        except StopRender as stop:
+            # printed, the block wrote into the output; as a value, into a discarded buffer
+            stop.partial = "".join(out) + stop.partial if printed else ""
+            raise
         finally:
             self.depth -= 1
-        return "".join(out)
+        return _joined(out, self.st)
 
 
 def render_string(function: Callable, scope: Any, st: RenderState, trim_last: bool) -> str:
     """An interpolated string literal's value (parsed with a space appended: see parser)."""
     out: list[str] = []
-    function(scope, out.append, st)
-    value = "".join(out)
+    try:
+        function(scope, out.append, st)
+    except StopRender as stop:
+        stop.partial = ""   # the string's text is lost with it
+        raise
+    value = _joined(out, st)
     return value[:-1] if trim_last and value else value
+
+
+def _joined(pieces: list[str], st: RenderState) -> str:
+    """Text built from pieces, charged to the render's budget."""
+    if len(pieces) > 8:   # they may repeat one huge string: measured before they are joined
+        _budget.check_length(sum(map(len, pieces)))
+    text = "".join(pieces)
+    st.budget.charge(len(text))
+    return text
 
 
 # ---- #evaluate -----------------------------------------------------------------------------------
@@ -345,15 +401,16 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
         return
     limit = st.limits.max_evaluate_depth
     if st.evaluate_depth >= limit:
-        raise JavaException("LimitExceeded", f"max_evaluate_depth ({limit})")
+        raise _budget.limit_exceeded("max_evaluate_depth", limit)
+    checkpoint(st)
     compiled = st.compile_evaluated(text(value))
     saved = st.macros
     st.macros = {**saved, **compiled.macros}
     st.evaluate_depth += 1
     try:
         compiled.root(scope, w, st)
-    except StopRender:
-        pass   # #stop inside #evaluate ends only the evaluated text
+    except StopRender as stop:
+        w(stop.partial)   # #stop inside #evaluate ends only the evaluated text
     finally:
         st.evaluate_depth -= 1
         st.macros = saved

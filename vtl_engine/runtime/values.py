@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
+from vtl_engine.runtime.budget import charge, limit_exceeded
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 
@@ -239,16 +240,22 @@ def _decimal_to_string(v: Decimal) -> str:
     return str(v)
 
 
+# A collection can hold another many times over, so each level's text is charged to the
+# render's budget: a list nested in itself twice per level stops at the length limit.
+
 def _map_to_string(m: dict) -> str:
     parts = []
     for k, v in m.items():
         key = "(this Map)" if k is m else to_string(k)
         parts.append(key + "=" + ("(this Map)" if v is m else to_string(v)))
+    charge(sum(map(len, parts)))
     return "{" + ", ".join(parts) + "}"
 
 
 def _list_to_string(items: list) -> str:
-    return "[" + ", ".join("(this Collection)" if v is items else to_string(v) for v in items) + "]"
+    parts = ["(this Collection)" if v is items else to_string(v) for v in items]
+    charge(sum(map(len, parts)))
+    return "[" + ", ".join(parts) + "]"
 
 
 def _array_to_string(a: JavaArray) -> str:
@@ -297,9 +304,13 @@ def _json(value: Any) -> str:
     if t is float:
         return "null" if value in (math.inf, -math.inf) else double_to_string(value)
     if isinstance(value, dict):
-        return "{" + ",".join(_json_key(k) + ":" + _json(v) for k, v in value.items()) + "}"
+        parts = [_json_key(k) + ":" + _json(v) for k, v in value.items()]
+        charge(sum(map(len, parts)))
+        return "{" + ",".join(parts) + "}"
     if isinstance(value, list):
-        return "[" + ",".join(map(_json, value)) + "]"
+        parts = list(map(_json, value))
+        charge(sum(map(len, parts)))
+        return "[" + ",".join(parts) + "]"
     return '"' + to_string(value).translate(_JSON_ESCAPES) + '"'
 
 
@@ -439,8 +450,10 @@ def java_equals(a: Any, b: Any) -> bool:
     if isinstance(a, JavaArray) or isinstance(a, HostObject):
         return False  # Object.equals: identity
     if isinstance(a, list):
+        charge(len(a))
         return _list_equals(a, b)
     if isinstance(a, dict):
+        charge(len(a))
         return _map_equals(a, b)
     if ta is MapEntry:
         return _entry_equals(a, b)
@@ -493,6 +506,7 @@ def java_hash(value: Any) -> int:
         return java_hash(value.key) ^ java_hash(value.get_value())
     if isinstance(value, JavaArray) or not isinstance(value, (list, dict)):
         return identity_hash(value)
+    charge(len(value))   # a collection holding another many times over is walked many times
     if isinstance(value, list):
         h = 1
         for v in value:
@@ -540,14 +554,23 @@ def int_value(value: Any) -> int:
         if math.isinf(value):
             return INT_MAX if value > 0 else INT_MIN
         return max(INT_MIN, min(INT_MAX, int(value)))
-    return wrap32(int(value))
+    return wrap32(whole_number(value))
+
+
+def whole_number(value: int | Decimal) -> int:
+    """The integer part, as the low bits Java keeps of it: a Decimal c×10^e with e >= 64 is a
+    multiple of 2^64, whose low 64 bits are 0 (and converting 1E+999999999 would not end)."""
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent >= 64:
+        return 0
+    return int(value)
 
 
 def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
     """The list [start..end] builds: Integers stepping by 1 either way, both ends included.
 
     Like Velocity 1.7, a null or non-number end gives null (None) and numbers are cut to int with
-    intValue(). When the list would hold more than `limit` elements, raises RangeTooLarge first.
+    intValue(). When the list would hold more than `limit` elements, raises the max_range limit
+    before allocating anything.
     """
     tl, te = type(start), type(end)
     if tl not in _NUMBER_TYPES or te not in _NUMBER_TYPES:
@@ -558,8 +581,7 @@ def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
     if size < 0:
         raise JavaException("java.lang.IllegalArgumentException", f"Illegal Capacity: {size}")
     if limit is not None and size > limit:
-        message = f"[{left}..{right}] has {size} elements, more than the limit of {limit}"
-        raise JavaException("RangeTooLarge", message)
+        raise limit_exceeded("max_range", limit)
     step = 1 if left <= right else -1
     last = left + step * (size - 1)
     if INT_MIN <= last <= INT_MAX:

@@ -1,0 +1,101 @@
+"""What one render may build: the size and time limits that deep runtime helpers enforce.
+
+Strings, collections and numbers can grow faster than loops count (`#set($s = "$s$s")` doubles,
+a list holding itself twice prints at twice the size per level). The helpers that build them
+(concatenation, interpolation, printing a collection, string methods, BigInteger products)
+charge each result's size here. The render's Budget is found through a ContextVar, so those
+helpers need no extra parameter and concurrent renders (threads) never share one.
+"""
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar, Token
+from decimal import Decimal
+from typing import Any
+
+from .signals import JavaException
+
+
+class Budget:
+    """One render's allowance: the longest value, the total built, and the deadline."""
+
+    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
+
+    def __init__(self, max_length: int, max_total: int, max_seconds: float | None) -> None:
+        self.max_length = max_length
+        self.max_total = max_total
+        self.remaining = max_total
+        self.max_seconds = max_seconds
+        self.deadline = time.monotonic() + max_seconds if max_seconds else None
+        self.charges = 0
+
+    def charge(self, size: int) -> None:
+        """Account for a value of `size` characters (or elements, or digits) just built."""
+        if size > self.max_length:
+            raise limit_exceeded("max_string_length", self.max_length)
+        self.remaining -= size
+        if self.remaining < 0:
+            raise limit_exceeded("max_string_total", self.max_total)
+        self.charges += 1
+        if not self.charges & 31 or size > 100_000:
+            self.check_time()
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise limit_exceeded("max_render_seconds", self.max_seconds)
+
+
+_active: ContextVar[Budget | None] = ContextVar("vtl_render_budget", default=None)
+
+
+def activate(budget: Budget) -> Token:
+    return _active.set(budget)
+
+
+def deactivate(token: Token) -> None:
+    _active.reset(token)
+
+
+def limit_exceeded(limit: str, value: object) -> JavaException:
+    """The signal the renderer turns into a positioned VtlLimitError."""
+    return JavaException("LimitExceeded", f"{limit} ({value})")
+
+
+def charge(size: int) -> None:
+    """Charge the running render's budget (if any) for a value of `size` just built."""
+    budget = _active.get()
+    if budget is not None:
+        budget.charge(size)
+
+
+def check_length(size: int) -> None:
+    """Refuse, before building it, a value longer than one may be."""
+    budget = _active.get()
+    if budget is not None and size > budget.max_length:
+        raise limit_exceeded("max_string_length", budget.max_length)
+
+
+# Python refuses to print an int of more digits (sys.get_int_max_str_digits), for the same
+# reason: converting one costs time quadratic in its length.
+MAX_NUMBER_DIGITS = 4300
+_MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.3219)   # log2(10)
+
+
+def check_sum(a: Decimal, b: Decimal) -> None:
+    """Refuse, before computing it, an exact BigDecimal sum whose digits would span past the
+    limit (1E+999999999 + 1 has a billion of them)."""
+    if a.is_finite() and b.is_finite():
+        span = max(a.adjusted(), b.adjusted()) - min(a.as_tuple().exponent, b.as_tuple().exponent)
+        if span > MAX_NUMBER_DIGITS:
+            raise limit_exceeded("max_number_digits", MAX_NUMBER_DIGITS)
+
+
+def check_number(value: Any) -> Any:
+    """A BigInteger or BigDecimal result, refused when it has more digits than can be printed."""
+    if type(value) is int:
+        too_big = value.bit_length() > _MAX_NUMBER_BITS
+    else:
+        too_big = len(value.as_tuple().digits) > MAX_NUMBER_DIGITS
+    if too_big:
+        raise limit_exceeded("max_number_digits", MAX_NUMBER_DIGITS)
+    return value
