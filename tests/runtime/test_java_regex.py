@@ -6,9 +6,8 @@ written "count:part|part".
 """
 from __future__ import annotations
 
-import re
-
 import pytest
+import regex
 
 from vtl_engine.runtime import javaregex
 from vtl_engine.runtime.signals import JavaException
@@ -296,4 +295,4 @@ def test_patterns_compile_once() -> None:
         javaregex.split("a,b", "\\s*,\\s*")
     info = javaregex.compile_java.cache_info()
     assert info.misses == 2 and info.hits == 4
-    assert isinstance(javaregex.compile_java("a"), re.Pattern)
+    assert isinstance(javaregex.compile_java("a"), regex.Pattern)

@@ -66,6 +66,16 @@ def test_render_seconds_in_a_loop():
     assert (e.limit, e.value, e.line) == ("max_render_seconds", 0.05, 1)
 
 
+@pytest.mark.parametrize("call", ["$s.matches('(a|aa)+b')", "$s.replaceAll('(a|aa)+b', 'x')",
+                                  "$s.split('(a|aa)+b')"])
+def test_catastrophic_regex_stops_at_the_deadline(call):
+    # a backtracking explosion is one long operation: it ends at the deadline, not minutes later
+    template = Template(call, "velocity", limits=Limits(max_render_seconds=0.3))
+    with pytest.raises(VtlLimitError) as e:
+        template.render({"s": "a" * 64})
+    assert e.value.limit == "max_render_seconds" and (e.value.line, e.value.column) == (1, 1)
+
+
 def test_output_size_checked_in_loops():
     e = limit_error("#foreach($i in [1..100000])0123456789#end", Limits(max_output_size=10_000))
     assert (e.limit, e.value, e.line) == ("max_output_size", 10000, 1)

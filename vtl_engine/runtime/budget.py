@@ -61,6 +61,20 @@ def limit_exceeded(limit: str, value: object) -> JavaException:
     return JavaException("LimitExceeded", f"{limit} ({value})")
 
 
+def seconds_left() -> float | None:
+    """How long the running render may still take (None: no deadline), for operations that
+    can only be bounded from inside, such as a regular expression's match."""
+    budget = _active.get()
+    if budget is None or budget.deadline is None:
+        return None
+    return max(budget.deadline - time.monotonic(), 0.0)
+
+
+def out_of_time() -> JavaException:
+    budget = _active.get()
+    return limit_exceeded("max_render_seconds", budget.max_seconds if budget else None)
+
+
 def charge(size: int) -> None:
     """Charge the running render's budget (if any) for a value of `size` just built."""
     budget = _active.get()

@@ -1,4 +1,5 @@
-"""Java regular expressions (java.util.regex, Java 17) on Python's re, for String's regex methods.
+"""Java regular expressions (java.util.regex, Java 17) on Python's regex engine, for String's
+regex methods.
 
 A Java pattern is parsed here and rewritten as an equivalent Python pattern, once per pattern
 string. What the two dialects spell or mean differently is translated, not passed through:
@@ -7,6 +8,10 @@ ASCII unless (?u), flags switched on mid-pattern, character classes with nesting
 \\p{...} properties, \\Q...\\E quoting, `(?<name>...)`, octal and \\x{...} escapes. A malformed
 pattern raises JavaException("java.util.regex.PatternSyntaxException"); no re.error escapes.
 Replacement strings follow Matcher.appendReplacement: $n, ${name}, and \\ quoting.
+
+Patterns run on the `regex` package (in its re-compatible V0 mode) rather than `re`, because it
+can stop a match: a pattern that backtracks catastrophically ends at the render's deadline with
+a VtlLimitError instead of hanging the render.
 """
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ import unicodedata
 from functools import lru_cache
 from typing import Any, Callable
 
-from vtl_engine.runtime.budget import charge
+import regex as _regex
+
+from vtl_engine.runtime.budget import charge, out_of_time, seconds_left
 from vtl_engine.runtime.signals import JavaException
 from vtl_engine.runtime.values import JavaArray
 
@@ -376,11 +383,20 @@ class _Translator:
 
     # -- emitting
 
-    def folded(self, atom: str) -> str:
-        """An atom under (?i): ASCII-only case folding unless (?u), as in Java."""
+    def folded(self, atom: str, char: str | None = None) -> str:
+        """An atom (for one character: `char`) under (?i): ASCII-only case folding unless (?u),
+        as in Java. The regex engine's (?i) folds all of Unicode, so ASCII-only folding is
+        spelled out: a letter as both its cases, anything else tried case-blind only on an
+        ASCII character, exactly on any other."""
         if not self.flags & _I:
             return atom
-        return ("(?i:" if self.flags & _UCASE else "(?ai:") + atom + ")"
+        if self.flags & _UCASE:
+            return "(?i:" + atom + ")"
+        if char is not None:
+            if char.isascii() and char.isalpha():
+                return "[" + char.lower() + char.upper() + "]"
+            return atom
+        return "(?:(?=[\\x00-\\x7f])(?i:" + atom + ")|(?![\\x00-\\x7f])" + atom + ")"
 
     # -- grammar
 
@@ -435,7 +451,7 @@ class _Translator:
             raise self.error(f"Dangling meta character '{c}'", self.i - 1)
         if c == "{":
             raise self.error("Illegal repetition", self.i)
-        return self.folded(re.escape(c))
+        return self.folded(re.escape(c), c)
 
     def quantifier(self) -> str:
         c = self.peek()
@@ -571,7 +587,8 @@ class _Translator:
         predicate = self.class_escape()
         if predicate is not None:
             return self.folded(_emit_set(predicate))
-        return self.folded(re.escape(chr(self.char_escape())))
+        char = chr(self.char_escape())
+        return self.folded(re.escape(char), char)
 
     def class_escape(self) -> Ranges | None:
         """A predefined class at the cursor (after a backslash): \\d \\p{L} ...; else None."""
@@ -741,15 +758,15 @@ class _Translator:
 
 
 @lru_cache(maxsize=512)
-def compile_java(pattern: str) -> re.Pattern:
+def compile_java(pattern: str) -> _regex.Pattern:
     """The Python equivalent of Pattern.compile(pattern); raises PatternSyntaxException."""
     try:
         translated = _Translator(pattern).translate()
     except _SyntaxError as e:
         raise JavaException(_PSE, _syntax_message(e.desc, e.index, pattern)) from None
     try:
-        return re.compile(translated)
-    except (re.error, OverflowError, RecursionError) as e:
+        return _regex.compile(translated, flags=_regex.V0)
+    except (_regex.error, OverflowError, RecursionError) as e:
         # Java accepts a few constructs Python's re cannot run (variable-length lookbehind).
         message = _syntax_message(f"Unsupported by vtl_engine: {e}", -1, pattern)
         raise JavaException(_PSE, message) from None
@@ -766,11 +783,14 @@ def _require(value: Any, name: str) -> None:
 def matches(s: str, regex: str) -> bool:
     """String.matches: the whole string must match."""
     _require(regex, "regex")
-    return compile_java(regex).fullmatch(s) is not None
+    try:
+        return compile_java(regex).fullmatch(s, timeout=seconds_left()) is not None
+    except TimeoutError:
+        raise out_of_time() from None
 
 
 @lru_cache(maxsize=512)
-def _replacement(pattern: re.Pattern, replacement: str) -> list[str | int] | JavaException:
+def _replacement(pattern: _regex.Pattern, replacement: str) -> list[str | int] | JavaException:
     """Matcher.appendReplacement's reading of `replacement`: text and group numbers, or the
     exception Java throws once a match needs it."""
     parts: list[str | int] = []
@@ -831,25 +851,33 @@ def _illegal(message: str) -> JavaException:
 def _substitute(s: str, regex: str, replacement: str, count: int) -> str:
     _require(regex, "regex")
     pattern = compile_java(regex)
-    if replacement is None:
-        if pattern.search(s) is None:
-            return s
-        raise JavaException("java.lang.NullPointerException", "replacement")
+    try:
+        if replacement is None:
+            if pattern.search(s, timeout=seconds_left()) is None:
+                return s
+            raise JavaException("java.lang.NullPointerException", "replacement")
+        if "\\" not in replacement and "$" not in replacement and len(replacement) <= 1:
+            return pattern.sub(replacement, s, count, timeout=seconds_left())
+        return pattern.sub(_expander(pattern, replacement), s, count, timeout=seconds_left())
+    except TimeoutError:
+        raise out_of_time() from None
+
+
+def _expander(pattern: _regex.Pattern, replacement: str) -> Callable[[_regex.Match], str]:
+    """What replaces one match: the replacement with its group references filled in."""
     if "\\" not in replacement and "$" not in replacement:
-        if len(replacement) <= 1:
-            return pattern.sub(replacement, s, count)
         parts: list[str | int] | JavaException = [replacement]
     else:
         parts = _replacement(pattern, replacement)
 
-    def expand(m: re.Match) -> str:
+    def expand(m: _regex.Match) -> str:
         if isinstance(parts, JavaException):
             raise parts
         text = "".join(p if type(p) is str else (m.group(p) or "") for p in parts)
         charge(len(text))   # many matches times a long replacement can outgrow any input
         return text
 
-    return pattern.sub(expand, s, count)
+    return expand
 
 
 def replace_all(s: str, regex: str, replacement: str) -> str:
@@ -871,6 +899,26 @@ def _literal_separator(regex: str) -> str | None:
     return None
 
 
+def _split_at_matches(s: str, pattern: _regex.Pattern, limit: int) -> list[str] | None:
+    """The pieces of `s` between matches of `pattern` (None when nothing matches)."""
+    parts = []
+    index = 0
+    matched = False
+    for m in pattern.finditer(s, timeout=seconds_left()):
+        if limit > 0 and len(parts) >= limit - 1:
+            break
+        start, end = m.span()
+        if end == 0:
+            continue
+        parts.append(s[index:start])
+        index = end
+        matched = True
+    if not matched:
+        return None
+    parts.append(s[index:])
+    return parts
+
+
 def split(s: str, regex: str, limit: int = 0) -> JavaArray:
     """String.split(regex, limit): no leading empty string for a zero-width match at 0; with
     limit 0, trailing empty strings dropped; a string with no match is returned whole."""
@@ -881,21 +929,12 @@ def split(s: str, regex: str, limit: int = 0) -> JavaArray:
             return JavaArray((s,))
         parts = s.split(separator, limit - 1 if limit > 0 else -1)
     else:
-        parts = []
-        index = 0
-        matched = False
-        for m in compile_java(regex).finditer(s):
-            if limit > 0 and len(parts) >= limit - 1:
-                break
-            start, end = m.span()
-            if end == 0:
-                continue
-            parts.append(s[index:start])
-            index = end
-            matched = True
-        if not matched:
+        try:
+            parts = _split_at_matches(s, compile_java(regex), limit)
+        except TimeoutError:
+            raise out_of_time() from None
+        if parts is None:
             return JavaArray((s,))
-        parts.append(s[index:])
     if limit == 0:
         while parts and parts[-1] == "":
             parts.pop()
