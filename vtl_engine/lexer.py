@@ -101,8 +101,8 @@ class Lexer:
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
         line, column = self.where(start)
-        end_line, end_column = self.where(end)
-        token = Token(kind, value, start, line, column, end_line, end_column, end)
+        # nothing reads a token's end line and column (end_pos is kept): not worked out
+        token = Token(kind, value, start, line, column, None, None, end)
         self.out.append(token)
         return token
 
@@ -513,7 +513,7 @@ def _merge_text(tokens: Iterable[Token]) -> list[Token]:
         if token.type == "TEXT" and merged and merged[-1].type == "TEXT":
             prev = merged[-1]
             merged[-1] = Token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
-                               prev.column, token.end_line, token.end_column, token.end_pos)
+                               prev.column, None, None, token.end_pos)
         else:
             merged.append(token)
     return merged
