@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 from . import nodes as n
@@ -543,6 +544,16 @@ def _runs_other_code(everything: list[n.Node]) -> bool:
     return any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything)
 
 
+# the types (as nodes.py writes them) of node fields that never hold a node
+_LEAF_TYPES = {"int", "str", "bool", "object", "list[str]"}
+
+
+@cache
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (not its position, names or values)."""
+    return tuple(f.name for f in fields(cls) if f.type not in _LEAF_TYPES)
+
+
 def _walk(root: n.Node) -> Iterator[n.Node]:
     """Every node in the tree below `root`, `root` included."""
     pending: list[Any] = [root]
@@ -550,7 +561,8 @@ def _walk(root: n.Node) -> Iterator[n.Node]:
         item = pending.pop()
         if isinstance(item, n.Node):
             yield item
-            pending.extend(item.__dict__.values())   # the dataclass's fields, in order
+            for name in _child_fields(item.__class__):
+                pending.append(getattr(item, name))
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
         elif isinstance(item, dict):
