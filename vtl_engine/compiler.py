@@ -80,6 +80,9 @@ class CodeGenerator:
         self.read_names: set[str] = set()
         self.planned = False
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
+        self.nodes: list[n.Node] | None = None   # every node of the template, once needed
+        self.fixed_objects: set[str] | None = None   # see fixed_object
+        self.hoisted: set[str] = set()           # the known objects root reads at its start
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
@@ -146,25 +149,54 @@ class CodeGenerator:
         and none of what runs template code that could (#define, macros, #evaluate). Then the
         loop also skips $velocityCount/$velocityHasNext when the template never reads them.
         """
-        everything = list(_walk(self.template))
-        if any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything):
+        everything = self.all_nodes()
+        if _runs_other_code(everything):
             self.local_names = None
             return
         self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
         assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
         self.local_names = self.read_names - assigned
 
+    def all_nodes(self) -> list[n.Node]:
+        if self.nodes is None:
+            self.nodes = list(_walk(self.template))
+        return self.nodes
+
+    def fixed_object(self, name: str) -> str | None:
+        """The local that holds known object `name` in the root function, when nothing in the
+        template can rebind it (no #set or #foreach of the name, nothing that runs other
+        template code): root then reads it from `v` once, at its start."""
+        if self.fn.name != "root":
+            return None
+        if self.fixed_objects is None:
+            everything = self.all_nodes()
+            rebound = {x.target.name for x in everything if isinstance(x, n.Set)}
+            loops = [x.var for x in everything if isinstance(x, n.Foreach)]
+            if loops:
+                rebound.update(loops, ("foreach", "velocityCount", "velocityHasNext"))
+            self.fixed_objects = (set() if _runs_other_code(everything)
+                                  else set(self.known_objects) - rebound)
+        if name not in self.fixed_objects:
+            return None
+        self.hoisted.add(name)
+        return f"k_{name}"
+
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
         self.write("")
         self.write(f"def {name}(v, w, st):")
         self.indent += 1
+        start = len(self.lines)
         # an interpolated string is part of an expression, and a loop moved into a function of
         # its own part of its enclosing body: neither is a body that may or may not run
         body_kind = _BODY_KINDS.get(name.rsplit("_", 1)[0]) if kind != "string" else None
         if body_kind is not None:
             self.cover(body_kind, body[0].line if body else 1, body)
         self.block(body)
+        for object_name in sorted(self.hoisted, reverse=True):   # only root's: see fixed_object
+            self.lines.insert(start, f"{'    ' * self.indent}k_{object_name} = v.get({object_name!r})")
+            self.positions.insert(start, (1, 1))
+        self.hoisted.clear()
         self.indent -= 1
 
     def cover(self, kind: str, line: int, body: list[n.Node]) -> None:
@@ -372,6 +404,8 @@ class CodeGenerator:
                     and suffixes[0].name == "hasNext"):
                 code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
+            if local is None:
+                code = self.fixed_object(node.name) or code
             direct = self.direct_call(node.name, suffixes[0], code)
             if direct is not None:
                 code, suffixes = direct, suffixes[1:]
@@ -411,9 +445,13 @@ class CodeGenerator:
             # written once (an inline branch would repeat the arguments' code)
             return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
                     f"({args}), {with_object})")
-        t = self.temp()
+        if base.isidentifier():   # a local: no temporary needed
+            t, bound = base, base
+        else:
+            t = self.temp()
+            bound = f"({t} := {base})"
         receiver = f"{t}, " if with_object else ""
-        return (f"({global_name}({receiver}{args}) if ({t} := {base}).__class__ is known_{name} "
+        return (f"({global_name}({receiver}{args}) if {bound}.__class__ is known_{name} "
                 f"else call({t}, {method.name!r}, ({args})))")
 
     def expr(self, node: n.Expr) -> str:
@@ -505,14 +543,24 @@ def _literal(node: n.Expr) -> str:
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
-
-
 def unwrap_direct(function: Any) -> Any:
     """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
     return function.__func__ if isinstance(function, staticmethod) else function
+
+
+def _runs_other_code(everything: list[n.Node]) -> bool:
+    """Whether the template has what may run template code out of the compiler's sight."""
+    return any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything)
+
+
+# the types (as nodes.py writes them) of node fields that never hold a node
+_LEAF_TYPES = {"int", "str", "bool", "object", "list[str]"}
+
+
+@cache
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a node class that may hold nodes (not its position, names or values)."""
+    return tuple(f.name for f in fields(cls) if f.type not in _LEAF_TYPES)
 
 
 def _walk(root: n.Node) -> Iterator[n.Node]:
@@ -522,7 +570,8 @@ def _walk(root: n.Node) -> Iterator[n.Node]:
         item = pending.pop()
         if isinstance(item, n.Node):
             yield item
-            pending.extend(getattr(item, name) for name in _field_names(item.__class__))
+            for name in _child_fields(item.__class__):
+                pending.append(getattr(item, name))
         elif isinstance(item, (list, tuple)):
             pending.extend(item)
         elif isinstance(item, dict):

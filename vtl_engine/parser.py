@@ -1,20 +1,28 @@
 """Template source → typed syntax tree: the lexer's tokens, Lark's LALR parser over
 `grammar/vtl.lark`, and a Transformer whose methods (named after the grammar's rules) build nodes.
+Lark calls the Transformer while it parses (no parse tree is built), and every node takes its
+position from a token, so Lark need not track positions either: parsing costs half as much.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
+import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedInput, VisitError
+import lark
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer as LarkLexer
 
 from . import nodes as n
 from .dialect import Dialect
-from .errors import VtlError, VtlLimitError, VtlSyntaxError
+from .errors import VtlLimitError, VtlSyntaxError
 from .lexer import MAX_NESTING_DEPTH, Lexer
 from .runtime.budget import MAX_NUMBER_DIGITS
 
@@ -38,11 +46,35 @@ def _grammar_text() -> str:
     return resources.files("vtl_engine.grammar").joinpath("vtl.lark").read_text(encoding="utf-8")
 
 
+# where Lark's parse tables are kept between processes (the disk cache's directory), or None
+_tables_directory: Path | None = None
+
+
+def set_tables_directory(directory: str | os.PathLike[str] | None) -> None:
+    """Keep the grammar's LALR tables in `directory`: a later process that parses loads them
+    (~5 ms) instead of building them (~60 ms). Set with the template disk cache."""
+    global _tables_directory
+    _tables_directory = Path(directory) if directory is not None else None
+
+
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = _grammar_text()
-    return Lark(grammar, parser="lalr", lexer=_Tokens, propagate_positions=True,
-                maybe_placeholders=False)
+    options = {"parser": "lalr", "lexer": _Tokens, "transformer": _ToNodes(),
+               "maybe_placeholders": False}
+    directory = _tables_directory
+    if directory is None:
+        return Lark(grammar, **options)
+    # Lark's own cache: a pickle (as trusted as the code objects beside it) that starts with a
+    # hash of the grammar, the options and Lark's and Python's versions. A reader that meets a
+    # file another process is still writing builds the tables itself (Lark logs that quietly).
+    versions = f"{lark.__version__}|{sys.version_info[:2]}"
+    key = hashlib.sha256(f"{versions}|{grammar}".encode()).hexdigest()[:32]
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:   # a read-only disk: build the tables in memory
+        return Lark(grammar, **options)
+    return Lark(grammar, cache=str(directory / f"lark-tables-{key}.pickle"), **options)
 
 
 _OPERATORS = {
@@ -83,15 +115,18 @@ class _Builder:
             raise VtlSyntaxError(f"in a string literal: {e.message}", line, column,
                                  self.source, self.name) from None
         self._check_nesting(tokens, offset, line, column)
+        if offset:
+            # positions inside an interpolated string are reported at the string itself
+            for token in tokens:
+                token.line, token.column = line, column
+        outer = getattr(_parsing, "frame", None)   # set while parsing the string's template
+        _parsing.frame = _Frame(self, text, lexer.ends)
         try:
-            tree = _lark().parse(tokens)
-            return _ToNodes(self, text, lexer.ends, (line, column) if offset else None).transform(tree)
+            return _lark().parse(tokens)
         except UnexpectedInput as e:
             raise self._syntax_error(e, text, offset, line, column) from None
-        except VisitError as e:
-            if isinstance(e.orig_exc, VtlError):
-                raise e.orig_exc from None
-            raise
+        finally:
+            _parsing.frame = outer
 
     def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
         depth = 0
@@ -138,55 +173,57 @@ def _describe(token: Token) -> str:
     return repr(str(token.value))
 
 
-@v_args(meta=True)
+@dataclass(frozen=True)
+class _Frame:
+    """What the Transformer needs of the text being parsed (the template, or a string in it)."""
+    builder: _Builder
+    text: str
+    ends: dict[int, int]   # the lexer's end offsets of references and directives
+
+
+# Lark holds one Transformer for every parse, so each thread's parse keeps its frame here.
+_parsing = threading.local()
+
+
+def _at(token: Token) -> tuple[int, int]:
+    return token.line, token.column
+
+
 class _ToNodes(Transformer):
-    """Parse tree → nodes. Methods are named after the grammar's rules."""
+    """Rule matches → nodes, called by Lark as it reduces. Methods are named after the grammar's
+    rules; each receives the rule's children (nodes, and the tokens the grammar keeps). Lark
+    looks up every rule by name, inlined `_rules` too: helpers must not share a rule's name."""
 
-    def __init__(self, builder: _Builder, text: str, ends: dict[int, int],
-                 shift: tuple[int, int] | None) -> None:
-        super().__init__()
-        self.b = builder
-        self.text = text
-        self.ends = ends
-        # positions inside an interpolated string are reported at the string itself
-        self.shift = shift
-
-    def _at(self, meta_or_token) -> tuple[int, int]:  # noqa: ANN001
-        if self.shift:
-            return self.shift
-        line = getattr(meta_or_token, "line", None)
-        return (line, meta_or_token.column) if line is not None else (1, 1)
-
-    def _error(self, message: str, where) -> VtlSyntaxError:  # noqa: ANN001
-        line, column = self._at(where)
-        return VtlSyntaxError(message, line, column, self.b.source, self.b.name)
+    def _error(self, message: str, token: Token) -> VtlSyntaxError:
+        builder = _parsing.frame.builder
+        return VtlSyntaxError(message, token.line, token.column, builder.source, builder.name)
 
     # ---- statements ----------------------------------------------------------------------------
 
-    def start(self, meta, children):
-        return [self._statement(c) for c in children]
+    def start(self, children):
+        return [self._as_statement(c) for c in children]
 
-    def block(self, meta, children):
-        return [self._statement(c) for c in children]
+    def block(self, children):
+        return [self._as_statement(c) for c in children]
 
-    def _statement(self, child):  # noqa: ANN001
+    def _as_statement(self, child):  # noqa: ANN001
         if isinstance(child, n.StringLiteral):   # a reference that is only text
             return n.Text(child.line, child.column, child.value)
         if isinstance(child, Token):
-            line, column = self._at(child)
+            line, column = _at(child)
             if child.type == "TEXT":
                 return n.Text(line, column, str(child))
             return n.Stop(line, column)   # STOP
         return child
 
-    def set_directive(self, meta, children):
-        _, target, value = children
+    def set_directive(self, children):
+        token, target, value = children
         if not isinstance(target, n.Reference):
-            raise self._error("#set needs a reference on the left of '='", meta)
-        return n.Set(*self._at(meta), target, value)
+            raise self._error("#set needs a reference on the left of '='", token)
+        return n.Set(*_at(token), target, value)
 
-    def if_directive(self, meta, children):
-        _, condition, body, *rest = children
+    def if_directive(self, children):
+        token, condition, body, *rest = children
         branches = [(condition, body)]
         otherwise = None
         for clause in rest:
@@ -194,12 +231,12 @@ class _ToNodes(Transformer):
                 branches.append(clause)
             elif isinstance(clause, list):
                 otherwise = clause
-        return n.If(*self._at(meta), branches, otherwise)
+        return n.If(*_at(token), branches, otherwise)
 
-    def elseif_clause(self, meta, children):
+    def elseif_clause(self, children):
         return (children[1], children[2])
 
-    def else_clause(self, meta, children):
+    def else_clause(self, children):
         return children[1]
 
     def _no_words(self, token: Token, args: list, allowed: tuple[int, ...] = ()) -> None:
@@ -209,10 +246,10 @@ class _ToNodes(Transformer):
             if isinstance(arg, n.Word) and i not in allowed:
                 raise self._error(f"invalid argument {arg.name!r} to #{token}", token)
 
-    def block_directive(self, meta, children):
+    def block_directive(self, children):
         token, *args, body, _end = children
         name = str(token)
-        at = self._at(token)
+        at = _at(token)
         self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
         if name == "foreach":
             # Velocity 1.7 never checks the word `in`, and without an iterable loops over nothing
@@ -229,16 +266,17 @@ class _ToNodes(Transformer):
                     raise self._error("macro parameters must be plain references like $arg", token)
                 params.append(arg.name)
             macro = n.MacroDef(*at, args[0].name, params, body)
-            self.b.macros.setdefault(macro.name, macro)   # the first definition wins
+            _parsing.frame.builder.macros.setdefault(macro.name, macro)   # the first wins
             return macro
         if name == "literal":
             # #literal() … #end prints its body's source as written, less comments (Velocity
             # 1.7 rebuilds it from tokens); an empty body fails in 1.7 (a NullPointerException)
-            start = self.ends.get(token.start_pos, token.end_pos)
+            frame = _parsing.frame
+            start = frame.ends.get(token.start_pos, token.end_pos)
             if start >= _end.start_pos:
                 raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
                                   token)
-            text = _LITERAL_REBUILT.sub(_literal_rebuilt, self.text[start:_end.start_pos])
+            text = _LITERAL_REBUILT.sub(_literal_rebuilt, frame.text[start:_end.start_pos])
             return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
@@ -246,18 +284,19 @@ class _ToNodes(Transformer):
             return n.Define(*at, args[0].name, body)
         # #@name(…) … #end: a block macro call; without such a macro it prints as written
         source = _BLOCK_CALL_REBUILT.sub(_literal_rebuilt,
-                                         self.text[token.start_pos:_end.end_pos])
+                                         _parsing.frame.text[token.start_pos:_end.end_pos])
         return n.MacroCall(*at, name[1:], args, source, body)
 
-    def line_directive(self, meta, children):
+    def line_directive(self, children):
         token, *args = children
         name = str(token)
-        at = self._at(token)
-        defined = self.b.macros.get(name)
-        if name in self.b.dialect.directives.line or (
+        at = _at(token)
+        frame = _parsing.frame
+        known = frame.builder.dialect.directives.line
+        defined = frame.builder.macros.get(name)
+        if name in known or (
                 defined is not None and (defined.line, defined.column) < at):
             self._no_words(token, args)
-        known = self.b.dialect.directives.line
         if name in ("include", "parse") and name in known:
             return n.Include(*at, name, args)
         if name == "break" and name in known:
@@ -266,28 +305,29 @@ class _ToNodes(Transformer):
             if len(args) != 1 or not isinstance(args[0], (n.StringLiteral, n.Reference)):
                 raise self._error("#evaluate expects one string literal or reference", token)
             return n.Evaluate(*at, args[0])
-        end = self.ends.get(token.start_pos, token.end_pos)
-        return n.MacroCall(*at, name, args, self.text[token.start_pos:end])
+        end = frame.ends.get(token.start_pos, token.end_pos)
+        return n.MacroCall(*at, name, args, frame.text[token.start_pos:end])
 
-    def bare_directive(self, meta, children):
+    def bare_directive(self, children):
         token = children[0]
         name = str(token)
-        at = self._at(token)
+        at = _at(token)
         if name == "break":
             return n.Break(*at)
-        if name in self.b.dialect.directives.block or name == "evaluate" and \
-                name in self.b.dialect.directives.line:
+        frame = _parsing.frame
+        directives = frame.builder.dialect.directives
+        if name in directives.block or name == "evaluate" and name in directives.line:
             raise self._error(f"#{name} needs its arguments in parentheses", token)
-        if name == "include" and name in self.b.dialect.directives.line:
+        if name == "include" and name in directives.line:
             return n.Text(*at, "")   # Velocity 1.7 includes nothing
-        if name == "parse" and name in self.b.dialect.directives.line:
+        if name == "parse" and name in directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
-        source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
+        source = frame.text[token.start_pos:frame.ends.get(token.start_pos, token.end_pos)]
         return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 
-    def reference(self, meta, children):
+    def reference(self, children):
         head, ident, *suffixes = children
         prefix = str(head)
         escapes = len(prefix) - len(prefix.lstrip("\\"))
@@ -296,37 +336,39 @@ class _ToNodes(Transformer):
             # fewer), whatever follows the name, and evaluates nothing
             dollar = prefix.index("$")
             shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + str(ident)
-            return n.StringLiteral(*self._at(head), shown)
+            return n.StringLiteral(*_at(head), shown)
         start = head.start_pos + escapes
-        end = self.ends.get(head.start_pos, ident.end_pos)
-        return n.Reference(*self._at(head), str(ident), suffixes, self.text[start:end],
+        frame = _parsing.frame
+        end = frame.ends.get(head.start_pos, ident.end_pos)
+        return n.Reference(*_at(head), str(ident), suffixes, frame.text[start:end],
                            quiet="!" in prefix, escapes=escapes)
 
-    def property(self, meta, children):
-        return n.Property(*self._at(children[0]), str(children[0]))
+    def property(self, children):
+        return n.Property(*_at(children[0]), str(children[0]))
 
-    def method(self, meta, children):
+    def method(self, children):
         name, *args = children
-        return n.Method(*self._at(name), str(name), args)
+        return n.Method(*_at(name), str(name), args)
 
-    def index(self, meta, children):
-        return n.Index(*self._at(meta), self._value(children[0]))
+    def index(self, children):
+        opening, key, _closing = children   # `!index`: the brackets are kept
+        return n.Index(*_at(opening), self._index_key(key))
 
     # ---- values ----------------------------------------------------------------------------------
 
-    def _value(self, child):  # noqa: ANN001
+    def _index_key(self, child):  # noqa: ANN001
         """index_value is inlined, so its tokens arrive bare."""
         if not isinstance(child, Token):
             return child
         return {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
-                "FALSE": self.false}[child.type](None, [child])
+                "FALSE": self.false}[child.type]([child])
 
-    def word(self, meta, children):
-        return n.Word(*self._at(children[0]), str(children[0]))
+    def word(self, children):
+        return n.Word(*_at(children[0]), str(children[0]))
 
-    def string(self, meta, children):
+    def string(self, children):
         token = children[0]
-        at = self._at(token)
+        at = _at(token)
         image = str(token)
         quote, content = image[0], image[1:-1]
         if quote == "'":
@@ -338,7 +380,7 @@ class _ToNodes(Transformer):
         # Velocity 1.7 parses an interpolated string with a space appended (so a trailing `$`
         # or `#` is text) and cuts the last character off the result, unless the string holds
         # a `##` comment, which ate the space: "the dreaded MORE kludge".
-        body = self.b.parse_body(content + " ", token.start_pos + 1, *at)
+        body = _parsing.frame.builder.parse_body(content + " ", token.start_pos + 1, *at)
         return n.StringLiteral(*at, content, body, trim_last="##" not in content)
 
     def _unicode_escapes(self, content: str, token: Token) -> str:
@@ -350,40 +392,48 @@ class _ToNodes(Transformer):
         decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), content)
         return decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
-    def integer(self, meta, children):
+    def integer(self, children):
         digits = children[0]
         if len(digits) > MAX_NUMBER_DIGITS:
-            raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *self._at(digits),
-                                self.b.source, self.b.name)
-        return n.Literal(*self._at(digits), int(digits))
+            builder = _parsing.frame.builder
+            raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *_at(digits),
+                                builder.source, builder.name)
+        return n.Literal(*_at(digits), int(digits))
 
-    def float(self, meta, children):
-        return n.Literal(*self._at(children[0]), float(children[0]))
+    def float(self, children):
+        return n.Literal(*_at(children[0]), float(children[0]))
 
-    def true(self, meta, children):
-        return n.Literal(*self._at(children[0]), True)
+    def true(self, children):
+        return n.Literal(*_at(children[0]), True)
 
-    def false(self, meta, children):
-        return n.Literal(*self._at(children[0]), False)
+    def false(self, children):
+        return n.Literal(*_at(children[0]), False)
 
-    def range(self, meta, children):
-        return n.Range(*self._at(meta), children[0], children[1])
+    def range(self, children):
+        start, end = _nodes(children)
+        return n.Range(*_at(children[0]), start, end)
 
-    def list(self, meta, children):
-        return n.ListLiteral(*self._at(meta), children)
+    def list(self, children):
+        return n.ListLiteral(*_at(children[0]), _nodes(children))
 
-    def map(self, meta, children):
-        return n.MapLiteral(*self._at(meta), children)
+    def map(self, children):
+        return n.MapLiteral(*_at(children[0]), _nodes(children))
 
-    def map_entry(self, meta, children):
+    def map_entry(self, children):
         return (children[0], children[1])
 
-    def binary(self, meta, children):
+    def binary(self, children):
         left, op, right = children
-        return n.Binary(*self._at(op), _OPERATORS[op.type], left, right)
+        return n.Binary(*_at(op), _OPERATORS[op.type], left, right)
 
-    def negation(self, meta, children):
-        return n.Not(*self._at(children[0]), children[1])
+    def negation(self, children):
+        return n.Not(*_at(children[0]), children[1])
+
+
+def _nodes(children: list) -> list:
+    """The values among a rule's children: `!` rules (index, range, list, map) keep their
+    punctuation, whose first token gives the node its position."""
+    return [child for child in children if not isinstance(child, Token)]
 
 
 # Velocity 1.7 prints a #literal body, and an undefined block macro call, from their tokens:

@@ -85,8 +85,7 @@ _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueD
 # (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
 # source are always the same), for the whole process, as coverage tools do
 _coverage_hits: dict[tuple[str, str], set[int]] = {}
-_disk_cache: DiskCache | None = (DiskCache(os.environ["VTL_CACHE_DIR"])
-                                 if os.environ.get("VTL_CACHE_DIR") else None)
+_disk_cache: DiskCache | None = None
 
 
 def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
@@ -94,6 +93,10 @@ def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
     environment variable VTL_CACHE_DIR sets it at start-up."""
     global _disk_cache
     _disk_cache = DiskCache(directory) if directory is not None else None
+    parser.set_tables_directory(directory)
+
+
+set_disk_cache(os.environ.get("VTL_CACHE_DIR") or None)
 
 
 def disk_cache_dir() -> Path | None:

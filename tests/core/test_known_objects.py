@@ -73,6 +73,18 @@ def test_an_invalid_constant_path_fails_only_when_rendered():
         render_mapping_template("$input.path('$[')", body="{}")
 
 
+def test_a_known_object_nothing_rebinds_is_read_once():
+    from vtl_engine.apigateway.mapping import compiled_template
+
+    def python(source):
+        return compiled_template(source).python_source
+
+    assert "k_input = v.get('input')" in python("$input.path('$.a') $input.json('$')")
+    assert "k_input" not in python("$input.path('$.a')#set($input = 1)")
+    assert "k_input" not in python("$input.path('$.a')#foreach($input in [1])#end")
+    assert "k_input" not in python("$input.path('$.a')#evaluate('')")
+
+
 DIFFERENTIAL = [
     "$input.path('$.a') $input.path('a') $input.path('$.b[0]') $input.path('$..x') $input.path('$.n')",
     "$input.json('$') $input.json('$.b') $input.json('$.missing') $input.json('$.b[*]')",
@@ -82,6 +94,9 @@ DIFFERENTIAL = [
     "$util.escapeJavaScript() $util.urlEncode('a', 'b') $util.nothing('x') $util.urlDecode($n)",
     "#set($util = {'escapeJavaScript': 1})$util.escapeJavaScript('x')|$input.path('$.a').size()",
     "#set($input = 'text')$input.path('$.a')|$input.length()",
+    "$input.path('$.a')#set($input = 'text')$input.path('$.a')|$input.length()",
+    "$util.urlEncode('a b')#foreach($util in ['x'])$util.urlEncode('a b')|#end$util.urlEncode('a b')",
+    "#define($d)#set($input = 'x')#end$input.path('$.a')$d$input.path('$.a')",
     "#foreach($k in $input.path('$.b'))$util.escapeJavaScript($k)$input.json(\"$.b[$foreach.index]\")#end",
     "$input.path('$[')",
     "$util.base64Decode('!!')",
