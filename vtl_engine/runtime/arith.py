@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import operator
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -85,34 +86,30 @@ def add(left: Any, right: Any, left_literal: str = "null", right_literal: str = 
         left_text = left_literal if left is None or left is MISSING else to_string(left)
         right_text = right_literal if right is None or right is MISSING else to_string(right)
         return left_text + right_text
-    if not _numbers(left, right):
-        return None
-    base = _base(left, right)
-    if base == _LONG:
-        return left + right  # an overflowing long sum becomes the exact BigInteger sum
-    if base == _BIGINTEGER:
-        return check_number(left + right)
-    if base == _DOUBLE:
-        return float(left) + float(right)
-    a, b = _to_decimal(left), _to_decimal(right)
-    check_sum(a, b)
-    return check_number(_normal(_EXACT.add(a, b)))
+    return _sum(left, right, operator.add, _EXACT.add)
 
 
 def sub(left: Any, right: Any) -> Any:
     """`left - right`."""
+    return _sum(left, right, operator.sub, _EXACT.subtract)
+
+
+def _sum(left: Any, right: Any, op: Callable[[Any, Any], Any],
+         exact: Callable[[Decimal, Decimal], Decimal]) -> Any:
+    """`left op right` (+ or -) for numbers, None for anything else, in the wider of the two
+    types: an overflowing long sum becomes the exact BigInteger one."""
     if not _numbers(left, right):
         return None
     base = _base(left, right)
     if base == _LONG:
-        return left - right
+        return op(left, right)
     if base == _BIGINTEGER:
-        return check_number(left - right)
+        return check_number(op(left, right))
     if base == _DOUBLE:
-        return float(left) - float(right)
+        return op(float(left), float(right))
     a, b = _to_decimal(left), _to_decimal(right)
     check_sum(a, b)
-    return check_number(_normal(_EXACT.subtract(a, b)))
+    return check_number(_normal(exact(a, b)))
 
 
 def mul(left: Any, right: Any) -> Any:
