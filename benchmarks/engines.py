@@ -75,9 +75,10 @@ def floor(w: Workload) -> Render:
 def _vtl_request(w: Workload) -> tuple:
     from vtl_engine.apigateway.context import build_context
     from vtl_engine.apigateway.input import normalise_params
+    from vtl_engine.apigateway.mapping import prepare_stage_variables
 
     params = normalise_params(w.params)
-    return params, build_context(w.context, params), dict(w.stage_variables)
+    return params, build_context(w.context, params), prepare_stage_variables(w.stage_variables)
 
 
 def vtl_engine(w: Workload, cache_dir: Path | None = None) -> Render:

@@ -33,7 +33,7 @@ from .apigateway import (BackendResponse, Integration, IntegrationRequest, Metho
                          MethodResponse, mock_backend_response, render_mapping_template)
 from .apigateway.definitions import ApiDefinition, load_definition, split_route
 from .apigateway.integration import PROXY_TYPES
-from .apigateway.mapping import compiled_template, result_of
+from .apigateway.mapping import MappingResult, compiled_template
 from .errors import VtlError, VtlSyntaxError
 from .lint import RULES, lint
 from .template import Template
@@ -278,7 +278,7 @@ def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str,
 def _request_side_log(integration: Integration, request: MethodRequest,
                       sent: IntegrationRequest) -> list[tuple[str, Any]]:
 
-    overrides = result_of("", sent.context)
+    overrides = MappingResult("", sent.context)
     return [
         ("Method request body before transformations", request.body),
         ("Request template", sent.template_media_type or (

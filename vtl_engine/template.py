@@ -210,7 +210,7 @@ class Template:
         out: list[str] = []
         compiled = self._compiled
         state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
-        token = budget.activate(state.budget)
+        token = budget.activate(state)
         try:
             compiled.root(variables, out.append, state)
         except support.StopRender as stop:
@@ -219,7 +219,7 @@ class Template:
             raise self._as_vtl_error(e) from None
         finally:
             budget.deactivate(token)
-        size = state.output_size + sum(map(len, out[state.counted:]))
+        size = state.output_size + sum(map(len, out[state.counted:] if state.counted else out))
         return _output(out, size, self.limits.max_output_size, compiled)
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:

@@ -29,7 +29,7 @@ class Input(HostObject):
 
     vtl_methods: ClassVar[frozenset[str]] = frozenset({"json", "path", "params", "getBody"})
     vtl_properties: ClassVar[frozenset[str]] = frozenset({"body"})
-    __slots__ = ("body", "parameters", "_document", "_lists", "_arrays")
+    __slots__ = ("body", "parameters", "_document", "_lists", "_scan")
 
     def __init__(self, body: str, params: dict[str, dict[str, Any]]) -> None:
         # API Gateway hands an empty payload to the template as "{}"
@@ -37,7 +37,7 @@ class Input(HostObject):
         self.parameters = params
         self._document: Any = _UNPARSED   # the payload with JsonArrays, for $input.path
         self._lists: Any = _UNPARSED      # as parsed, lists as lists: enough for $input.json
-        self._arrays = 0
+        self._scan = b""
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
         if name == "path" and len(args) == 1:
@@ -100,7 +100,7 @@ class Input(HostObject):
         document = self._document
         if document is _UNPARSED:
             # made in place from the parsed payload, so both share every map
-            document = self._document = with_json_arrays(self._parsed(), self._arrays)
+            document = self._document = with_json_arrays(self._parsed(), self._scan)
         return document
 
     def json_document(self) -> Any:
@@ -112,7 +112,7 @@ class Input(HostObject):
     def _parsed(self) -> Any:
         lists = self._lists
         if lists is _UNPARSED:
-            lists, self._arrays = parse_body_lists(self.body)
+            lists, self._scan = parse_body_lists(self.body)
             self._lists = lists
         return lists
 

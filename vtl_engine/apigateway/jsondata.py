@@ -32,16 +32,16 @@ def parse_json(text: str) -> Any:
     return with_json_arrays(*parse_json_lists(text))
 
 
-def parse_json_lists(text: str) -> tuple[Any, int]:
-    """parse_json with arrays left as Python lists (what printing as JSON needs), and how many
-    arrays there can be at most, for with_json_arrays."""
+def parse_json_lists(text: str) -> tuple[Any, bytes]:
+    """parse_json with arrays left as Python lists (what printing as JSON needs), and the
+    text's scan, which tells with_json_arrays how many arrays there can be at most."""
     scan = text.encode("utf-8", "surrogatepass").translate(_SCAN)
     try:
         value = orjson.loads(text) if scan.find(_LONG_NUMBER) < 0 else _loads_exact(text)
     except orjson.JSONDecodeError:
         # orjson also refuses numbers beyond double range, which json-smart reads as Infinity
         value = _loads_exact(text)
-    return value, scan.count(b"[")
+    return value, scan
 
 
 def parse_body(text: str) -> Any:
@@ -49,7 +49,7 @@ def parse_body(text: str) -> Any:
     return with_json_arrays(*parse_body_lists(text))
 
 
-def parse_body_lists(text: str) -> tuple[Any, int]:
+def parse_body_lists(text: str) -> tuple[Any, bytes]:
     """parse_body with arrays left as lists (see parse_json_lists).
 
     json-smart's permissive parser, which JsonPath uses, reads text that is not JSON at all
@@ -62,7 +62,7 @@ def parse_body_lists(text: str) -> tuple[Any, int]:
         stripped = text.strip(_JAVA_BLANKS)
         if stripped[:1] in ("{", "["):
             raise
-        return stripped, 0
+        return stripped, b""
 
 
 def _loads_exact(text: str) -> Any:
@@ -81,10 +81,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def with_json_arrays(value: Any, most: int) -> Any:
+def with_json_arrays(value: Any, scan: bytes) -> Any:
     """Replace the lists in a parsed value by JsonArrays, in place where possible (the value
-    itself is new if it is a list), stopping once `most` (the number there can be at most) have
-    been found."""
+    itself is new if it is a list), stopping once as many have been found as the text's `scan`
+    says there can be at most (counted only now: a template that prints JSON never asks)."""
+    most = scan.count(b"[")
     kind = type(value)
     if kind is list:
         value = JsonArray(value)
@@ -110,19 +111,17 @@ def with_json_arrays(value: Any, most: int) -> Any:
 # (upper-case hex in json-smart), U+007F-U+009F and U+2000-U+20FF (escaped by json-smart), and
 # doubles outside [1e-3, 1e7) (Java switches to E notation there; inside, Java 17 prints the
 # shortest repr too, checked on 225,000 doubles). All but "/" (patched below) send the value to
-# json-smart's rules. They are found in one translated copy of the output, where only the bytes
-# that matter survive (a regular expression would cost more than the encoding); a false alarm
-# inside a string only costs the slower, still exact, way.
-def _marks() -> bytes:
+# json-smart's rules. Single bytes are found by memchr; the numbers in one translated copy of
+# the output, where only the bytes that matter survive (a regular expression would cost more
+# than the encoding). A false alarm only costs the slower, still exact, way.
+def _number_marks() -> bytes:
     table = bytearray(b" " * 256)
-    for byte, mark in zip(b"0123456789.e+-\\u", b"0999999999.e++\\u"):
+    for byte, mark in zip(b"0123456789.e+-", b"0999999999.e++"):
         table[byte] = mark
-    for lead_byte in (0x7F, 0xC2, 0xE2):
-        table[lead_byte] = ord("!")
     return bytes(table)
 
 
-_MARKS = _marks()
+_NUMBER_MARKS = _number_marks()
 
 
 def to_json(value: Any) -> str:
@@ -138,9 +137,11 @@ def to_json(value: Any) -> str:
 
 
 def _written_differently(data: bytes) -> bool:
-    marks = data.translate(_MARKS)
-    return (b"!" in marks  # U+007F, U+0080-U+00BF, U+2000-U+2FFF (their lead bytes)
-            or b"\\u00" in marks  # an escaped control character
-            or b"9e+" in marks  # E notation: 1e+16, 1e-7
+    if not data.isascii() and (b"\xc2" in data or b"\xe2" in data):
+        return True   # U+0080-U+00BF or U+2000-U+2FFF (their UTF-8 lead bytes)
+    if b"\x7f" in data or (b"\\" in data and b"\\u00" in data):
+        return True   # U+007F, or an escaped control character
+    marks = data.translate(_NUMBER_MARKS)
+    return (b"9e+" in marks  # E notation: 1e+16, 1e-7
             or b"0.000" in marks  # below 1e-3
             or b"99999999." in marks.replace(b"0", b"9"))  # 1e7 and above

@@ -3,10 +3,11 @@ and `$util`; the body and the `$context` overrides the template set out."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..dialect import get_dialect
 from ..errors import VtlLimitError, VtlRuntimeError
 from ..template import Template, as_json_value
 from .context import build_context
@@ -23,18 +24,34 @@ class MappingResult:
     """What a mapping template produced.
 
     `context` is the `$context` map after the render (a MOCK integration carries its overrides
-    from the request template to the response template); the `*_overrides` fields are read
-    from it: `header_overrides`, `querystring_overrides` and `path_overrides` from
-    `requestOverride`, `status_override` and `response_header_overrides` from `responseOverride`.
+    from the request template to the response template). The overrides are read from it when
+    asked for (most renders set none): `header_overrides`, `querystring_overrides` and
+    `path_overrides` from `requestOverride`, `status_override` and `response_header_overrides`
+    from `responseOverride`.
     """
 
     body: str
     context: dict[str, Any]
-    status_override: int | None = None
-    header_overrides: dict[str, Any] = field(default_factory=dict)
-    querystring_overrides: dict[str, Any] = field(default_factory=dict)
-    path_overrides: dict[str, Any] = field(default_factory=dict)
-    response_header_overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status_override(self) -> int | None:
+        return status_code(_group(self.context, "responseOverride").get("status"))
+
+    @property
+    def header_overrides(self) -> dict[str, Any]:
+        return _group(_group(self.context, "requestOverride"), "header")
+
+    @property
+    def querystring_overrides(self) -> dict[str, Any]:
+        return _group(_group(self.context, "requestOverride"), "querystring")
+
+    @property
+    def path_overrides(self) -> dict[str, Any]:
+        return _group(_group(self.context, "requestOverride"), "path")
+
+    @property
+    def response_header_overrides(self) -> dict[str, Any]:
+        return _group(_group(self.context, "responseOverride"), "header")
 
 
 def render_mapping_template(template: str, body: str | bytes = "",
@@ -61,36 +78,27 @@ def render_mapping_template(template: str, body: str | bytes = "",
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
     return render_prepared(template, body, parameters, full_context,
-                           dict(stage_variables or {}), dialect, coverage)
+                           prepare_stage_variables(stage_variables, dialect), dialect, coverage)
 
 
 def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
                     dialect: str = "aws", coverage: bool = False) -> MappingResult:
-    """Render with a complete `$context` (which the template may change in place)."""
-    compiled = compiled_template(template, dialect, coverage)
-    if compiled.dialect.json_context:   # what Template.render would do; the context already is
-        stage_variables = as_json_value(stage_variables)
+    """Render with request data already as the template sees it: `params` from
+    normalise_params, a complete `$context` from build_context (which the template may change
+    in place), `stage_variables` from prepare_stage_variables. A host that serves many
+    requests prepares what they share once."""
     variables = {"input": Input(body, params), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
-    return result_of(compiled.render_values(variables), context)
+    return MappingResult(compiled_template(template, dialect, coverage).render_values(variables),
+                         context)
 
 
-def result_of(body: str, context: dict[str, Any]) -> MappingResult:
-    """`body` with the overrides `context` holds."""
-    request = _group(context, "requestOverride")
-    response = _group(context, "responseOverride")
-    if not any(request.values()) and not response.get("status") and not response.get("header"):
-        return MappingResult(body, context)   # nothing overridden: the common case, quickly
-    return MappingResult(
-        body=body,
-        context=context,
-        status_override=status_code(response.get("status")),
-        header_overrides=_group(request, "header"),
-        querystring_overrides=_group(request, "querystring"),
-        path_overrides=_group(request, "path"),
-        response_header_overrides=_group(response, "header"),
-    )
+def prepare_stage_variables(stage_variables: dict[str, Any] | None,
+                            dialect: str = "aws") -> dict[str, Any]:
+    """`$stageVariables` as a template of `dialect` sees them (a copy the template may change)."""
+    copied = dict(stage_variables or {})
+    return as_json_value(copied) if get_dialect(dialect).json_context else copied
 
 
 @lru_cache(maxsize=256)

@@ -22,7 +22,12 @@ import orjson
 
 from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
-from ..apigateway.mapping import compiled_template, render_prepared, status_code
+from ..apigateway.mapping import (
+    compiled_template,
+    prepare_stage_variables,
+    render_prepared,
+    status_code,
+)
 from ..apigateway.util import UTIL
 from ..errors import VtlError
 
@@ -105,7 +110,7 @@ class LocalStackTemplateEngine:
         try:
             result = render_prepared(template or "", _body_text(section.get("body")),
                                      _params(section.get("params")), context,
-                                     dict(variables.get("stageVariables") or {}))
+                                     prepare_stage_variables(variables.get("stageVariables")))
         except VtlError as error:
             raise self._failure(error) from None
         return result.body, result.context

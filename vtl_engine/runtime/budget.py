@@ -8,9 +8,9 @@ helpers need no extra parameter and concurrent renders (threads) never share one
 """
 from __future__ import annotations
 
-import time
 from contextvars import ContextVar, Token
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 
 from .signals import JavaException
@@ -26,7 +26,7 @@ class Budget:
         self.max_total = max_total
         self.remaining = max_total
         self.max_seconds = max_seconds
-        self.deadline = time.monotonic() + max_seconds if max_seconds else None
+        self.deadline = monotonic() + max_seconds if max_seconds else None
         self.charges = 0
 
     def charge(self, size: int) -> None:
@@ -41,7 +41,7 @@ class Budget:
             self.check_time()
 
     def check_time(self) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
+        if self.deadline is not None and monotonic() > self.deadline:
             raise limit_exceeded("max_render_seconds", self.max_seconds)
 
 
@@ -67,7 +67,7 @@ def seconds_left() -> float | None:
     budget = _active.get()
     if budget is None or budget.deadline is None:
         return None
-    return max(budget.deadline - time.monotonic(), 0.0)
+    return max(budget.deadline - monotonic(), 0.0)
 
 
 def out_of_time() -> JavaException:

@@ -43,20 +43,25 @@ class BreakScope(Exception):
         self.scope = scope
 
 
-class RenderState:
-    """Per-render bookkeeping: limits and counters. One per render, never shared."""
+class RenderState(_budget.Budget):
+    """Per-render bookkeeping: the limits, counters and (as a Budget) what may still be built.
+    One per render, never shared; one object, since renders are many and short."""
 
     __slots__ = ("limits", "iterations", "macro_depth", "evaluate_depth", "compile_evaluated",
-                 "macros", "budget", "out", "counted", "output_size")
+                 "macros", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
                  macros: dict[str, Any], out: list[str]) -> None:
+        # the Budget's fields set here, not by its __init__: a call less in every render
+        self.max_length = limits.max_string_length
+        self.max_total = self.remaining = limits.max_string_total
+        seconds = self.max_seconds = limits.max_render_seconds
+        self.deadline = _budget.monotonic() + seconds if seconds else None
+        self.charges = 0
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
         self.evaluate_depth = 0
-        self.budget = _budget.Budget(limits.max_string_length, limits.max_string_total,
-                                     limits.max_render_seconds)
         self.compile_evaluated = compile_evaluated
         self.macros = macros
         self.out = out          # the render's output pieces, measured at checkpoints
@@ -73,7 +78,7 @@ def checkpoint(st: RenderState) -> None:
         st.counted = len(out)
         if st.output_size > st.limits.max_output_size:
             raise _budget.limit_exceeded("max_output_size", st.limits.max_output_size)
-    st.budget.check_time()
+    st.check_time()
 
 
 # ---- reference steps: None in (an invalid reference so far) gives None out ---------------------
@@ -390,7 +395,7 @@ def _joined(pieces: list[str], st: RenderState) -> str:
     if len(pieces) > 8:   # they may repeat one huge string: measured before they are joined
         _budget.check_length(sum(map(len, pieces)))
     text = "".join(pieces)
-    st.budget.charge(len(text))
+    st.charge(len(text))
     return text
 
 
