@@ -62,6 +62,7 @@ class _Function:
         self.kind = kind          # root | macro | block | string
         self.loops = 0
         self.temps = 0
+        self.loop_locals = 0      # loop variables made Python locals so far
 
 
 class CodeGenerator:
@@ -84,6 +85,7 @@ class CodeGenerator:
         self.fixed_objects: set[str] | None = None   # see fixed_object
         self.hoisted: set[str] = set()           # the known objects root reads at its start
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
+        self.merge_writes: bool | None = None   # see mergeable
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -209,11 +211,84 @@ class CodeGenerator:
 
     def block(self, body: list[n.Node]) -> None:
         before = len(self.lines)
+        run: list[n.Node] = []   # what prints text only, to write as one piece
         for node in body:
+            if self.mergeable(node):
+                run.append(node)
+                continue
+            self.write_run(run)
             self.at(node)
             getattr(self, "stmt_" + type(node).__name__)(node)
+        self.write_run(run)
         if len(self.lines) == before:
             self.write("pass")
+
+    def mergeable(self, node: n.Node) -> bool:
+        """Whether `node` only prints text (text, a reference, an #if whose arms only do so), so
+        that it can be part of one write with its neighbours. Never when the template has what
+        can stop a render in the middle of a reference (#stop inside a #define or macro body
+        that a reference prints), which must keep what came before; #if arms not when coverage
+        records them."""
+        if self.merge_writes is None:
+            self.merge_writes = not _runs_other_code(self.all_nodes())
+        if not self.merge_writes:
+            return False
+        if isinstance(node, n.Text):
+            return True
+        if isinstance(node, n.Reference):   # the aws dialect's `\$a` is a statement of its own
+            return node.escapes % 2 == 0 or not self.dialect.invalid_reference_is_empty
+        if isinstance(node, n.If) and self.coverage_points is None:
+            arms = [body for _, body in node.branches] + [node.otherwise or []]
+            return all(self.mergeable(part) for body in arms for part in body)
+        return False
+
+    def write_run(self, run: list[n.Node]) -> None:
+        """Write what `run` prints as one piece of output, each part on generated lines of its
+        own, so that a failure still names its own template position. Empties `run`."""
+        if run:
+            lines = self.joined(run)
+            lines[0] = (lines[0][0], f"w({lines[0][1]}")
+            lines[-1] = (lines[-1][0], f"{lines[-1][1]})")
+            for position, code in lines:
+                self.position = position
+                self.write(code)
+        run.clear()
+
+    def joined(self, nodes: list[n.Node]) -> list[tuple[tuple[int, int], str]]:
+        """The lines of an expression for the text `nodes` print together, with positions."""
+        if len(nodes) == 1:
+            return self.printed(nodes[0])
+        lines = [((nodes[0].line, nodes[0].column), "''.join((")]
+        for node in nodes:
+            part = self.printed(node)
+            lines += [(position, "    " + code) for position, code in part[:-1]]
+            lines.append((part[-1][0], f"    {part[-1][1]},"))
+        lines.append((lines[-1][0], "))"))
+        return lines
+
+    def printed(self, node: n.Node) -> list[tuple[tuple[int, int], str]]:
+        """The lines of an expression for the text a mergeable node prints."""
+        position = (node.line, node.column)
+        if isinstance(node, n.Text):
+            return [(position, repr(node.text))]
+        if isinstance(node, n.Reference):
+            return [(position, self.printed_reference(node))]
+        assert isinstance(node, n.If)
+        lines = [(position, "(")]
+        for condition, body in node.branches:
+            lines += self.arm(body, position)
+            lines.append(((condition.line, condition.column), f"if {self.truth(condition)} else"))
+        lines += self.arm(node.otherwise or [], position)
+        lines.append((lines[-1][0], ")"))
+        return lines
+
+    def arm(self, body: list[n.Node], position: tuple[int, int]
+            ) -> list[tuple[tuple[int, int], str]]:
+        """An #if arm's expression (a reference's, a conditional expression, in parentheses)."""
+        lines = self.joined(body) if body else [(position, "''")]
+        if len(body) == 1 and isinstance(body[0], n.Reference):
+            lines = [(lines[0][0], f"({lines[0][1]})")]
+        return [(at, "    " + code) for at, code in lines]
 
     # ---- statements ----------------------------------------------------------------------------
 
@@ -221,24 +296,31 @@ class CodeGenerator:
         self.write(f"w({node.text!r})")
 
     def stmt_Reference(self, node: n.Reference) -> None:
-        value = self.reference_value(node)
+        if node.escapes % 2 == 1 and self.dialect.invalid_reference_is_empty:
+            # `\$a` in the aws dialect: never invalid, so evaluated for its side effects and
+            # written as it is
+            self.write(self.reference_value(node))
+            self.write(f"w({chr(92) * (node.escapes // 2) + node.literal!r})")
+            return
+        self.write(f"w({self.printed_reference(node)})")
+
+    def printed_reference(self, node: n.Reference) -> str:
+        """The expression for the text a reference prints (not the aws dialect's escaped one,
+        see stmt_Reference)."""
         escape = "\\" * (node.escapes // 2)
-        t = self.temp()
         if node.escapes % 2 == 1:
             # `\$a` prints `$a` when $a has a value, and `\$a` when it has none
-            if self.dialect.invalid_reference_is_empty:
-                self.write(value)   # evaluated for its side effects; never invalid here
-                self.write(f"w({escape + node.literal!r})")
-            else:
-                self.write(f"w({escape + node.literal!r} if ({t} := {value}) is not None "
-                           f"else {escape + chr(92) + node.literal!r})")
-            return
+            t = self.temp()
+            return (f"{escape + node.literal!r} if ({t} := {self.reference_value(node)}) is not "
+                    f"None else {escape + chr(92) + node.literal!r}")
+        value = self.reference_value(node)
+        t = self.temp()
         if self.dialect.invalid_reference_is_empty:
             if not escape:
-                # the common case, a String, is written without a call
-                self.write(f"w({t} if ({t} := {value}).__class__ is str "
-                           f"else text_or_empty({t}, {node.literal!r}))")
-                return
+                # the common case, a String, is written without a call; in a loop an Integer too
+                number = f"str({t}) if {t}.__class__ is int else " if self.fn.loops else ""
+                return (f"{t} if ({t} := {value}).__class__ is str "
+                        f"else {number}text_or_empty({t}, {node.literal!r})")
             value = f"empty_if_invalid({value})"
             null = repr(escape * 2 + node.literal)
         elif node.quiet:
@@ -248,7 +330,7 @@ class CodeGenerator:
         else:
             null = f"null_text(v, {node.literal!r})"
         shown = f"{escape!r} + {t}" if escape else t
-        self.write(f"w({shown} if ({t} := text_or_none({value})) is not None else {null})")
+        return f"{shown} if ({t} := text_or_none({value})) is not None else {null}"
 
     def stmt_Set(self, node: n.Set) -> None:
         target = node.target
@@ -315,10 +397,13 @@ class CodeGenerator:
             self.plan_locals()
         in_locals = self.fn.name == "root" and self.local_names is not None
         if in_locals and node.var.isidentifier():
-            item = f"l{len(self.loop_locals)}_{node.var}"   # mangled: no clash with Python names
+            # mangled: no clash with Python names, nor with an enclosing loop's of the same name
+            item = f"l{self.fn.loop_locals}_{node.var}"
+            self.fn.loop_locals += 1
         self.write(f"for {scope}.index, {item} in enumerate({items}):")
         self.indent += 1
-        self.write(f"count_iteration(st, {scope}, {items})")
+        self.write(f"if not {scope}.index & 31 or len({items}) != {scope}.size:")
+        self.write(f"    loop_checkpoint(st, {scope}, {items})")
         self.write(f"v[{node.var!r}] = {item}")
         if not in_locals or "velocityCount" in self.read_names:
             self.write(f"v['velocityCount'] = {scope}.index + 1")
@@ -346,8 +431,7 @@ class CodeGenerator:
         self.indent -= 1
         self.write("finally:")
         self.indent += 1
-        for i, name in enumerate(names):
-            self.write(f"restore(v, {name!r}, {saved}[{i}])")
+        self.write(f"end_loop(v, st, {scope}, {saved}, {names!r})")
         self.indent -= 1
 
     def stmt_MacroDef(self, node: n.MacroDef) -> None:
@@ -422,6 +506,10 @@ class CodeGenerator:
                     bound = f"({t} := {code})"
                 code = (f"({t}.get({suffix.name!r}) if {bound}.__class__ is dict "
                         f"else prop({t}, {suffix.name!r}))")
+            elif isinstance(suffix, n.Method) and suffix.name == "size" and not suffix.args:
+                # List.size() and Map.size() of the common containers, without the method table
+                t = self.temp()
+                code = f"(len({t}) if ({t} := {code}).__class__ in SIZED else call({t}, 'size', ()))"
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)
                 code = f"call({code}, {suffix.name!r}, ({args}))"
@@ -441,16 +529,21 @@ class CodeGenerator:
         self.direct_functions[global_name] = unwrap_direct(function)
         args = "".join(f"{self.expr(a)}, " for a in method.args)
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
+        receiver = f"{base}, " if with_object else ""
         if not all(_simple(a) for a in method.args):
-            # written once (an inline branch would repeat the arguments' code)
-            return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
-                    f"({args}), {with_object})")
+            # the arguments' code written once, their values kept in a tuple for either branch
+            if not base.isidentifier():
+                return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
+                        f"({args}), {with_object})")
+            t = self.temp()
+            return (f"({global_name}({receiver}*{t}) if ({t} := ({args})) and "
+                    f"{base}.__class__ is known_{name} else call({base}, {method.name!r}, {t}))")
         if base.isidentifier():   # a local: no temporary needed
             t, bound = base, base
         else:
             t = self.temp()
             bound = f"({t} := {base})"
-        receiver = f"{t}, " if with_object else ""
+            receiver = f"{t}, " if with_object else ""
         return (f"({global_name}({receiver}{args}) if {bound}.__class__ is known_{name} "
                 f"else call({t}, {method.name!r}, ({args})))")
 

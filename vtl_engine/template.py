@@ -46,7 +46,7 @@ _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
-    "MISSING": MISSING,
+    "MISSING": MISSING, "SIZED": frozenset({list, JsonArray, dict}),
     "prop": support.prop, "call": support.call, "call_known": support.call_known,
     "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
@@ -54,7 +54,7 @@ _RUNTIME_NAMES = {
     "null_text": support.null_text, "assign_property": support.assign_property,
     "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
     "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
-    "count_iteration": support.count_iteration, "restore": support.restore,
+    "loop_checkpoint": support.loop_checkpoint, "end_loop": support.end_loop,
     "call_macro": support.call_macro, "Block": support.Block,
     "render_string": support.render_string, "evaluate": support.evaluate,
     "include": support.include, "StopRender": support.StopRender,

@@ -66,3 +66,25 @@ def test_a_loop_variable_named_foreach_is_the_item():
     source = "#foreach($foreach in [1, 2])$foreach $foreach.hasNext|#end"
     assert vtl_engine.Template(source).render({}) == "1 |2 |"
     assert vtl_engine.Template(source + GENERAL).render({}) == "1 |2 |"
+
+
+def _failure_position(source: str) -> tuple[int, int]:
+    try:
+        vtl_engine.Template(source).render({"a": "abc"})
+    except VtlError as e:
+        return e.line, e.column
+    raise AssertionError("rendered without failing")
+
+
+def test_text_and_references_written_together_still_fail_at_their_own_position():
+    # a run of text, references and #if arms is written as one piece; each part keeps its place
+    assert _failure_position("x$a.substring(0)-$a.substring(9)y") == (1, 18)
+    assert _failure_position("x$a\n#if($a)\n  -$a.substring(9)#end") == (3, 4)
+    assert _failure_position("x$a #if($a.substring(9))x#end") == (1, 9)
+    assert _failure_position("#if(!$a)a#elseif(false)b#else\n$a.substring(9)#end") == (2, 1)
+
+
+def test_nested_loops_over_the_same_name_each_keep_their_own_item():
+    # found by the property test above: the inner loops' locals once shared one name
+    source = "#foreach($x in $l)#foreach($x in $l)#foreach($x in $l)#end$x#end-#end"
+    assert vtl_engine.Template(source).render({"l": [1, "b"]}) == "1b-1b-"

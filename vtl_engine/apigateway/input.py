@@ -124,13 +124,27 @@ def _path_text(path: Any) -> str:
 
 
 def _constant_path(compiled: JsonPath) -> Callable[[Input, str], Any]:
-    read = compiled.reader
+    keys = compiled.key_path
+    if keys is None:
+        read = compiled.reader
 
-    def path(input_: Input, text: str) -> Any:
-        document = input_._document
-        found = read(input_.document() if document is _UNPARSED else document)
-        return None if found is NOT_FOUND else found
-    return path
+        def path(input_: Input, text: str) -> Any:
+            document = input_._document
+            found = read(input_.document() if document is _UNPARSED else document)
+            return None if found is NOT_FOUND else found
+        return path
+
+    def path_of_names(input_: Input, text: str) -> Any:
+        # the commonest path, walked here: a missing name and a JSON null both give null
+        node = input_._document
+        if node is _UNPARSED:
+            node = input_.document()
+        for key in keys:
+            if node.__class__ is not dict and not isinstance(node, dict):
+                return None
+            node = node.get(key)
+        return node
+    return path_of_names
 
 
 def _constant_json(compiled: JsonPath) -> Callable[[Input, str], str]:

@@ -111,9 +111,11 @@ def with_json_arrays(value: Any, scan: bytes) -> Any:
 # (upper-case hex in json-smart), U+007F-U+009F and U+2000-U+20FF (escaped by json-smart), and
 # doubles outside [1e-3, 1e7) (Java switches to E notation there; inside, Java 17 prints the
 # shortest repr too, checked on 225,000 doubles). All but "/" (patched below) send the value to
-# json-smart's rules. Single bytes are found by memchr; the numbers in one translated copy of
-# the output, where only the bytes that matter survive (a regular expression would cost more
-# than the encoding). A false alarm only costs the slower, still exact, way.
+# json-smart's rules. The checks are substring tests (str's are several times cheaper than
+# bytes', which take a buffer each) and, for doubles, one translated copy of the output where
+# only number characters survive as such, other letters than "e" deleted to make it short (a
+# regular expression would cost more than the encoding). A false alarm only costs the slower,
+# still exact, way.
 def _number_marks() -> bytes:
     table = bytearray(b" " * 256)
     for byte, mark in zip(b"0123456789.e+-", b"0999999999.e++"):
@@ -122,6 +124,7 @@ def _number_marks() -> bytes:
 
 
 _NUMBER_MARKS = _number_marks()
+_LETTERS = bytes(c for c in b"abcdfghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def to_json(value: Any) -> str:
@@ -130,18 +133,21 @@ def to_json(value: Any) -> str:
         data = orjson.dumps(value)
     except TypeError:  # Decimal, a BigInteger, a host object: only json-smart's rules know
         return json_array_to_string(value)
-    if _written_differently(data):
+    text = data.decode()
+    if _written_differently(data, text):
         return json_array_to_string(value)
     # "/" only ever appears inside strings, where json-smart writes it as "\/"
-    return data.decode() if b"/" not in data else data.replace(b"/", b"\\/").decode()
+    return text if "/" not in text else text.replace("/", "\\/")
 
 
-def _written_differently(data: bytes) -> bool:
-    if not data.isascii() and (b"\xc2" in data or b"\xe2" in data):
+def _written_differently(data: bytes, text: str) -> bool:
+    if not data.isascii() and (0xC2 in data or 0xE2 in data):
         return True   # U+0080-U+00BF or U+2000-U+2FFF (their UTF-8 lead bytes)
-    if b"\x7f" in data or (b"\\" in data and b"\\u00" in data):
+    if "\x7f" in text or ("\\" in text and "\\u00" in text):   # one character: memchr
         return True   # U+007F, or an escaped control character
-    marks = data.translate(_NUMBER_MARKS)
-    return (b"9e+" in marks  # E notation: 1e+16, 1e-7
-            or b"0.000" in marks  # below 1e-3
-            or b"99999999." in marks.replace(b"0", b"9"))  # 1e7 and above
+    if "." not in text and "e+" not in text and "e-" not in text:
+        return False   # no double at all: orjson writes each with a "." or an exponent
+    marks = data.translate(_NUMBER_MARKS, _LETTERS).decode()
+    return ("9e+" in marks  # E notation: 1e+16, 1e-7
+            or "0.000" in marks  # below 1e-3
+            or "99999999." in marks.replace("0", "9"))  # 1e7 and above

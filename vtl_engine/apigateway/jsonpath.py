@@ -54,7 +54,7 @@ _ARRAY_NEXT = re.compile(r"\.?\[\s*-?\d*\s*[:,]")
 class JsonPath:
     """One compiled path; `read(doc)` evaluates it."""
 
-    __slots__ = ("text", "definite", "reader", "_steps", "_names", "_length", "_extended",
+    __slots__ = ("text", "definite", "key_path", "reader", "_steps", "_names", "_length", "_extended",
                  "_next")
 
     def __init__(self, text: str) -> None:
@@ -78,10 +78,12 @@ class JsonPath:
             self._next = _FILTER_NEXT if _FILTER_NEXT.match(rest) else (
                 _ARRAY_NEXT if _ARRAY_NEXT.match(rest) else None)
             self._extended = _compile_extended("$" + rest, text)
+        #: the names of a path of names only (`$.a.b`: ("a", "b")), else None
+        self.key_path = (self._steps if self.definite and self._names is None
+                         and not self._length and all(type(s) is str for s in self._steps)
+                         else None)
         #: read(doc) as one plain function: for a path of names only, a short loop
-        self.reader = (_names_reader(self._steps)
-                       if self.definite and self._names is None and not self._length
-                       and all(type(step) is str for step in self._steps) else self.read)
+        self.reader = _names_reader(self.key_path) if self.key_path is not None else self.read
 
     def read(self, doc: Any) -> Any:
         """The value at this path in `doc`: a value or NOT_FOUND if definite, else a JsonArray

@@ -218,10 +218,11 @@ class ForeachScope(HostObject):
                                 "topmost"})
     vtl_methods = frozenset({"getIndex", "getCount", "hasNext", "getHasNext", "isFirst",
                              "getFirst", "isLast", "getLast", "getParent", "getTopmost"})
-    __slots__ = ("index", "size", "parent")
+    __slots__ = ("index", "size", "parent", "counted")
 
     def __init__(self, size: int, parent: Any) -> None:
         self.index = 0
+        self.counted = 0   # iterations before this index are counted (see loop_checkpoint)
         self.size = size
         self.parent = parent if isinstance(parent, ForeachScope) else None
 
@@ -258,17 +259,31 @@ class ForeachScope(HostObject):
 _FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
 
 
-def count_iteration(st: RenderState, scope: ForeachScope, items: list) -> None:
-    """Called at the start of each iteration: Java's iterator fails once the list it walks has
-    changed size, and the render's limits apply."""
+def loop_checkpoint(st: RenderState, scope: ForeachScope, items: list) -> None:
+    """Called at a loop's first iteration, every 32nd, and when the list it walks has changed
+    size (Java's iterator then fails): the iterations run since the last call are counted
+    against the render's limit, and the size and time checks made."""
     if len(items) != scope.size:
         raise JavaException("java.util.ConcurrentModificationException",
                             "the list changed while #foreach was iterating over it")
-    st.iterations += 1
+    st.iterations += scope.index - scope.counted
+    scope.counted = scope.index
     if st.iterations > st.limits.max_loop_iterations:
         raise _budget.limit_exceeded("max_loop_iterations", st.limits.max_loop_iterations)
-    if not st.iterations & 31:
-        checkpoint(st)   # every 32nd iteration: what one writes in between is charged anyway
+    checkpoint(st)
+
+
+def end_loop(v: dict[str, Any], st: RenderState, scope: ForeachScope,
+             saved: tuple[Any, ...], names: tuple[str, ...]) -> None:
+    """When a loop ends (or is left by #break, #stop or an error): its last iterations are
+    counted, and the variables it borrowed put back."""
+    if scope.size:
+        st.iterations += scope.index + 1 - scope.counted
+    for name, value in zip(names, saved):
+        if value is MISSING:
+            v.pop(name, None)
+        else:
+            v[name] = value
 
 
 # ---- macros --------------------------------------------------------------------------------------
@@ -432,9 +447,3 @@ def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
                         f"#{directive} cannot load templates: API Gateway has no template files")
 
 
-def restore(scope: Any, name: str, saved: Any) -> None:
-    """Put back a variable a #foreach borrowed (Velocity removes it if it was unset)."""
-    if saved is MISSING:
-        scope.pop(name, None)
-    else:
-        scope[name] = saved

