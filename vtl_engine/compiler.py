@@ -84,6 +84,7 @@ class CodeGenerator:
         self.nodes: list[n.Node] | None = None   # every node of the template, once needed
         self.fixed_objects: set[str] | None = None   # see fixed_object
         self.hoisted: set[str] = set()           # the known objects root reads at its start
+        self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.merge_writes: bool | None = None   # see mergeable
         self.lines: list[str] = []
@@ -195,10 +196,17 @@ class CodeGenerator:
         if body_kind is not None:
             self.cover(body_kind, body[0].line if body else 1, body)
         self.block(body)
+        indent = "    " * self.indent
+        if self.guarded:   # only root's: see direct_call
+            checks = " or ".join(f"k_{o}.__class__ is not known_{o}" for o in sorted(self.guarded))
+            self.lines[start:start] = [f"{indent}if {checks}:",
+                                       f"{indent}    return general(v, w, st)"]
+            self.positions[start:start] = [(1, 1), (1, 1)]
         for object_name in sorted(self.hoisted, reverse=True):   # only root's: see fixed_object
-            self.lines.insert(start, f"{'    ' * self.indent}k_{object_name} = v.get({object_name!r})")
+            self.lines.insert(start, f"{indent}k_{object_name} = v.get({object_name!r})")
             self.positions.insert(start, (1, 1))
         self.hoisted.clear()
+        self.guarded.clear()
         self.indent -= 1
 
     def cover(self, kind: str, line: int, body: list[n.Node]) -> None:
@@ -530,6 +538,11 @@ class CodeGenerator:
         args = "".join(f"{self.expr(a)}, " for a in method.args)
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
         receiver = f"{base}, " if with_object else ""
+        if base == f"k_{name}":
+            # a fixed object (see fixed_object): root checks its class once, at its start, and
+            # runs the template compiled without known objects (`general`) if it is not theirs
+            self.guarded.add(name)
+            return f"{global_name}({receiver}{args})"
         if not all(_simple(a) for a in method.args):
             # the arguments' code written once, their values kept in a tuple for either branch
             if not base.isidentifier():

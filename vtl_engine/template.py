@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -135,6 +135,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace = dict(_RUNTIME_NAMES)
     namespace.update((f"known_{k}", c) for k, c in known_objects)
     namespace.update(directs)
+    if known_objects:
+        namespace["general"] = _general_root(source, dialect_name, name, coverage)
     hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
     if hits is not None:
         namespace["cov"] = hits.add
@@ -143,6 +145,16 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                                 code.co_filename, positions, source, name, points, hits)
     _loaded[code.co_filename] = compiled
     return compiled
+
+
+def _general_root(source: str, dialect_name: str, name: str | None,
+                  coverage: bool) -> Callable[..., None]:
+    """What code compiled for known objects runs when a render's variables do not hold them:
+    the same template compiled without known objects (on first need)."""
+
+    def general(v: dict[str, Any], w: Callable[[str], Any], st: support.RenderState) -> None:
+        compile_source(source, dialect_name, name, (), coverage).root(v, w, st)
+    return general
 
 
 def _direct_functions(known: dict[str, type[HostObject]],
