@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+from codecs import charmap_decode
 import re
 from typing import Any, ClassVar
 
@@ -78,8 +79,8 @@ def escape_javascript(value: Any) -> str | None:
 # -- urlEncode / urlDecode ----------------------------------------------------------------------
 
 _URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
-# indexed by UTF-8 byte value: str.translate runs over the bytes read as Latin-1 characters
-_URL_BYTE = [chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b for b in range(256)]
+# what each UTF-8 byte becomes, as a charmap_decode table
+_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b for b in range(256))
 _URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
 
 
@@ -106,10 +107,12 @@ def java_utf8_decode(data: bytes) -> str:
 def url_encode(value: Any) -> str:
     """`$util.urlEncode(s)`: URLEncoder.encode(s, "UTF-8")."""
     text = value if value.__class__ is str else _required(value)
-    if _URL_IS_SAFE(text) is not None:
+    # text with a space always needs encoding: no need to search it for the unchanged case
+    if " " not in text and _URL_IS_SAFE(text) is not None:
         return text
-    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does
-    return text.encode("utf-8", "replace").decode("latin-1").translate(_URL_BYTE)
+    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does. Mapping the
+    # bytes with charmap_decode beat str.translate, which is per character past the first escape.
+    return charmap_decode(text.encode("utf-8", "replace"), None, _URL_BYTE)[0]
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
