@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import binascii
 import codecs
-from codecs import charmap_decode
 import re
 from typing import Any, ClassVar
 
@@ -112,7 +111,7 @@ def url_encode(value: Any) -> str:
         return text
     # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does. Mapping the
     # bytes with charmap_decode beat str.translate, which is per character past the first escape.
-    return charmap_decode(text.encode("utf-8", "replace"), None, _URL_BYTE)[0]
+    return codecs.charmap_decode(text.encode("utf-8", "replace"), None, _URL_BYTE)[0]
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -163,8 +162,12 @@ _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 def base64_encode(value: Any) -> str:
     """`$util.base64Encode(s)`: standard alphabet, padded, over the UTF-8 bytes."""
-    text = value if value.__class__ is str else _required(value)
-    return binascii.b2a_base64(text.encode("utf-8", "replace"), newline=False).decode("ascii")
+    try:
+        # the common case on the cheapest calls: a str (others have no encode), no lone surrogate
+        return binascii.b2a_base64(value.encode(), newline=False).decode()
+    except (AttributeError, UnicodeEncodeError):
+        data = _required(value).encode("utf-8", "replace")  # getBytes writes '?' for a surrogate
+        return binascii.b2a_base64(data, newline=False).decode()
 
 
 def base64_decode(value: Any) -> str:
