@@ -149,6 +149,13 @@ def test_java_utf8_decoding_of_malformed_bytes():
     assert java_utf8_decode(bytes.fromhex("edbf80e1")) == "\ufffd\ufffd"
 
 
+def test_url_and_base64_encode_take_java_strings_of_non_strings():
+    assert url_encode({"a": "x/y"}) == "%7Ba%3Dx%2Fy%7D"
+    assert url_encode(12) == "12"
+    assert base64_encode(JsonArray([1, "a"])) == base64_encode('[1,"a"]') == "WzEsImEiXQ=="
+    assert base64_encode(True) == "dHJ1ZQ=="
+
+
 def test_null_arguments_throw_like_java():
     for function in (url_encode, url_decode, base64_encode, base64_decode, parse_json):
         with pytest.raises(JavaException) as raised:

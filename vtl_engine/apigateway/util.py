@@ -42,7 +42,8 @@ _JS_TABLE = _JsEscapes({c: "\\u%04X" % c for c in range(32)})
 _JS_TABLE.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r",
                   ord("'"): "\\'", ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/"})
 _JS_TABLE.update({c: chr(c) for c in range(32, 128) if c not in _JS_TABLE})
-_JS_CONTROLS = [_JS_TABLE[c] if c < 32 else chr(c) for c in range(128)]  # for text escaped otherwise
+# the control characters alone, for ASCII text whose other escapes are already in place
+_JS_CONTROLS = [_JS_TABLE[c] if c < 32 else chr(c) for c in range(128)]
 
 
 def escape_javascript(value: Any) -> str | None:
@@ -79,7 +80,8 @@ def escape_javascript(value: Any) -> str | None:
 
 _URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
 # what each UTF-8 byte becomes, as a charmap_decode table
-_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b for b in range(256))
+_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
+                  for b in range(256))
 _URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
 
 
