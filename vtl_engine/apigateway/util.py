@@ -112,9 +112,12 @@ def url_encode(value: Any) -> str:
     # text with a space always needs encoding: no need to search it for the unchanged case
     if " " not in text and _URL_IS_SAFE(text) is not None:
         return text
-    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does. Mapping the
-    # bytes with charmap_decode beat str.translate, which is per character past the first escape.
-    return codecs.charmap_decode(text.encode("utf-8", "replace"), None, _URL_BYTE)[0]
+    try:
+        data = text.encode()  # the plain call is the quickest
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")  # getBytes(UTF_8) writes '?' for a lone surrogate
+    # mapping the bytes with charmap_decode beat str.translate (per character past the first escape)
+    return codecs.charmap_decode(data, None, _URL_BYTE)[0]
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -169,7 +172,7 @@ def base64_encode(value: Any) -> str:
         # the common case on the cheapest calls: a str (others have no encode), no lone surrogate
         return binascii.b2a_base64(value.encode(), newline=False).decode()
     except (AttributeError, UnicodeEncodeError):
-        data = _required(value).encode("utf-8", "replace")  # getBytes writes '?' for a surrogate
+        data = _required(value).encode("utf-8", "replace")  # '?' for a lone surrogate, as above
         return binascii.b2a_base64(data, newline=False).decode()
 
 
