@@ -23,6 +23,9 @@ CONTROL_AND_UNICODE = ("\b\f\n\r\t\x00\x01\x1b\x1f\x7f\x80\u00e9\u0100\u0fff\u10
     (CONTROL_AND_UNICODE,
      "\\b\\f\\n\\r\\t\\u0000\\u0001\\u001B\\u001F\x7f"
      "\\u0080\\u00E9\\u0100\\u0FFF\\u1000\\u20AC\\uFFFF"),
+    # the same escapes on ASCII-only and Latin-1-only text (separate code paths; not run in Java)
+    ("a\x7fb\x01\n/\t", "a\x7fb\\u0001\\n\\/\\t"),
+    ("caf\u00e9 \x7f'\x00", "caf\\u00E9 \x7f\\'\\u0000"),
     ("emoji \U0001F600!", "emoji \\uD83D\\uDE00!"),
     ("lone \ud800 x", "lone \\uD800 x"),
     ("~*._- +%&=?#", "~*._- +%&=?#"),
