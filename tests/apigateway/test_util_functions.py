@@ -23,6 +23,9 @@ CONTROL_AND_UNICODE = ("\b\f\n\r\t\x00\x01\x1b\x1f\x7f\x80\u00e9\u0100\u0fff\u10
     (CONTROL_AND_UNICODE,
      "\\b\\f\\n\\r\\t\\u0000\\u0001\\u001B\\u001F\x7f"
      "\\u0080\\u00E9\\u0100\\u0FFF\\u1000\\u20AC\\uFFFF"),
+    # the same escapes on ASCII-only and Latin-1-only text (separate code paths; not run in Java)
+    ("a\x7fb\x01\n/\t", "a\x7fb\\u0001\\n\\/\\t"),
+    ("caf\u00e9 \x7f'\x00", "caf\\u00E9 \x7f\\'\\u0000"),
     ("emoji \U0001F600!", "emoji \\uD83D\\uDE00!"),
     ("lone \ud800 x", "lone \\uD800 x"),
     ("~*._- +%&=?#", "~*._- +%&=?#"),
@@ -147,6 +150,13 @@ def test_java_utf8_decoding_of_malformed_bytes():
     assert java_utf8_decode(bytes.fromhex("41bf80eda0ee")) == "A\ufffd\ufffd\ufffd\ufffd"
     assert java_utf8_decode(bytes.fromhex("90eda041eeef")) == "\ufffd\ufffdA\ufffd\ufffd"
     assert java_utf8_decode(bytes.fromhex("edbf80e1")) == "\ufffd\ufffd"
+
+
+def test_url_and_base64_encode_take_java_strings_of_non_strings():
+    assert url_encode({"a": "x/y"}) == "%7Ba%3Dx%2Fy%7D"
+    assert url_encode(12) == "12"
+    assert base64_encode(JsonArray([1, "a"])) == base64_encode('[1,"a"]') == "WzEsImEiXQ=="
+    assert base64_encode(True) == "dHJ1ZQ=="
 
 
 def test_null_arguments_throw_like_java():

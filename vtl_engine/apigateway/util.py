@@ -42,25 +42,47 @@ _JS_TABLE = _JsEscapes({c: "\\u%04X" % c for c in range(32)})
 _JS_TABLE.update({8: "\\b", 9: "\\t", 10: "\\n", 12: "\\f", 13: "\\r",
                   ord("'"): "\\'", ord('"'): '\\"', ord("\\"): "\\\\", ord("/"): "\\/"})
 _JS_TABLE.update({c: chr(c) for c in range(32, 128) if c not in _JS_TABLE})
-_JS_ASCII = [_JS_TABLE[c] for c in range(128)]  # a list is the quickest table for ASCII text
-_JS_NEEDS_ESCAPE = re.compile("[\x00-\x1f\"'\\\\/\x80-\U0010ffff]")
+_JS_LATIN1 = tuple(_JS_TABLE[c] for c in range(256))  # as a charmap_decode table
+# the control characters alone, for ASCII text whose other escapes are already in place
+_JS_CONTROLS = [_JS_TABLE[c] if c < 32 else chr(c) for c in range(128)]
 
 
 def escape_javascript(value: Any) -> str | None:
     """`$util.escapeJavaScript(s)`; null stays null, as in Commons Lang."""
     if value is None:
         return None
-    text = value if type(value) is str else to_string(value)
-    if _JS_NEEDS_ESCAPE.search(text) is None:
+    text = value if value.__class__ is str else to_string(value)
+    if not text.isascii():
+        # Latin-1 text (one byte a character, as "ignore" then drops nothing) maps fastest as
+        # bytes; other text goes through the table character by character
+        data = text.encode("latin-1", "ignore")
+        if len(data) == len(text):
+            return codecs.charmap_decode(data, None, _JS_LATIN1)[0]
+        return text.translate(_JS_TABLE)
+    # ASCII: str.replace is a C-speed search, where str.translate drops to a slow per-character
+    # path at its first multi-character replacement. The `in` tests save a call on the usual
+    # miss. Backslashes go first, as the other replacements add some.
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if '"' in text:
+        text = text.replace('"', '\\"')
+    if "'" in text:
+        text = text.replace("'", "\\'")
+    if "/" in text:
+        text = text.replace("/", "\\/")
+    if text.isprintable():  # no control characters
         return text
-    return text.translate(_JS_ASCII if text.isascii() else _JS_TABLE)
+    # the common control characters by str.replace too, any others by the table
+    text = text.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+    return text if text.isprintable() else text.translate(_JS_CONTROLS)
 
 
 # -- urlEncode / urlDecode ----------------------------------------------------------------------
 
 _URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
-# indexed by UTF-8 byte value: str.translate runs over the bytes read as Latin-1 characters
-_URL_BYTE = [chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b for b in range(256)]
+# what each UTF-8 byte becomes, as a charmap_decode table
+_URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
+                  for b in range(256))
 _URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
 
 
@@ -87,10 +109,15 @@ def java_utf8_decode(data: bytes) -> str:
 def url_encode(value: Any) -> str:
     """`$util.urlEncode(s)`: URLEncoder.encode(s, "UTF-8")."""
     text = value if value.__class__ is str else _required(value)
-    if _URL_IS_SAFE(text) is not None:
+    # text with a space always needs encoding: no need to search it for the unchanged case
+    if " " not in text and _URL_IS_SAFE(text) is not None:
         return text
-    # String.getBytes(UTF_8) writes '?' for an unpaired surrogate, as "replace" does
-    return text.encode("utf-8", "replace").decode("latin-1").translate(_URL_BYTE)
+    try:
+        data = text.encode()  # the plain call is the quickest
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "replace")  # getBytes(UTF_8) writes '?' for a lone surrogate
+    # mapping the bytes with charmap_decode beat str.translate (per character past the first escape)
+    return codecs.charmap_decode(data, None, _URL_BYTE)[0]
 
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -141,8 +168,12 @@ _B64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 def base64_encode(value: Any) -> str:
     """`$util.base64Encode(s)`: standard alphabet, padded, over the UTF-8 bytes."""
-    text = value if value.__class__ is str else _required(value)
-    return binascii.b2a_base64(text.encode("utf-8", "replace"), newline=False).decode("ascii")
+    try:
+        # the common case on the cheapest calls: a str (others have no encode), no lone surrogate
+        return binascii.b2a_base64(value.encode(), newline=False).decode()
+    except (AttributeError, UnicodeEncodeError):
+        data = _required(value).encode("utf-8", "replace")  # '?' for a lone surrogate, as above
+        return binascii.b2a_base64(data, newline=False).decode()
 
 
 def base64_decode(value: Any) -> str:
