@@ -82,8 +82,8 @@ class CodeGenerator:
         self.planned = False
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
         self.nodes: list[n.Node] | None = None   # every node of the template, once needed
-        self.fixed_objects: set[str] | None = None   # see fixed_object
-        self.hoisted: set[str] = set()           # the known objects root reads at its start
+        self.fixed_variables: set[str] | None = None   # see fixed_variable
+        self.hoisted: set[str] = set()           # the variables root reads at its start
         self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.merge_writes: bool | None = None   # see mergeable
@@ -165,21 +165,22 @@ class CodeGenerator:
             self.nodes = list(_walk(self.template))
         return self.nodes
 
-    def fixed_object(self, name: str) -> str | None:
-        """The local that holds known object `name` in the root function, when nothing in the
+    def fixed_variable(self, name: str) -> str | None:
+        """The local that holds variable `name` in the root function, when nothing in the
         template can rebind it (no #set or #foreach of the name, nothing that runs other
         template code): root then reads it from `v` once, at its start."""
         if self.fn.name != "root":
             return None
-        if self.fixed_objects is None:
+        if self.fixed_variables is None:
             everything = self.all_nodes()
             rebound = {x.target.name for x in everything if isinstance(x, n.Set)}
             loops = [x.var for x in everything if isinstance(x, n.Foreach)]
             if loops:
                 rebound.update(loops, ("foreach", "velocityCount", "velocityHasNext"))
-            self.fixed_objects = (set() if _runs_other_code(everything)
-                                  else set(self.known_objects) - rebound)
-        if name not in self.fixed_objects:
+            read = {x.name for x in everything if isinstance(x, n.Reference)}
+            self.fixed_variables = (set() if _runs_other_code(everything)
+                                    else {r for r in read - rebound if r.isidentifier()})
+        if name not in self.fixed_variables:
             return None
         self.hoisted.add(name)
         return f"k_{name}"
@@ -202,8 +203,8 @@ class CodeGenerator:
             self.lines[start:start] = [f"{indent}if {checks}:",
                                        f"{indent}    return general(v, w, st)"]
             self.positions[start:start] = [(1, 1), (1, 1)]
-        for object_name in sorted(self.hoisted, reverse=True):   # only root's: see fixed_object
-            self.lines.insert(start, f"{indent}k_{object_name} = v.get({object_name!r})")
+        for hoisted in sorted(self.hoisted, reverse=True):   # only root's: see fixed_variable
+            self.lines.insert(start, f"{indent}k_{hoisted} = v.get({hoisted!r})")
             self.positions.insert(start, (1, 1))
         self.hoisted.clear()
         self.guarded.clear()
@@ -487,17 +488,15 @@ class CodeGenerator:
 
     def reference_value(self, node: n.Reference) -> str:
         """The reference's value, None when Velocity would find it invalid."""
-        code = f"v.get({node.name!r})"
         suffixes = node.suffixes
         local = self.loop_locals.get(node.name)
+        code = self.fixed_variable(node.name) or f"v.get({node.name!r})"
         if local is not None:
             code = local
             if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
                     and suffixes[0].name == "hasNext"):
                 code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
-            if local is None:
-                code = self.fixed_object(node.name) or code
             direct = self.direct_call(node.name, suffixes[0], code)
             if direct is not None:
                 code, suffixes = direct, suffixes[1:]
@@ -539,7 +538,7 @@ class CodeGenerator:
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
         receiver = f"{base}, " if with_object else ""
         if base == f"k_{name}":
-            # a fixed object (see fixed_object): root checks its class once, at its start, and
+            # a fixed object (see fixed_variable): root checks its class once, at its start, and
             # runs the template compiled without known objects (`general`) if it is not theirs
             self.guarded.add(name)
             return f"{global_name}({receiver}{args})"
