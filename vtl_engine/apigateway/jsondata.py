@@ -85,7 +85,7 @@ def with_json_arrays(value: Any, scan: bytes) -> Any:
     """Replace the lists in a parsed value by JsonArrays, in place where possible (the value
     itself is new if it is a list), stopping once as many have been found as the text's `scan`
     says there can be at most (counted only now: a template that prints JSON never asks)."""
-    most = scan.count(b"[")
+    most = scan.count(91)   # "["
     kind = type(value)
     if kind is list:
         value = JsonArray(value)
