@@ -411,9 +411,16 @@ class CodeGenerator:
             self.fn.loop_locals += 1
         self.write(f"for {scope}.index, {item} in enumerate({items}):")
         self.indent += 1
-        self.write(f"if not {scope}.index & 31 or len({items}) != {scope}.size:")
+        # Java's iterator fails once the list it walks changes size: tested at every iteration
+        # unless nothing in the body can add or remove
+        resized = "" if in_locals and not _may_resize(node.body) else f" or len({items}) != {scope}.size"
+        self.write(f"if not {scope}.index & 31{resized}:")
         self.write(f"    loop_checkpoint(st, {scope}, {items})")
-        self.write(f"v[{node.var!r}] = {item}")
+        # what runs in functions of their own reads the item from v; the body itself, the local
+        if not (in_locals and node.var in self.local_names and item.startswith("l")
+                and node.var not in ("velocityCount", "velocityHasNext")
+                and not self.has_functions(node.body)):
+            self.write(f"v[{node.var!r}] = {item}")
         if not in_locals or "velocityCount" in self.read_names:
             self.write(f"v['velocityCount'] = {scope}.index + 1")
         if not in_locals or "velocityHasNext" in self.read_names:
@@ -442,6 +449,14 @@ class CodeGenerator:
         self.indent += 1
         self.write(f"end_loop(v, st, {scope}, {saved}, {names!r})")
         self.indent -= 1
+
+    def has_functions(self, body: list[n.Node]) -> bool:
+        """Whether code in `body` compiles to functions of its own: interpolated strings, and
+        loops nested too deep for this function."""
+        everything = [x for node in body for x in _walk(node)]
+        if any(isinstance(x, n.StringLiteral) and x.body is not None for x in everything):
+            return True
+        return self.fn.loops + _loop_depth(body) >= _MAX_LOOPS_PER_FUNCTION
 
     def stmt_MacroDef(self, node: n.MacroDef) -> None:
         pass   # macros are collected at compile time: a definition prints nothing
@@ -493,9 +508,9 @@ class CodeGenerator:
         code = self.fixed_variable(node.name) or f"v.get({node.name!r})"
         if local is not None:
             code = local
-            if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
-                    and suffixes[0].name == "hasNext"):
-                code, suffixes = f"({local}.index + 1 < {local}.size)", suffixes[1:]
+            has_next = self.has_next(node)
+            if has_next is not None:
+                code, suffixes = has_next, suffixes[1:]
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
             direct = self.direct_call(node.name, suffixes[0], code)
             if direct is not None:
@@ -523,6 +538,15 @@ class CodeGenerator:
             else:
                 code = f"index({code}, {self.expr(suffix.key)})"
         return code
+
+    def has_next(self, node: n.Reference) -> str | None:
+        """`$foreach.hasNext` of a loop whose $foreach is a local, read without a lookup."""
+        local = self.loop_locals.get(node.name)
+        suffixes = node.suffixes
+        if (local in self.scopes and suffixes and isinstance(suffixes[0], n.Property)
+                and suffixes[0].name == "hasNext"):
+            return f"({local}.index + 1 < {local}.size)"
+        return None
 
     def direct_call(self, name: str, method: n.Method, base: str) -> str | None:
         """`$name.method(args)` as a direct call of what the known object's class offers, when
@@ -618,6 +642,9 @@ class CodeGenerator:
         """The condition as Velocity 1.7 evaluates it: references by their value, operators by
         their result, true/false as themselves; any other node is false (SimpleNode.evaluate)."""
         if isinstance(node, n.Reference):
+            has_next = self.has_next(node)
+            if has_next is not None and len(node.suffixes) == 1:
+                return has_next   # a boolean already
             if self.dialect.invalid_reference_is_empty:
                 # an invalid reference is "", which is true: only false itself is false
                 return f"({self.reference_value(node)}) is not False"
@@ -651,6 +678,26 @@ def _literal(node: n.Expr) -> str:
 def unwrap_direct(function: Any) -> Any:
     """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
     return function.__func__ if isinstance(function, staticmethod) else function
+
+
+def _loop_depth(body: list[n.Node]) -> int:
+    """How deep #foreach loops nest in `body` (0: none)."""
+    deepest = 0
+    for node in body:
+        for x in _walk(node):
+            if isinstance(x, n.Foreach):
+                deepest = max(deepest, 1 + _loop_depth(x.body))
+    return deepest
+
+
+# the Java List methods that add or remove items (Iterator.remove too)
+_RESIZING_METHODS = frozenset({"add", "addAll", "remove", "clear"})
+
+
+def _may_resize(body: list[n.Node]) -> bool:
+    """Whether `body` calls a method that may change a list's size."""
+    return any(isinstance(x, n.Method) and x.name in _RESIZING_METHODS
+               for node in body for x in _walk(node))
 
 
 def _runs_other_code(everything: list[n.Node]) -> bool:
