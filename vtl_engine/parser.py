@@ -1,7 +1,10 @@
-"""Template source → typed syntax tree: the lexer's tokens, Lark's LALR parser over
-`grammar/vtl.lark`, and a Transformer whose methods (named after the grammar's rules) build nodes.
-Lark calls the Transformer while it parses (no parse tree is built), and every node takes its
-position from a token, so Lark need not track positions either: parsing costs half as much.
+"""Template source → typed syntax tree: the lexer's tokens, the LALR tables Lark builds from
+`grammar/vtl.lark`, and methods named after the grammar's rules that build nodes as rules are
+reduced (no parse tree is built). Every node takes its position from a token.
+
+The tables are Lark's; the loop that runs them is ours (`_parse_tokens`): Lark's own loop spends
+most of a parse on its generality (Rule objects hashed and compared per reduction, a chain of
+wrappers per callback, a parse-tree node per inlined rule), several times what the parse needs.
 """
 from __future__ import annotations
 
@@ -9,16 +12,17 @@ import hashlib
 import os
 import re
 import sys
-import threading
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import lark
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedInput
+from lark import Lark, Token
+from lark.exceptions import GrammarError
+from lark.grammar import Rule
 from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_analysis import Shift
 
 from . import nodes as n
 from .dialect import Dialect
@@ -28,7 +32,7 @@ from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _Tokens(LarkLexer):
-    """Hands Lark the tokens our lexer already made (Lark's `text` is that list)."""
+    """Stands in for Lark's lexer, which Lark wants configured: our lexer makes the tokens."""
 
     def __init__(self, lexer_conf) -> None:  # noqa: ANN001 - Lark's interface
         pass
@@ -57,11 +61,9 @@ def set_tables_directory(directory: str | os.PathLike[str] | None) -> None:
     _tables_directory = Path(directory) if directory is not None else None
 
 
-@lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = _grammar_text()
-    options = {"parser": "lalr", "lexer": _Tokens, "transformer": _ToNodes(),
-               "maybe_placeholders": False}
+    options = {"parser": "lalr", "lexer": _Tokens, "maybe_placeholders": False}
     directory = _tables_directory
     if directory is None:
         return Lark(grammar, **options)
@@ -75,6 +77,119 @@ def _lark() -> Lark:
     except OSError:   # a read-only disk: build the tables in memory
         return Lark(grammar, **options)
     return Lark(grammar, cache=str(directory / f"lark-tables-{key}.pickle"), **options)
+
+
+class _Tables:
+    """Lark's LALR tables in the shape `_parse_tokens` reads: for each state, what each terminal
+    or rule name leads to (a state to shift or go to, ≥ 0, or ~the number of a rule to reduce),
+    and for each rule its length, name and reducer."""
+
+    def __init__(self, parser: Lark) -> None:
+        table = parser.parser.parser.parser.parse_table   # Lark's LALR_Parser's _Parser
+        numbers = {rule: i for i, rule in enumerate(parser.rules)}
+        self.actions: list[dict[str, int]] = [{} for _ in table.states]
+        for state, actions in table.states.items():
+            self.actions[state] = {
+                str(symbol): target if action is Shift else ~numbers[target]
+                for symbol, (action, target) in actions.items()}
+        self.rules = [(len(rule.expansion), str(rule.origin.name), _reducer(rule))
+                      for rule in parser.rules]
+        self.start = table.start_states["start"]
+        self.end = table.end_states["start"]
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    """The tables, built once per process (or loaded from the tables directory)."""
+    return _Tables(_lark())
+
+
+# After the last token: Lark's name for the end of input.
+_END = Token("$END", "")
+
+
+class _Unexpected(Exception):
+    """A token the grammar does not allow where it stands (_END: the template ended early)."""
+
+    def __init__(self, token: Token) -> None:
+        self.token = token
+
+
+def _parse_tokens(tokens: list[Token], nodes: _ToNodes) -> list[n.Node]:
+    """Run the LALR tables over `tokens`, reducing rules to nodes as Lark's parser would."""
+    tables = _tables()
+    actions, rules, end = tables.actions, tables.rules, tables.end
+    states = [tables.start]
+    values: list = []
+    for token in _with_end(tokens):
+        kind = token.type
+        while True:
+            action = actions[states[-1]].get(kind)
+            if action is None:
+                raise _Unexpected(token)
+            if action >= 0:
+                states.append(action)
+                values.append(token)
+                break
+            size, name, reduce = rules[~action]
+            if size:
+                children = values[-size:]
+                del values[-size:], states[-size:]
+            else:
+                children = []
+            values.append(reduce(nodes, children))
+            state = actions[states[-1]][name]
+            if state == end:
+                return values[-1]
+            states.append(state)
+    raise AssertionError("the tables never accepted the end of input")
+
+
+def _with_end(tokens: list[Token]):  # noqa: ANN202
+    yield from tokens
+    yield _END
+
+
+def _reducer(rule: Rule) -> Callable[[_ToNodes, list], object]:
+    """What Lark's tree builder (LALR, no placeholders) would call when `rule` is reduced: the
+    method of _ToNodes named after the rule (or its alias), given the rule's children less the
+    filtered-out `_TOKENS`, with the children of inlined rules (`_name`, and the `__name_star_n`
+    repetitions Lark makes) in their place. An inlined rule's value is its children's list; a
+    `?rule` without a method gives its only child."""
+    kept = [(i, not symbol.is_term and symbol.name.startswith("_"))
+            for i, symbol in enumerate(rule.expansion)
+            if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out)]
+    name = str(rule.alias or rule.origin.name)
+    method = getattr(_ToNodes, name, None)
+    if method is None and name.startswith("_"):
+        method = _children
+    elif method is None and rule.options.expand1 and len(kept) == 1:
+        method = _only_child
+    elif method is None or (rule.options.expand1 and not rule.alias):
+        raise GrammarError(f"rule {name} needs a method of the same name in parser._ToNodes")
+    if len(kept) == len(rule.expansion) and not any(inlined for _, inlined in kept):
+        return method
+
+    def reduce(nodes: _ToNodes, children: list) -> object:
+        values: list = []
+        for i, inlined in kept:
+            if not inlined:
+                values.append(children[i])
+            elif values:
+                values += children[i]
+            else:   # the repetitions' left recursion: keep growing the same list
+                values = children[i]
+        return method(nodes, values)
+
+    return reduce
+
+
+def _children(nodes: _ToNodes, children: list) -> list:
+    return children
+
+
+def _only_child(nodes: _ToNodes, children: list) -> object:
+    return children[0]
 
 
 _OPERATORS = {
@@ -96,7 +211,7 @@ def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
 
 
 class _Builder:
-    """One template's parse: runs lexer and parser, and keeps what the Transformer needs."""
+    """One template's parse: runs lexer and parser over it and over the strings in it."""
 
     def __init__(self, source: str, dialect: Dialect, name: str | None) -> None:
         self.source = source
@@ -119,14 +234,10 @@ class _Builder:
             # positions inside an interpolated string are reported at the string itself
             for token in tokens:
                 token.line, token.column = line, column
-        outer = getattr(_parsing, "frame", None)   # set while parsing the string's template
-        _parsing.frame = _Frame(self, text, lexer.ends)
         try:
-            return _lark().parse(tokens)
-        except UnexpectedInput as e:
-            raise self._syntax_error(e, text, offset, line, column) from None
-        finally:
-            _parsing.frame = outer
+            return _parse_tokens(tokens, _ToNodes(self, text, lexer.ends))
+        except _Unexpected as e:
+            raise self._syntax_error(e.token, text, offset, line, column) from None
 
     def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
         depth = 0
@@ -140,13 +251,12 @@ class _Builder:
             elif token.type in _CLOSING:
                 depth -= 1
 
-    def _syntax_error(self, e: UnexpectedInput, text: str, offset: int, line: int,
+    def _syntax_error(self, token: Token, text: str, offset: int, line: int,
                       column: int) -> VtlSyntaxError:
-        token = getattr(e, "token", None)
         if offset:
             return VtlSyntaxError("invalid template in a string literal", line, column,
                                   self.source, self.name)
-        if token is None or token.type == "$END":
+        if token is _END:
             line_, column_ = _end_position(text)
             return VtlSyntaxError("unexpected end of template", line_, column_, text, self.name)
         return VtlSyntaxError(f"unexpected {_describe(token)}", token.line, token.column,
@@ -173,29 +283,23 @@ def _describe(token: Token) -> str:
     return repr(str(token.value))
 
 
-@dataclass(frozen=True)
-class _Frame:
-    """What the Transformer needs of the text being parsed (the template, or a string in it)."""
-    builder: _Builder
-    text: str
-    ends: dict[int, int]   # the lexer's end offsets of references and directives
-
-
-# Lark holds one Transformer for every parse, so each thread's parse keeps its frame here.
-_parsing = threading.local()
-
-
 def _at(token: Token) -> tuple[int, int]:
     return token.line, token.column
 
 
-class _ToNodes(Transformer):
-    """Rule matches → nodes, called by Lark as it reduces. Methods are named after the grammar's
-    rules; each receives the rule's children (nodes, and the tokens the grammar keeps). Lark
-    looks up every rule by name, inlined `_rules` too: helpers must not share a rule's name."""
+class _ToNodes:
+    """Rule matches → nodes, for one text being parsed (the template, or a string in it), called
+    as rules are reduced. Methods are named after the grammar's rules; each receives the rule's
+    children (nodes, and the tokens the grammar keeps). Every rule is looked up by name, inlined
+    `_rules` too: helpers must not share a rule's name."""
+
+    def __init__(self, builder: _Builder, text: str, ends: dict[int, int]) -> None:
+        self.builder = builder
+        self.text = text
+        self.ends = ends   # the lexer's end offsets of references and directives
 
     def _error(self, message: str, token: Token) -> VtlSyntaxError:
-        builder = _parsing.frame.builder
+        builder = self.builder
         return VtlSyntaxError(message, token.line, token.column, builder.source, builder.name)
 
     # ---- statements ----------------------------------------------------------------------------
@@ -266,17 +370,16 @@ class _ToNodes(Transformer):
                     raise self._error("macro parameters must be plain references like $arg", token)
                 params.append(arg.name)
             macro = n.MacroDef(*at, args[0].name, params, body)
-            _parsing.frame.builder.macros.setdefault(macro.name, macro)   # the first wins
+            self.builder.macros.setdefault(macro.name, macro)   # the first wins
             return macro
         if name == "literal":
             # #literal() … #end prints its body's source as written, less comments (Velocity
             # 1.7 rebuilds it from tokens); an empty body fails in 1.7 (a NullPointerException)
-            frame = _parsing.frame
-            start = frame.ends.get(token.start_pos, token.end_pos)
+            start = self.ends.get(token.start_pos, token.end_pos)
             if start >= _end.start_pos:
                 raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
                                   token)
-            text = _LITERAL_REBUILT.sub(_literal_rebuilt, frame.text[start:_end.start_pos])
+            text = _LITERAL_REBUILT.sub(_literal_rebuilt, self.text[start:_end.start_pos])
             return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
@@ -284,16 +387,15 @@ class _ToNodes(Transformer):
             return n.Define(*at, args[0].name, body)
         # #@name(…) … #end: a block macro call; without such a macro it prints as written
         source = _BLOCK_CALL_REBUILT.sub(_literal_rebuilt,
-                                         _parsing.frame.text[token.start_pos:_end.end_pos])
+                                         self.text[token.start_pos:_end.end_pos])
         return n.MacroCall(*at, name[1:], args, source, body)
 
     def line_directive(self, children):
         token, *args = children
         name = str(token)
         at = _at(token)
-        frame = _parsing.frame
-        known = frame.builder.dialect.directives.line
-        defined = frame.builder.macros.get(name)
+        known = self.builder.dialect.directives.line
+        defined = self.builder.macros.get(name)
         if name in known or (
                 defined is not None and (defined.line, defined.column) < at):
             self._no_words(token, args)
@@ -305,8 +407,8 @@ class _ToNodes(Transformer):
             if len(args) != 1 or not isinstance(args[0], (n.StringLiteral, n.Reference)):
                 raise self._error("#evaluate expects one string literal or reference", token)
             return n.Evaluate(*at, args[0])
-        end = frame.ends.get(token.start_pos, token.end_pos)
-        return n.MacroCall(*at, name, args, frame.text[token.start_pos:end])
+        end = self.ends.get(token.start_pos, token.end_pos)
+        return n.MacroCall(*at, name, args, self.text[token.start_pos:end])
 
     def bare_directive(self, children):
         token = children[0]
@@ -314,15 +416,14 @@ class _ToNodes(Transformer):
         at = _at(token)
         if name == "break":
             return n.Break(*at)
-        frame = _parsing.frame
-        directives = frame.builder.dialect.directives
+        directives = self.builder.dialect.directives
         if name in directives.block or name == "evaluate" and name in directives.line:
             raise self._error(f"#{name} needs its arguments in parentheses", token)
         if name == "include" and name in directives.line:
             return n.Text(*at, "")   # Velocity 1.7 includes nothing
         if name == "parse" and name in directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
-        source = frame.text[token.start_pos:frame.ends.get(token.start_pos, token.end_pos)]
+        source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
         return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
@@ -338,9 +439,8 @@ class _ToNodes(Transformer):
             shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + str(ident)
             return n.StringLiteral(*_at(head), shown)
         start = head.start_pos + escapes
-        frame = _parsing.frame
-        end = frame.ends.get(head.start_pos, ident.end_pos)
-        return n.Reference(*_at(head), str(ident), suffixes, frame.text[start:end],
+        end = self.ends.get(head.start_pos, ident.end_pos)
+        return n.Reference(*_at(head), str(ident), suffixes, self.text[start:end],
                            quiet="!" in prefix, escapes=escapes)
 
     def property(self, children):
@@ -380,7 +480,7 @@ class _ToNodes(Transformer):
         # Velocity 1.7 parses an interpolated string with a space appended (so a trailing `$`
         # or `#` is text) and cuts the last character off the result, unless the string holds
         # a `##` comment, which ate the space: "the dreaded MORE kludge".
-        body = _parsing.frame.builder.parse_body(content + " ", token.start_pos + 1, *at)
+        body = self.builder.parse_body(content + " ", token.start_pos + 1, *at)
         return n.StringLiteral(*at, content, body, trim_last="##" not in content)
 
     def _unicode_escapes(self, content: str, token: Token) -> str:
@@ -395,7 +495,7 @@ class _ToNodes(Transformer):
     def integer(self, children):
         digits = children[0]
         if len(digits) > MAX_NUMBER_DIGITS:
-            builder = _parsing.frame.builder
+            builder = self.builder
             raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *_at(digits),
                                 builder.source, builder.name)
         return n.Literal(*_at(digits), int(digits))
