@@ -113,8 +113,16 @@ class Lexer:
                                 self.name)
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
-        line, column = self.where(start)
-        token = _token(kind, value, start, line, column, end)
+        """Token(kind, value, start, line, column, None, None, end), built without Token.__new__'s
+        checks for Lark's deprecated arguments (half of the lexer's time per token) and with
+        _Position's work inlined. Nothing reads a token's end line and column (end_pos is kept),
+        so they are not worked out."""
+        line_starts = self.where.starts
+        line = bisect.bisect_right(line_starts, start)
+        token = str.__new__(Token, value)
+        token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
+        token.line, token.column = line, start - line_starts[line - 1] + 1
+        token.end_line = token.end_column = None
         self.out.append(token)
         return token
 
@@ -583,24 +591,14 @@ def _directive_name(token: Token) -> str:
     return "if" if token.type == "IF" else str(token.value)
 
 
-def _token(kind: str, value: str, start: int, line: int, column: int, end: int) -> Token:
-    """Token(kind, value, start, line, column, None, None, end) without Token.__new__'s checks
-    for Lark's deprecated arguments, which cost half of the lexer's time per token. Nothing
-    reads a token's end line and column (end_pos is kept), so they are not worked out."""
-    token = str.__new__(Token, value)
-    token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
-    token.line, token.column, token.end_line, token.end_column = line, column, None, None
-    return token
-
-
 def _merge_text(tokens: Iterable[Token]) -> list[Token]:
     """Adjacent TEXT tokens become one, so the compiler writes each run of text once."""
     merged: list[Token] = []
     for token in tokens:
         if token.type == "TEXT" and merged and merged[-1].type == "TEXT":
             prev = merged[-1]
-            merged[-1] = _token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
-                                prev.column, token.end_pos)
+            merged[-1] = Token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
+                               prev.column, None, None, token.end_pos)
         else:
             merged.append(token)
     return merged
