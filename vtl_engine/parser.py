@@ -196,6 +196,11 @@ _OPERATORS = {
     "OR": "||", "AND": "&&", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">",
     "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
 }
+# how tightly each binary operator binds
+_PRECEDENCE = {
+    "OR": 1, "AND": 2, "EQ": 3, "NE": 3, "LT": 4, "LE": 4, "GT": 4, "GE": 4,
+    "PLUS": 5, "MINUS": 5, "STAR": 6, "SLASH": 6, "PERCENT": 6,
+}
 _OPENING = frozenset({"IF", "BLOCK_DIRECTIVE", "_LPAREN", "_LBRACKET", "_LBRACE", "_INDEX_OPEN"})
 _CLOSING = frozenset({"END", "_RPAREN", "_RBRACKET", "_RBRACE", "_INDEX_CLOSE"})
 
@@ -303,9 +308,6 @@ class _ToNodes:
         return VtlSyntaxError(message, token.line, token.column, builder.source, builder.name)
 
     # ---- statements ----------------------------------------------------------------------------
-
-    def start(self, children):
-        return [self._as_statement(c) for c in children]
 
     def block(self, children):
         return [self._as_statement(c) for c in children]
@@ -440,11 +442,10 @@ class _ToNodes:
             return n.StringLiteral(*_at(head), shown)
         start = head.start_pos + escapes
         end = self.ends.get(head.start_pos, ident.end_pos)
+        suffixes = [n.Property(*_at(suffix), str(suffix)) if isinstance(suffix, Token) else suffix
+                    for suffix in suffixes]   # a PROP token, or a Method or Index node
         return n.Reference(*_at(head), str(ident), suffixes, self.text[start:end],
                            quiet="!" in prefix, escapes=escapes)
-
-    def property(self, children):
-        return n.Property(*_at(children[0]), str(children[0]))
 
     def method(self, children):
         name, *args = children
@@ -452,16 +453,12 @@ class _ToNodes:
 
     def index(self, children):
         opening, key, _closing = children   # `!index`: the brackets are kept
-        return n.Index(*_at(opening), self._index_key(key))
+        if isinstance(key, Token):   # the grammar takes the key's tokens bare
+            key = {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
+                   "FALSE": self.false}[key.type]([key])
+        return n.Index(*_at(opening), key)
 
     # ---- values ----------------------------------------------------------------------------------
-
-    def _index_key(self, child):  # noqa: ANN001
-        """index_value is inlined, so its tokens arrive bare."""
-        if not isinstance(child, Token):
-            return child
-        return {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
-                "FALSE": self.false}[child.type]([child])
 
     def word(self, children):
         return n.Word(*_at(children[0]), str(children[0]))
@@ -522,12 +519,29 @@ class _ToNodes:
     def map_entry(self, children):
         return (children[0], children[1])
 
-    def binary(self, children):
-        left, op, right = children
-        return n.Binary(*_at(op), _OPERATORS[op.type], left, right)
+    def expression(self, children):
+        """Operands and the operators between them → nested Binary nodes: an operator waits on
+        a stack until one that binds no tighter follows (all are left-associative)."""
+        if len(children) == 1:
+            return children[0]
+        operands, operators = [children[0]], []
+        for i in range(1, len(children), 2):
+            operator = children[i]
+            while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:
+                _apply(operands, operators.pop())
+            operators.append(operator)
+            operands.append(children[i + 1])
+        while operators:
+            _apply(operands, operators.pop())
+        return operands[0]
 
     def negation(self, children):
         return n.Not(*_at(children[0]), children[1])
+
+
+def _apply(operands: list, operator: Token) -> None:
+    right = operands.pop()
+    operands[-1] = n.Binary(*_at(operator), _OPERATORS[operator.type], operands[-1], right)
 
 
 def _nodes(children: list) -> list:
