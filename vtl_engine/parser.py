@@ -116,41 +116,55 @@ class _Unexpected(Exception):
 
 
 def _parse_tokens(tokens: list[Token], nodes: _ToNodes) -> list[n.Node]:
-    """Run the LALR tables over `tokens`, reducing rules to nodes as Lark's parser would."""
+    """Run the LALR tables over `tokens` (which gets _END appended), reducing rules to nodes as
+    Lark's parser would. The current state is kept apart from the stack of those below it."""
     tables = _tables()
     actions, rules, end = tables.actions, tables.rules, tables.end
-    states = [tables.start]
+    state = tables.start
+    below: list[int] = []
     values: list = []
-    for token in _with_end(tokens):
+    tokens.append(_END)
+    for token in tokens:
         kind = token.type
         while True:
-            action = actions[states[-1]].get(kind)
+            action = actions[state].get(kind)
             if action is None:
                 raise _Unexpected(token)
             if action >= 0:
-                states.append(action)
+                below.append(state)
                 values.append(token)
+                state = action
                 break
             size, name, reduce = rules[~action]
-            if size:
+            if reduce is _ONLY_CHILD:   # the value stays, and so do the states below
+                pass
+            elif reduce is _FIRST_ITEM:
+                values[-1] = [values[-1]]
+            elif reduce is _NEXT_ITEM:
+                item = values.pop()
+                values[-1].append(item)
+                below.pop()
+            elif size:
                 children = values[-size:]
-                del values[-size:], states[-size:]
+                del values[-size:]
+                if size > 1:
+                    del below[1 - size:]
+                values.append(reduce(nodes, children))
             else:
-                children = []
-            values.append(reduce(nodes, children))
-            state = actions[states[-1]][name]
+                below.append(state)
+                values.append(reduce(nodes, []))
+            state = actions[below[-1]][name]
             if state == end:
                 return values[-1]
-            states.append(state)
     raise AssertionError("the tables never accepted the end of input")
 
 
-def _with_end(tokens: list[Token]):  # noqa: ANN202
-    yield from tokens
-    yield _END
+# Reductions the loop does itself: a `?rule` of one child gives that child; a repetition starts
+# a list with its first item and appends each next one (`__name_star_n: item | __name_star_n item`).
+_ONLY_CHILD, _FIRST_ITEM, _NEXT_ITEM = object(), object(), object()
 
 
-def _reducer(rule: Rule) -> Callable[[_ToNodes, list], object]:
+def _reducer(rule: Rule) -> object:
     """What Lark's tree builder (LALR, no placeholders) would call when `rule` is reduced: the
     method of _ToNodes named after the rule (or its alias), given the rule's children less the
     filtered-out `_TOKENS`, with the children of inlined rules (`_name`, and the `__name_star_n`
@@ -159,15 +173,22 @@ def _reducer(rule: Rule) -> Callable[[_ToNodes, list], object]:
     kept = [(i, not symbol.is_term and symbol.name.startswith("_"))
             for i, symbol in enumerate(rule.expansion)
             if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out)]
+    unfiltered = len(kept) == len(rule.expansion)
     name = str(rule.alias or rule.origin.name)
     method = getattr(_ToNodes, name, None)
     if method is None and name.startswith("_"):
+        if unfiltered and kept == [(0, False)]:
+            return _FIRST_ITEM
+        if unfiltered and kept == [(0, True), (1, False)]:
+            return _NEXT_ITEM
         method = _children
     elif method is None and rule.options.expand1 and len(kept) == 1:
+        if unfiltered and kept == [(0, False)]:
+            return _ONLY_CHILD
         method = _only_child
     elif method is None or (rule.options.expand1 and not rule.alias):
         raise GrammarError(f"rule {name} needs a method of the same name in parser._ToNodes")
-    if len(kept) == len(rule.expansion) and not any(inlined for _, inlined in kept):
+    if unfiltered and not any(inlined for _, inlined in kept):
         return method
 
     def reduce(nodes: _ToNodes, children: list) -> object:
