@@ -27,6 +27,7 @@ MAX_NESTING_DEPTH = 40
 
 # Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
+_SET_FIRST = " \t#"   # what _SET can start with (most tokens start otherwise)
 _TEXT = re.compile(r"[^$#\\]+")
 _WORD = re.compile(r"[a-zA-Z_@][a-zA-Z0-9_@]*")
 _BRACKETED_WORD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_@]*)\}")
@@ -98,6 +99,7 @@ class Lexer:
         # (token, opening directive) for every #if / block directive not yet closed by #end
         self.open_blocks: list[Token] = []
         self.nesting = 0   # argument lists and indexes being lexed, one inside another
+        self.text_follows_text = False   # whether _merge_text has work (or may have)
 
     # -- output -------------------------------------------------------------------------------
 
@@ -128,6 +130,8 @@ class Lexer:
 
     def text(self, value: str, start: int, end: int) -> None:
         if value:
+            if self.out and self.out[-1].type == "TEXT":
+                self.text_follows_text = True
             self.emit("TEXT", value, start, end)
 
     # -- DEFAULT state --------------------------------------------------------------------------
@@ -136,12 +140,12 @@ class Lexer:
         src, n = self.src, len(self.src)
         while self.pos < n:
             start = self.pos
-            m = _SET.match(src, start)
+            c = src[start]
+            m = _SET.match(src, start) if c in _SET_FIRST else None
             if m:
                 self.emit("SET", m.group()[:-1], start, m.end() - 1)
                 self._directive_expression(m.end() - 1, "#set")
                 continue
-            c = src[start]
             if c == "$":
                 self._reference(start, start)
             elif c == "#":
@@ -157,7 +161,7 @@ class Lexer:
             raise VtlSyntaxError(
                 f"#{_directive_name(opener)} opened here is never closed: missing #end",
                 opener.line, opener.column, self.src, self.name)
-        return _merge_text(self.out)
+        return _merge_text(self.out) if self.text_follows_text else self.out
 
     def _backslashes(self, start: int) -> None:
         src = self.src
