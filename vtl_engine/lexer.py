@@ -467,8 +467,9 @@ class Lexer:
             self.emit(m.group().upper(), m.group(), m.start(), m.end())
             self.pos = m.end()
             return True
-        self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
-        self.emit("IDENT", m.group(), m.start(), m.end())
+        # one token from the first backslash to the end of the name; its value is the name, and
+        # what comes before the name (`\\$!{`) the prefix
+        self.emit("REF_FORMAL" if formal else "REF", m.group(), start, m.end())
         pos, after_property = self._modifiers(m.end())
         if after_property and not (formal or inside) and src.startswith("##", pos) \
                 and not src.startswith("#", pos + 2):

@@ -285,7 +285,7 @@ class _Builder:
         if token is _END:
             line_, column_ = _end_position(text)
             return VtlSyntaxError("unexpected end of template", line_, column_, text, self.name)
-        return VtlSyntaxError(f"unexpected {_describe(token)}", token.line, token.column,
+        return VtlSyntaxError(f"unexpected {_describe(token, text)}", token.line, token.column,
                               text, self.name)
 
 
@@ -301,16 +301,23 @@ _DESCRIPTIONS = {
 }
 
 
-def _describe(token: Token) -> str:
+def _describe(token: Token, text: str) -> str:
     if token.type in _DESCRIPTIONS:
         return _DESCRIPTIONS[token.type]
     if token.type in ("INTEGER", "FLOAT", "STRING", "WORD"):
         return f"{token.type.lower()} {token.value!r}"
+    if token.type in ("REF", "REF_FORMAL"):
+        return repr(_prefix(token, text))
     return repr(str(token.value))
 
 
 def _at(token: Token) -> tuple[int, int]:
     return token.line, token.column
+
+
+def _prefix(reference: Token, text: str) -> str:
+    """What a REF or REF_FORMAL token holds before the name (`$`, `\\$!{`, …)."""
+    return text[reference.start_pos:reference.end_pos - len(reference.value)]
 
 
 class _ToNodes:
@@ -452,20 +459,21 @@ class _ToNodes:
     # ---- references ----------------------------------------------------------------------------
 
     def reference(self, children):
-        head, ident, *suffixes = children
-        prefix = str(head)
+        head, *suffixes = children
+        ident = str(head)
+        prefix = _prefix(head, self.text)
         escapes = len(prefix) - len(prefix.lstrip("\\"))
         if "\\!" in prefix:
             # `$\!name…` is no reference for Velocity 1.7: it prints `$!name` (one backslash
             # fewer), whatever follows the name, and evaluates nothing
             dollar = prefix.index("$")
-            shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + str(ident)
+            shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + ident
             return n.StringLiteral(*_at(head), shown)
         start = head.start_pos + escapes
-        end = self.ends.get(head.start_pos, ident.end_pos)
+        end = self.ends.get(head.start_pos, head.end_pos)
         suffixes = [n.Property(*_at(suffix), str(suffix)) if isinstance(suffix, Token) else suffix
                     for suffix in suffixes]   # a PROP token, or a Method or Index node
-        return n.Reference(*_at(head), str(ident), suffixes, self.text[start:end],
+        return n.Reference(*_at(head), ident, suffixes, self.text[start:end],
                            quiet="!" in prefix, escapes=escapes)
 
     def method(self, children):
