@@ -43,7 +43,7 @@ def test_a_second_process_loads_the_parse_tables(cache_dir, monkeypatch):
     parser._tables.cache_clear()
     try:
         built = parser.parse(SOURCE, dialect)
-        assert len(list(cache_dir.glob("lark-tables-*.pickle"))) == 1
+        assert len(list(cache_dir.glob("lark-tables-*.marshal"))) == 1
         parser._tables.cache_clear()
 
         def no_building(*args, **kwargs):
