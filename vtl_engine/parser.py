@@ -33,13 +33,14 @@ from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _Tokens(LarkLexer):
-    """Stands in for Lark's lexer, which Lark wants configured: our lexer makes the tokens."""
+    """Stands in for Lark's lexer, which Lark wants configured: Lark only builds the tables, and
+    _parse_tokens runs them over the tokens our lexer makes."""
 
     def __init__(self, lexer_conf) -> None:  # noqa: ANN001 - Lark's interface
         pass
 
-    def lex(self, tokens):  # noqa: ANN001, ANN201 - Lark's interface
-        return iter(tokens)
+    def lex(self, lexer_state, parser_state):  # noqa: ANN001, ANN201 - Lark's interface
+        raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
 
 
 def _grammar_text() -> str:
