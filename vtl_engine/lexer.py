@@ -27,6 +27,7 @@ MAX_NESTING_DEPTH = 40
 
 # Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
+_SET_FIRST = " \t#"   # what _SET can start with (most tokens start otherwise)
 _TEXT = re.compile(r"[^$#\\]+")
 _WORD = re.compile(r"[a-zA-Z_@][a-zA-Z0-9_@]*")
 _BRACKETED_WORD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_@]*)\}")
@@ -98,6 +99,7 @@ class Lexer:
         # (token, opening directive) for every #if / block directive not yet closed by #end
         self.open_blocks: list[Token] = []
         self.nesting = 0   # argument lists and indexes being lexed, one inside another
+        self.text_follows_text = False   # whether _merge_text has work (or may have)
 
     # -- output -------------------------------------------------------------------------------
 
@@ -113,13 +115,23 @@ class Lexer:
                                 self.name)
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
-        line, column = self.where(start)
-        token = _token(kind, value, start, line, column, end)
+        """Token(kind, value, start, line, column, None, None, end), built without Token.__new__'s
+        checks for Lark's deprecated arguments (half of the lexer's time per token) and with
+        _Position's work inlined. Nothing reads a token's end line and column (end_pos is kept),
+        so they are not worked out."""
+        line_starts = self.where.starts
+        line = bisect.bisect_right(line_starts, start)
+        token = str.__new__(Token, value)
+        token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
+        token.line, token.column = line, start - line_starts[line - 1] + 1
+        token.end_line = token.end_column = None
         self.out.append(token)
         return token
 
     def text(self, value: str, start: int, end: int) -> None:
         if value:
+            if self.out and self.out[-1].type == "TEXT":
+                self.text_follows_text = True
             self.emit("TEXT", value, start, end)
 
     # -- DEFAULT state --------------------------------------------------------------------------
@@ -128,12 +140,12 @@ class Lexer:
         src, n = self.src, len(self.src)
         while self.pos < n:
             start = self.pos
-            m = _SET.match(src, start)
+            c = src[start]
+            m = _SET.match(src, start) if c in _SET_FIRST else None
             if m:
                 self.emit("SET", m.group()[:-1], start, m.end() - 1)
                 self._directive_expression(m.end() - 1, "#set")
                 continue
-            c = src[start]
             if c == "$":
                 self._reference(start, start)
             elif c == "#":
@@ -149,7 +161,7 @@ class Lexer:
             raise VtlSyntaxError(
                 f"#{_directive_name(opener)} opened here is never closed: missing #end",
                 opener.line, opener.column, self.src, self.name)
-        return _merge_text(self.out)
+        return _merge_text(self.out) if self.text_follows_text else self.out
 
     def _backslashes(self, start: int) -> None:
         src = self.src
@@ -455,8 +467,9 @@ class Lexer:
             self.emit(m.group().upper(), m.group(), m.start(), m.end())
             self.pos = m.end()
             return True
-        self.emit("REF_FORMAL" if formal else "REF", src[start:pos], start, pos)
-        self.emit("IDENT", m.group(), m.start(), m.end())
+        # one token from the first backslash to the end of the name; its value is the name, and
+        # what comes before the name (`\\$!{`) the prefix
+        self.emit("REF_FORMAL" if formal else "REF", m.group(), start, m.end())
         pos, after_property = self._modifiers(m.end())
         if after_property and not (formal or inside) and src.startswith("##", pos) \
                 and not src.startswith("#", pos + 2):
@@ -583,24 +596,14 @@ def _directive_name(token: Token) -> str:
     return "if" if token.type == "IF" else str(token.value)
 
 
-def _token(kind: str, value: str, start: int, line: int, column: int, end: int) -> Token:
-    """Token(kind, value, start, line, column, None, None, end) without Token.__new__'s checks
-    for Lark's deprecated arguments, which cost half of the lexer's time per token. Nothing
-    reads a token's end line and column (end_pos is kept), so they are not worked out."""
-    token = str.__new__(Token, value)
-    token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
-    token.line, token.column, token.end_line, token.end_column = line, column, None, None
-    return token
-
-
 def _merge_text(tokens: Iterable[Token]) -> list[Token]:
     """Adjacent TEXT tokens become one, so the compiler writes each run of text once."""
     merged: list[Token] = []
     for token in tokens:
         if token.type == "TEXT" and merged and merged[-1].type == "TEXT":
             prev = merged[-1]
-            merged[-1] = _token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
-                                prev.column, token.end_pos)
+            merged[-1] = Token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
+                               prev.column, None, None, token.end_pos)
         else:
             merged.append(token)
     return merged

@@ -1,24 +1,29 @@
-"""Template source → typed syntax tree: the lexer's tokens, Lark's LALR parser over
-`grammar/vtl.lark`, and a Transformer whose methods (named after the grammar's rules) build nodes.
-Lark calls the Transformer while it parses (no parse tree is built), and every node takes its
-position from a token, so Lark need not track positions either: parsing costs half as much.
+"""Template source → typed syntax tree: the lexer's tokens, the LALR tables Lark builds from
+`grammar/vtl.lark`, and methods named after the grammar's rules that build nodes as rules are
+reduced (no parse tree is built). Every node takes its position from a token.
+
+The tables are Lark's; the loop that runs them is ours (`_parse_tokens`): Lark's own loop spends
+most of a parse on its generality (Rule objects hashed and compared per reduction, a chain of
+wrappers per callback, a parse-tree node per inlined rule), several times what the parse needs.
 """
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
 import sys
-import threading
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import lark
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedInput
+from lark import Lark, Token
+from lark.exceptions import GrammarError
 from lark.lexer import Lexer as LarkLexer
+from lark.parsers.lalr_analysis import Shift
 
 from . import nodes as n
 from .dialect import Dialect
@@ -28,13 +33,14 @@ from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _Tokens(LarkLexer):
-    """Hands Lark the tokens our lexer already made (Lark's `text` is that list)."""
+    """Stands in for Lark's lexer, which Lark wants configured: Lark only builds the tables, and
+    _parse_tokens runs them over the tokens our lexer makes."""
 
     def __init__(self, lexer_conf) -> None:  # noqa: ANN001 - Lark's interface
         pass
 
-    def lex(self, tokens):  # noqa: ANN001, ANN201 - Lark's interface
-        return iter(tokens)
+    def lex(self, lexer_state, parser_state):  # noqa: ANN001, ANN201 - Lark's interface
+        raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
 
 
 def _grammar_text() -> str:
@@ -46,40 +52,200 @@ def _grammar_text() -> str:
     return resources.files("vtl_engine.grammar").joinpath("vtl.lark").read_text(encoding="utf-8")
 
 
-# where Lark's parse tables are kept between processes (the disk cache's directory), or None
+# where the parse tables are kept between processes (the disk cache's directory), or None
 _tables_directory: Path | None = None
+
+# bumped when the shape of the tables kept on disk (_table_data) changes
+_TABLES_FORMAT = 1
 
 
 def set_tables_directory(directory: str | os.PathLike[str] | None) -> None:
     """Keep the grammar's LALR tables in `directory`: a later process that parses loads them
-    (~5 ms) instead of building them (~60 ms). Set with the template disk cache."""
+    (~1 ms) instead of having Lark build them (~50 ms). Set with the template disk cache."""
     global _tables_directory
     _tables_directory = Path(directory) if directory is not None else None
 
 
 @lru_cache(maxsize=1)
-def _lark() -> Lark:
+def _tables() -> _Tables:
+    """The tables, built once per process, or loaded from the tables directory."""
     grammar = _grammar_text()
-    options = {"parser": "lalr", "lexer": _Tokens, "transformer": _ToNodes(),
-               "maybe_placeholders": False}
     directory = _tables_directory
     if directory is None:
-        return Lark(grammar, **options)
-    # Lark's own cache: a pickle (as trusted as the code objects beside it) that starts with a
-    # hash of the grammar, the options and Lark's and Python's versions. A reader that meets a
-    # file another process is still writing builds the tables itself (Lark logs that quietly).
-    versions = f"{lark.__version__}|{sys.version_info[:2]}"
+        return _Tables(_table_data(grammar))
+    # named by a hash of all they depend on; marshal (as trusted as the code objects beside
+    # them) of plain data. A file that cannot be read (another process still writing it, or a
+    # broken one) is built again; writes are atomic, and failures to write are ignored.
+    versions = f"{_TABLES_FORMAT}|{lark.__version__}|{sys.version_info[:2]}"
     key = hashlib.sha256(f"{versions}|{grammar}".encode()).hexdigest()[:32]
+    path = directory / f"lark-tables-{key}.marshal"
+    try:
+        return _Tables(marshal.loads(path.read_bytes()))
+    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+        pass
+    data = _table_data(grammar)
     try:
         directory.mkdir(parents=True, exist_ok=True)
-    except OSError:   # a read-only disk: build the tables in memory
-        return Lark(grammar, **options)
-    return Lark(grammar, cache=str(directory / f"lark-tables-{key}.pickle"), **options)
+        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(marshal.dumps(data))
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass
+    return _Tables(data)
+
+
+def _table_data(grammar: str) -> dict:
+    """Lark's LALR tables for `grammar` as plain data: for each state, what each terminal or
+    rule name leads to (a state to shift or go to, ≥ 0, or ~the number of a rule to reduce);
+    for each rule what _reducer needs; the start and end states."""
+    parser = Lark(grammar, parser="lalr", lexer=_Tokens, maybe_placeholders=False)
+    table = parser.parser.parser.parser.parse_table   # Lark's LALR_Parser's _Parser
+    numbers = {rule: i for i, rule in enumerate(parser.rules)}
+    actions: list[dict[str, int]] = [{} for _ in table.states]
+    for state, state_actions in table.states.items():
+        actions[state] = {str(symbol): target if action is Shift else ~numbers[target]
+                          for symbol, (action, target) in state_actions.items()}
+    rules = []
+    for rule in parser.rules:
+        kept = tuple((i, not symbol.is_term and symbol.name.startswith("_"))
+                     for i, symbol in enumerate(rule.expansion)
+                     if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out))
+        rules.append((str(rule.alias or rule.origin.name), str(rule.origin.name),
+                      len(rule.expansion), kept, bool(rule.options.expand1 and not rule.alias)))
+    return {"actions": actions, "rules": rules, "start": table.start_states["start"],
+            "end": table.end_states["start"]}
+
+
+class _Tables:
+    """The tables in the shape `_parse_tokens` reads: the actions of each state, and for each
+    rule its length, name and reducer."""
+
+    def __init__(self, data: dict) -> None:
+        self.actions: list[dict[str, int]] = data["actions"]
+        self.rules = [(size, origin, _reducer(name, size, kept, expand1))
+                      for name, origin, size, kept, expand1 in data["rules"]]
+        self.start: int = data["start"]
+        self.end: int = data["end"]
+
+
+# After the last token: Lark's name for the end of input.
+_END = Token("$END", "")
+
+
+class _Unexpected(Exception):
+    """A token the grammar does not allow where it stands (_END: the template ended early)."""
+
+    def __init__(self, token: Token) -> None:
+        self.token = token
+
+
+def _parse_tokens(tokens: list[Token], nodes: _ToNodes) -> list[n.Node]:
+    """Run the LALR tables over `tokens` (which gets _END appended), reducing rules to nodes as
+    Lark's parser would. The current state is kept apart from the stack of those below it."""
+    tables = _tables()
+    actions, rules, end = tables.actions, tables.rules, tables.end
+    state = tables.start
+    below: list[int] = []
+    values: list = []
+    tokens.append(_END)
+    for token in tokens:
+        kind = token.type
+        while True:
+            action = actions[state].get(kind)
+            if action is None:
+                raise _Unexpected(token)
+            if action >= 0:
+                below.append(state)
+                values.append(token)
+                state = action
+                break
+            size, name, reduce = rules[~action]
+            if reduce is _ONLY_CHILD:   # the value stays, and so do the states below
+                pass
+            elif reduce is _FIRST_ITEM:
+                values[-1] = [values[-1]]
+            elif reduce is _NEXT_ITEM:
+                item = values.pop()
+                values[-1].append(item)
+                below.pop()
+            elif size:
+                children = values[-size:]
+                del values[-size:]
+                if size > 1:
+                    del below[1 - size:]
+                values.append(reduce(nodes, children))
+            else:
+                below.append(state)
+                values.append(reduce(nodes, []))
+            state = actions[below[-1]][name]
+            if state == end:
+                return values[-1]
+    raise AssertionError("the tables never accepted the end of input")
+
+
+# Reductions the loop does itself: a `?rule` of one child gives that child; a repetition starts
+# a list with its first item and appends each next one (`__name_star_n: item | __name_star_n item`).
+_ONLY_CHILD, _FIRST_ITEM, _NEXT_ITEM = object(), object(), object()
+
+
+def _reducer(name: str, size: int, kept: tuple[tuple[int, bool], ...], expand1: bool) -> object:
+    """What Lark's tree builder (LALR, no placeholders) would call when a rule is reduced: the
+    method of _ToNodes named after the rule (`name`: its alias, or its name), given the rule's
+    children that are `kept` (not filtered-out `_TOKENS`), with the children of inlined rules
+    (`_name`, and the `__name_star_n` repetitions Lark makes) in their place. An inlined rule's
+    value is its children's list; a `?rule` (`expand1`) without a method gives its only child."""
+    unfiltered = len(kept) == size
+    method = getattr(_ToNodes, name, None)
+    if method is None and name.startswith("_"):
+        if unfiltered and kept == ((0, False),):
+            return _FIRST_ITEM
+        if unfiltered and kept == ((0, True), (1, False)):
+            return _NEXT_ITEM
+        method = _children
+    elif method is None and expand1 and len(kept) == 1:
+        if unfiltered and kept == ((0, False),):
+            return _ONLY_CHILD
+        method = _only_child
+    elif method is None or expand1:
+        raise GrammarError(f"rule {name} needs a method of the same name in parser._ToNodes")
+    if unfiltered and not any(inlined for _, inlined in kept):
+        return method
+
+    def reduce(nodes: _ToNodes, children: list) -> object:
+        values: list = []
+        for i, inlined in kept:
+            if not inlined:
+                values.append(children[i])
+            elif values:
+                values += children[i]
+            else:   # the repetitions' left recursion: keep growing the same list
+                values = children[i]
+        return method(nodes, values)
+
+    return reduce
+
+
+def _children(nodes: _ToNodes, children: list) -> list:
+    return children
+
+
+def _only_child(nodes: _ToNodes, children: list) -> object:
+    return children[0]
 
 
 _OPERATORS = {
     "OR": "||", "AND": "&&", "EQ": "==", "NE": "!=", "LT": "<", "LE": "<=", "GT": ">",
     "GE": ">=", "PLUS": "+", "MINUS": "-", "STAR": "*", "SLASH": "/", "PERCENT": "%",
+}
+# how tightly each binary operator binds
+_PRECEDENCE = {
+    "OR": 1, "AND": 2, "EQ": 3, "NE": 3, "LT": 4, "LE": 4, "GT": 4, "GE": 4,
+    "PLUS": 5, "MINUS": 5, "STAR": 6, "SLASH": 6, "PERCENT": 6,
 }
 _OPENING = frozenset({"IF", "BLOCK_DIRECTIVE", "_LPAREN", "_LBRACKET", "_LBRACE", "_INDEX_OPEN"})
 _CLOSING = frozenset({"END", "_RPAREN", "_RBRACKET", "_RBRACE", "_INDEX_CLOSE"})
@@ -96,7 +262,7 @@ def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
 
 
 class _Builder:
-    """One template's parse: runs lexer and parser, and keeps what the Transformer needs."""
+    """One template's parse: runs lexer and parser over it and over the strings in it."""
 
     def __init__(self, source: str, dialect: Dialect, name: str | None) -> None:
         self.source = source
@@ -119,14 +285,10 @@ class _Builder:
             # positions inside an interpolated string are reported at the string itself
             for token in tokens:
                 token.line, token.column = line, column
-        outer = getattr(_parsing, "frame", None)   # set while parsing the string's template
-        _parsing.frame = _Frame(self, text, lexer.ends)
         try:
-            return _lark().parse(tokens)
-        except UnexpectedInput as e:
-            raise self._syntax_error(e, text, offset, line, column) from None
-        finally:
-            _parsing.frame = outer
+            return _parse_tokens(tokens, _ToNodes(self, text, lexer.ends))
+        except _Unexpected as e:
+            raise self._syntax_error(e.token, text, offset, line, column) from None
 
     def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
         depth = 0
@@ -140,16 +302,15 @@ class _Builder:
             elif token.type in _CLOSING:
                 depth -= 1
 
-    def _syntax_error(self, e: UnexpectedInput, text: str, offset: int, line: int,
+    def _syntax_error(self, token: Token, text: str, offset: int, line: int,
                       column: int) -> VtlSyntaxError:
-        token = getattr(e, "token", None)
         if offset:
             return VtlSyntaxError("invalid template in a string literal", line, column,
                                   self.source, self.name)
-        if token is None or token.type == "$END":
+        if token is _END:
             line_, column_ = _end_position(text)
             return VtlSyntaxError("unexpected end of template", line_, column_, text, self.name)
-        return VtlSyntaxError(f"unexpected {_describe(token)}", token.line, token.column,
+        return VtlSyntaxError(f"unexpected {_describe(token, text)}", token.line, token.column,
                               text, self.name)
 
 
@@ -165,43 +326,41 @@ _DESCRIPTIONS = {
 }
 
 
-def _describe(token: Token) -> str:
+def _describe(token: Token, text: str) -> str:
     if token.type in _DESCRIPTIONS:
         return _DESCRIPTIONS[token.type]
     if token.type in ("INTEGER", "FLOAT", "STRING", "WORD"):
         return f"{token.type.lower()} {token.value!r}"
+    if token.type in ("REF", "REF_FORMAL"):
+        return repr(_prefix(token, text))
     return repr(str(token.value))
-
-
-@dataclass(frozen=True)
-class _Frame:
-    """What the Transformer needs of the text being parsed (the template, or a string in it)."""
-    builder: _Builder
-    text: str
-    ends: dict[int, int]   # the lexer's end offsets of references and directives
-
-
-# Lark holds one Transformer for every parse, so each thread's parse keeps its frame here.
-_parsing = threading.local()
 
 
 def _at(token: Token) -> tuple[int, int]:
     return token.line, token.column
 
 
-class _ToNodes(Transformer):
-    """Rule matches → nodes, called by Lark as it reduces. Methods are named after the grammar's
-    rules; each receives the rule's children (nodes, and the tokens the grammar keeps). Lark
-    looks up every rule by name, inlined `_rules` too: helpers must not share a rule's name."""
+def _prefix(reference: Token, text: str) -> str:
+    """What a REF or REF_FORMAL token holds before the name (`$`, `\\$!{`, …)."""
+    return text[reference.start_pos:reference.end_pos - len(reference.value)]
+
+
+class _ToNodes:
+    """Rule matches → nodes, for one text being parsed (the template, or a string in it), called
+    as rules are reduced. Methods are named after the grammar's rules; each receives the rule's
+    children (nodes, and the tokens the grammar keeps). Every rule is looked up by name, inlined
+    `_rules` too: helpers must not share a rule's name."""
+
+    def __init__(self, builder: _Builder, text: str, ends: dict[int, int]) -> None:
+        self.builder = builder
+        self.text = text
+        self.ends = ends   # the lexer's end offsets of references and directives
 
     def _error(self, message: str, token: Token) -> VtlSyntaxError:
-        builder = _parsing.frame.builder
+        builder = self.builder
         return VtlSyntaxError(message, token.line, token.column, builder.source, builder.name)
 
     # ---- statements ----------------------------------------------------------------------------
-
-    def start(self, children):
-        return [self._as_statement(c) for c in children]
 
     def block(self, children):
         return [self._as_statement(c) for c in children]
@@ -266,17 +425,16 @@ class _ToNodes(Transformer):
                     raise self._error("macro parameters must be plain references like $arg", token)
                 params.append(arg.name)
             macro = n.MacroDef(*at, args[0].name, params, body)
-            _parsing.frame.builder.macros.setdefault(macro.name, macro)   # the first wins
+            self.builder.macros.setdefault(macro.name, macro)   # the first wins
             return macro
         if name == "literal":
             # #literal() … #end prints its body's source as written, less comments (Velocity
             # 1.7 rebuilds it from tokens); an empty body fails in 1.7 (a NullPointerException)
-            frame = _parsing.frame
-            start = frame.ends.get(token.start_pos, token.end_pos)
+            start = self.ends.get(token.start_pos, token.end_pos)
             if start >= _end.start_pos:
                 raise self._error("#literal() needs a body: Velocity 1.7 fails on an empty one",
                                   token)
-            text = _LITERAL_REBUILT.sub(_literal_rebuilt, frame.text[start:_end.start_pos])
+            text = _LITERAL_REBUILT.sub(_literal_rebuilt, self.text[start:_end.start_pos])
             return n.LiteralBlock(*at, text)
         if name == "define":
             if len(args) != 1 or not _is_variable(args[0]):
@@ -284,16 +442,15 @@ class _ToNodes(Transformer):
             return n.Define(*at, args[0].name, body)
         # #@name(…) … #end: a block macro call; without such a macro it prints as written
         source = _BLOCK_CALL_REBUILT.sub(_literal_rebuilt,
-                                         _parsing.frame.text[token.start_pos:_end.end_pos])
+                                         self.text[token.start_pos:_end.end_pos])
         return n.MacroCall(*at, name[1:], args, source, body)
 
     def line_directive(self, children):
         token, *args = children
         name = str(token)
         at = _at(token)
-        frame = _parsing.frame
-        known = frame.builder.dialect.directives.line
-        defined = frame.builder.macros.get(name)
+        known = self.builder.dialect.directives.line
+        defined = self.builder.macros.get(name)
         if name in known or (
                 defined is not None and (defined.line, defined.column) < at):
             self._no_words(token, args)
@@ -305,8 +462,8 @@ class _ToNodes(Transformer):
             if len(args) != 1 or not isinstance(args[0], (n.StringLiteral, n.Reference)):
                 raise self._error("#evaluate expects one string literal or reference", token)
             return n.Evaluate(*at, args[0])
-        end = frame.ends.get(token.start_pos, token.end_pos)
-        return n.MacroCall(*at, name, args, frame.text[token.start_pos:end])
+        end = self.ends.get(token.start_pos, token.end_pos)
+        return n.MacroCall(*at, name, args, self.text[token.start_pos:end])
 
     def bare_directive(self, children):
         token = children[0]
@@ -314,37 +471,35 @@ class _ToNodes(Transformer):
         at = _at(token)
         if name == "break":
             return n.Break(*at)
-        frame = _parsing.frame
-        directives = frame.builder.dialect.directives
+        directives = self.builder.dialect.directives
         if name in directives.block or name == "evaluate" and name in directives.line:
             raise self._error(f"#{name} needs its arguments in parentheses", token)
         if name == "include" and name in directives.line:
             return n.Text(*at, "")   # Velocity 1.7 includes nothing
         if name == "parse" and name in directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
-        source = frame.text[token.start_pos:frame.ends.get(token.start_pos, token.end_pos)]
+        source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
         return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 
     def reference(self, children):
-        head, ident, *suffixes = children
-        prefix = str(head)
+        head, *suffixes = children
+        ident = str(head)
+        prefix = _prefix(head, self.text)
         escapes = len(prefix) - len(prefix.lstrip("\\"))
         if "\\!" in prefix:
             # `$\!name…` is no reference for Velocity 1.7: it prints `$!name` (one backslash
             # fewer), whatever follows the name, and evaluates nothing
             dollar = prefix.index("$")
-            shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + str(ident)
+            shown = prefix[:dollar + 1] + prefix[dollar + 2:].replace("{", "") + ident
             return n.StringLiteral(*_at(head), shown)
         start = head.start_pos + escapes
-        frame = _parsing.frame
-        end = frame.ends.get(head.start_pos, ident.end_pos)
-        return n.Reference(*_at(head), str(ident), suffixes, frame.text[start:end],
+        end = self.ends.get(head.start_pos, head.end_pos)
+        suffixes = [n.Property(*_at(suffix), str(suffix)) if isinstance(suffix, Token) else suffix
+                    for suffix in suffixes]   # a PROP token, or a Method or Index node
+        return n.Reference(*_at(head), ident, suffixes, self.text[start:end],
                            quiet="!" in prefix, escapes=escapes)
-
-    def property(self, children):
-        return n.Property(*_at(children[0]), str(children[0]))
 
     def method(self, children):
         name, *args = children
@@ -352,16 +507,12 @@ class _ToNodes(Transformer):
 
     def index(self, children):
         opening, key, _closing = children   # `!index`: the brackets are kept
-        return n.Index(*_at(opening), self._index_key(key))
+        if isinstance(key, Token):   # the grammar takes the key's tokens bare
+            key = {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
+                   "FALSE": self.false}[key.type]([key])
+        return n.Index(*_at(opening), key)
 
     # ---- values ----------------------------------------------------------------------------------
-
-    def _index_key(self, child):  # noqa: ANN001
-        """index_value is inlined, so its tokens arrive bare."""
-        if not isinstance(child, Token):
-            return child
-        return {"STRING": self.string, "INTEGER": self.integer, "TRUE": self.true,
-                "FALSE": self.false}[child.type]([child])
 
     def word(self, children):
         return n.Word(*_at(children[0]), str(children[0]))
@@ -380,7 +531,7 @@ class _ToNodes(Transformer):
         # Velocity 1.7 parses an interpolated string with a space appended (so a trailing `$`
         # or `#` is text) and cuts the last character off the result, unless the string holds
         # a `##` comment, which ate the space: "the dreaded MORE kludge".
-        body = _parsing.frame.builder.parse_body(content + " ", token.start_pos + 1, *at)
+        body = self.builder.parse_body(content + " ", token.start_pos + 1, *at)
         return n.StringLiteral(*at, content, body, trim_last="##" not in content)
 
     def _unicode_escapes(self, content: str, token: Token) -> str:
@@ -395,7 +546,7 @@ class _ToNodes(Transformer):
     def integer(self, children):
         digits = children[0]
         if len(digits) > MAX_NUMBER_DIGITS:
-            builder = _parsing.frame.builder
+            builder = self.builder
             raise VtlLimitError("max_number_digits", MAX_NUMBER_DIGITS, *_at(digits),
                                 builder.source, builder.name)
         return n.Literal(*_at(digits), int(digits))
@@ -422,12 +573,29 @@ class _ToNodes(Transformer):
     def map_entry(self, children):
         return (children[0], children[1])
 
-    def binary(self, children):
-        left, op, right = children
-        return n.Binary(*_at(op), _OPERATORS[op.type], left, right)
+    def expression(self, children):
+        """Operands and the operators between them → nested Binary nodes: an operator waits on
+        a stack until one that binds no tighter follows (all are left-associative)."""
+        if len(children) == 1:
+            return children[0]
+        operands, operators = [children[0]], []
+        for i in range(1, len(children), 2):
+            operator = children[i]
+            while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:
+                _apply(operands, operators.pop())
+            operators.append(operator)
+            operands.append(children[i + 1])
+        while operators:
+            _apply(operands, operators.pop())
+        return operands[0]
 
     def negation(self, children):
         return n.Not(*_at(children[0]), children[1])
+
+
+def _apply(operands: list, operator: Token) -> None:
+    right = operands.pop()
+    operands[-1] = n.Binary(*_at(operator), _OPERATORS[operator.type], operands[-1], right)
 
 
 def _nodes(children: list) -> list:

@@ -40,11 +40,11 @@ def test_a_second_process_loads_the_parse_tables(cache_dir, monkeypatch):
     from vtl_engine.dialect import get_dialect
 
     dialect = get_dialect("aws")
-    parser._lark.cache_clear()
+    parser._tables.cache_clear()
     try:
         built = parser.parse(SOURCE, dialect)
-        assert len(list(cache_dir.glob("lark-tables-*.pickle"))) == 1
-        parser._lark.cache_clear()
+        assert len(list(cache_dir.glob("lark-tables-*.marshal"))) == 1
+        parser._tables.cache_clear()
 
         def no_building(*args, **kwargs):
             raise AssertionError("built the parse tables although they were on disk")
@@ -52,7 +52,7 @@ def test_a_second_process_loads_the_parse_tables(cache_dir, monkeypatch):
         monkeypatch.setattr(Lark, "_build_parser", no_building)
         assert parser.parse(SOURCE, dialect) == built
     finally:
-        parser._lark.cache_clear()   # the next parse (cache off again) builds them in memory
+        parser._tables.cache_clear()   # the next parse (cache off again) builds them in memory
 
 
 def test_errors_from_cached_code_still_name_the_template_line(cache_dir):

@@ -1,5 +1,5 @@
-"""Lark holds one Transformer for every parse, so each parse keeps what it needs in a frame of
-its own thread: parses in many threads at once give what they give one at a time."""
+"""Every parse shares the parser's tables and keeps its own state (strings inside strings parse
+while their template does): parses in many threads at once give what they give one at a time."""
 import sys
 import threading
 

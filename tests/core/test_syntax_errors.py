@@ -21,6 +21,10 @@ def error_of(source: str, dialect: str = "velocity") -> VtlSyntaxError:
     ("#set($a = 1\n", "#set( is never closed", 1, 5),
     ("#set($a = \"abc)\n", "string literal is never closed", 1, 11),
     ("#set($x = 5-3)", "unexpected integer '-3'", 1, 12),
+    ("$a.b($c $!{d})", "unexpected '$!{'", 1, 9),   # a reference is named by its prefix
+    (r"#set($a = $b \$d)", r"unexpected '\\$'", 1, 14),
+    ("#if($a (1))#end", "unexpected '('", 1, 8),
+    ("#set($a = 1 + * 2)", "unexpected '*'", 1, 15),
     ("$a.b($c + 1)", "Velocity 1.7 allows only literals and references", 1, 9),
     ("#[[ never closed", "#[[ opens an unparsed block that is never closed", 1, 1),
     ("${a.b", "${ reference is never closed with }", 1, 1),
