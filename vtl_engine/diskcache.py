@@ -67,20 +67,26 @@ class DiskCache:
 
     def store(self, key: str, entry: Entry) -> None:
         """Write atomically; a failure to write (read-only disk, full disk) is ignored."""
+        code, python_source, positions, direct_calls = entry
+        # marshal stores plain values only: a constant as (value,), VARIABLE as ()
+        direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
+                        for g, k, m, constants in direct_calls]
+        write_atomically(self.directory / f"{key}.vtlc",
+                         marshal.dumps((code, python_source, positions, direct_calls)))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to a temporary file renamed to `path`, so that concurrent readers never see
+    a torn file; a failure to write (read-only disk, full disk) is ignored: it is only a cache."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{key}.",
-                                             suffix=".tmp")
-            try:
-                code, python_source, positions, direct_calls = entry
-                # marshal stores plain values only: a constant as (value,), VARIABLE as ()
-                direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
-                                for g, k, m, constants in direct_calls]
-                with os.fdopen(fd, "wb") as f:
-                    f.write(marshal.dumps((code, python_source, positions, direct_calls)))
-                os.replace(temporary, self.directory / f"{key}.vtlc")
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:
-            pass
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass

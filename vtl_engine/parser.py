@@ -13,7 +13,6 @@ import marshal
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +26,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from . import nodes as n
 from .dialect import Dialect
+from .diskcache import write_atomically
 from .errors import VtlLimitError, VtlSyntaxError
 from .lexer import MAX_NESTING_DEPTH, Lexer
 from .runtime.budget import MAX_NUMBER_DIGITS
@@ -84,18 +84,7 @@ def _tables() -> _Tables:
     except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
         pass
     data = _table_data(grammar)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(marshal.dumps(data))
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass
+    write_atomically(path, marshal.dumps(data))
     return _Tables(data)
 
 
