@@ -232,6 +232,8 @@ class Template:
         finally:
             budget.deactivate(token)
         size = state.output_size + sum(map(len, out[state.counted:] if state.counted else out))
+        if size <= self.limits.max_output_size // 4:   # small enough in any encoding
+            return "".join(out)
         return _output(out, size, self.limits.max_output_size, compiled)
 
     def _compile_evaluated(self, source: str) -> CompiledTemplate:
@@ -305,12 +307,13 @@ def _check_template_size(source: str, limit: int, name: str | None) -> None:
 
 
 def _output(pieces: list[str], size: int, limit: int, compiled: CompiledTemplate) -> str:
-    """The render's text, refused before it is joined when its `size` in characters is over
-    the limit (the pieces may repeat one huge string)."""
+    """A large render's text (`size` characters, more than a quarter of the limit in UTF-8
+    bytes), refused before it is joined when it is over the limit in characters already (the
+    pieces may repeat one huge string), and after, when it is in bytes."""
     if size > limit:
         raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
     text = "".join(pieces)
-    if size > limit // 4 and len(text.encode("utf-8", "surrogatepass")) > limit:
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
         raise VtlLimitError("max_output_size", limit, None, None, compiled.source, compiled.name)
     return text
 
