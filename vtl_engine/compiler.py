@@ -87,6 +87,9 @@ class CodeGenerator:
         self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
         self.merge_writes: bool | None = None   # see mergeable
+        # a loop item's local -> the local saying whether it is a dict, and those read
+        self.item_flags: dict[str, str] = {}
+        self.flags_read: set[str] = set()
         self.lines: list[str] = []
         self.positions: list[tuple[int, int]] = []
         self.indent = 0
@@ -413,7 +416,8 @@ class CodeGenerator:
         self.indent += 1
         # Java's iterator fails once the list it walks changes size: tested at every iteration
         # unless nothing in the body can add or remove
-        resized = "" if in_locals and not _may_resize(node.body) else f" or len({items}) != {scope}.size"
+        resized = ("" if in_locals and not _may_resize(node.body)
+                   else f" or len({items}) != {scope}.size")
         self.write(f"if not {scope}.index & 31{resized}:")
         self.write(f"    loop_checkpoint(st, {scope}, {items})")
         # what runs in functions of their own reads the item from v; the body itself, the local
@@ -434,7 +438,14 @@ class CodeGenerator:
                 self.loop_locals[node.var] = item
         self.fn.loops += 1
         self.cover("#foreach body", node.line, node.body)
+        body_start, flag = len(self.lines), f"d{item}"
+        if self.loop_locals.get(node.var) == item:
+            self.item_flags[item] = flag
         self.block(node.body)
+        if flag in self.flags_read:   # the item's properties are read: test its class once
+            indent = "    " * self.indent
+            self.lines.insert(body_start, f"{indent}{flag} = {item}.__class__ is dict")
+            self.positions.insert(body_start, (node.line, node.column))
         self.fn.loops -= 1
         if outer is not None:
             self.loop_locals = outer
@@ -521,6 +532,12 @@ class CodeGenerator:
                 code = f"call({code}, 'getClass', ())"
             elif isinstance(suffix, n.Property):
                 # a JSON object (a dict) is read inline, anything else through prop()
+                flag = self.item_flags.get(code)
+                if flag is not None:   # a loop's item: whether it is a dict is known already
+                    self.flags_read.add(flag)
+                    code = (f"({code}.get({suffix.name!r}) if {flag} "
+                            f"else prop({code}, {suffix.name!r}))")
+                    continue
                 if code.isidentifier():   # a local: no temporary needed
                     t, bound = code, code
                 else:
@@ -531,7 +548,8 @@ class CodeGenerator:
             elif isinstance(suffix, n.Method) and suffix.name == "size" and not suffix.args:
                 # List.size() and Map.size() of the common containers, without the method table
                 t = self.temp()
-                code = f"(len({t}) if ({t} := {code}).__class__ in SIZED else call({t}, 'size', ()))"
+                code = (f"(len({t}) if ({t} := {code}).__class__ in SIZED "
+                        f"else call({t}, 'size', ()))")
             elif isinstance(suffix, n.Method):
                 args = "".join(f"{self.expr(a)}, " for a in suffix.args)
                 code = f"call({code}, {suffix.name!r}, ({args}))"

@@ -86,6 +86,8 @@ def checkpoint(st: RenderState) -> None:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
+    if isinstance(obj, dict):   # a map of a host's own class (generated code reads dicts inline)
+        return obj.get(name)
     if obj.__class__ is ForeachScope and name in _FOREACH_PROPERTIES:
         return obj.vtl_get(name)
     value = get_property(obj, name)
