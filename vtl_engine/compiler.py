@@ -15,6 +15,7 @@ the generated code has no trace of coverage.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -83,6 +84,8 @@ class CodeGenerator:
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
         self.nodes: list[n.Node] | None = None   # every node of the template, once needed
         self.fixed_variables: set[str] | None = None   # see fixed_variable
+        self.set_once_variables: dict[str, n.Set] | None = None   # see set_once
+        self.assigned_once: set[str] = set()     # those whose #set root has written so far
         self.hoisted: set[str] = set()           # the variables root reads at its start
         self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
@@ -187,6 +190,33 @@ class CodeGenerator:
             return None
         self.hoisted.add(name)
         return f"k_{name}"
+
+    def set_once(self, name: str) -> n.Set | None:
+        """The #set of `name` when it is the only one, in the root body itself (so it runs once,
+        before everything after it), gives a value that is never null (the aws dialect's
+        reference), and nothing reads the name before or in it: root then keeps the value in
+        a local too (`s_name`), which what comes after reads (see stmt_Set)."""
+        if self.set_once_variables is None:
+            self.set_once_variables = {}
+            everything = self.all_nodes()
+            if self.dialect.invalid_reference_is_empty and not _runs_other_code(everything):
+                sets = Counter(x.target.name for x in everything if isinstance(x, n.Set))
+                if any(isinstance(x, n.Foreach) for x in everything):
+                    sets.update({x.var: 2 for x in everything if isinstance(x, n.Foreach)})
+                    sets.update({k: 2 for k in ("foreach", "velocityCount", "velocityHasNext")})
+                candidates = {x.target.name: x for x in self.template.body
+                              if isinstance(x, n.Set) and sets[x.target.name] == 1
+                              and not x.target.suffixes and not x.target.quiet
+                              and not x.target.literal.startswith("${")
+                              and isinstance(x.value, n.Reference) and x.target.name.isidentifier()}
+                for key, node in candidates.items():
+                    inside = {x.name for x in _walk(node.value) if isinstance(x, n.Reference)}
+                    before = any(isinstance(x, n.Reference) and x.name == key
+                                 and (x.line, x.column) < (node.line, node.column)
+                                 for x in everything)
+                    if key not in inside and not before:
+                        self.set_once_variables[key] = node
+        return self.set_once_variables.get(name)
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -354,7 +384,12 @@ class CodeGenerator:
             return
         if not target.suffixes:
             if self.dialect.invalid_reference_is_empty and isinstance(node.value, n.Reference):
-                self.write(f"v[{target.name!r}] = {value}")   # never None: invalid is ""
+                # never None: invalid is ""
+                if self.fn.name == "root" and self.set_once(target.name) is node:
+                    self.write(f"v[{target.name!r}] = s_{target.name} = {value}")
+                    self.assigned_once.add(target.name)
+                    return
+                self.write(f"v[{target.name!r}] = {value}")
                 return
             t = self.temp()
             self.write(f"if ({t} := {value}) is not None:")
@@ -517,6 +552,8 @@ class CodeGenerator:
         suffixes = node.suffixes
         local = self.loop_locals.get(node.name)
         code = self.fixed_variable(node.name) or f"v.get({node.name!r})"
+        if node.name in self.assigned_once and self.fn.name == "root":
+            code = f"s_{node.name}"
         if local is not None:
             code = local
             has_next = self.has_next(node)

@@ -88,3 +88,17 @@ def test_nested_loops_over_the_same_name_each_keep_their_own_item():
     # found by the property test above: the inner loops' locals once shared one name
     source = "#foreach($x in $l)#foreach($x in $l)#foreach($x in $l)#end$x#end-#end"
     assert vtl_engine.Template(source).render({"l": [1, "b"]}) == "1b-1b-"
+
+
+def test_a_variable_set_once_at_the_top_is_read_from_a_local_after_its_set():
+    def render(source: str) -> tuple[str, str]:
+        template = vtl_engine.Template(source)
+        return template.render({"a": "A", "b": "B", "m": {"x": "X"}}), template.python_source
+
+    output, python = render("#set($c = $b)$c|#if($c)$c#end")
+    assert output == "B|B" and "s_c = " in python
+    # read before its #set, set twice, read in its own #set: from v, as always
+    assert render("$a#set($a = $b)$a")[0] == "AB"
+    assert render("#set($a = $b)$a#set($a = $m.x)$a")[0] == "BX"
+    assert render("#set($m = $m.x)$m")[0] == "X"
+    assert "s_c" not in render("#if(true)#set($c = $b)#end$c")[1]
