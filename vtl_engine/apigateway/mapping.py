@@ -19,6 +19,12 @@ from .util import UTIL, Util
 KNOWN_OBJECTS = {"input": Input, "util": Util}
 
 
+def _override(group: str, kind: str) -> property:
+    """A MappingResult's overrides of one kind, read from `$context.<group>.<kind>`."""
+    return property(lambda result: _group(_group(result.context, group), kind),
+                    doc=f"`$context.{group}.{kind}` after the render (a map; empty if none)")
+
+
 @dataclass
 class MappingResult:
     """What a mapping template produced.
@@ -37,21 +43,10 @@ class MappingResult:
     def status_override(self) -> int | None:
         return status_code(_group(self.context, "responseOverride").get("status"))
 
-    @property
-    def header_overrides(self) -> dict[str, Any]:
-        return _group(_group(self.context, "requestOverride"), "header")
-
-    @property
-    def querystring_overrides(self) -> dict[str, Any]:
-        return _group(_group(self.context, "requestOverride"), "querystring")
-
-    @property
-    def path_overrides(self) -> dict[str, Any]:
-        return _group(_group(self.context, "requestOverride"), "path")
-
-    @property
-    def response_header_overrides(self) -> dict[str, Any]:
-        return _group(_group(self.context, "responseOverride"), "header")
+    header_overrides = _override("requestOverride", "header")
+    querystring_overrides = _override("requestOverride", "querystring")
+    path_overrides = _override("requestOverride", "path")
+    response_header_overrides = _override("responseOverride", "header")
 
 
 def render_mapping_template(template: str, body: str | bytes = "",
