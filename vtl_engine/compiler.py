@@ -359,8 +359,10 @@ class CodeGenerator:
         t = self.temp()
         if self.dialect.invalid_reference_is_empty:
             if not escape:
-                # the common case, a String, is written without a call; in a loop an Integer too
-                number = f"str({t}) if {t}.__class__ is int else " if self.fn.loops else ""
+                # the common case, a String, is written without a call; in a loop an Integer and
+                # a Double that Java prints as Python does (see values.double_to_string) too
+                number = (f"str({t}) if {t}.__class__ is int else repr({t}) if {t}.__class__ is "
+                          f"float and 1e-3 <= abs({t}) < 1e7 else " if self.fn.loops else "")
                 return (f"{t} if ({t} := {value}).__class__ is str "
                         f"else {number}text_or_empty({t}, {node.literal!r})")
             value = f"empty_if_invalid({value})"
