@@ -75,10 +75,9 @@ def floor(w: Workload) -> Render:
 def _vtl_request(w: Workload) -> tuple:
     from vtl_engine.apigateway.context import build_context
     from vtl_engine.apigateway.input import normalise_params
-    from vtl_engine.apigateway.mapping import prepare_stage_variables
 
     params = normalise_params(w.params)
-    return params, build_context(w.context, params), prepare_stage_variables(w.stage_variables)
+    return params, build_context(w.context, params), dict(w.stage_variables)
 
 
 def vtl_engine(w: Workload, cache_dir: Path | None = None) -> Render:
@@ -116,7 +115,7 @@ def _vtl_cold(w: Workload, params: dict, context: dict, stage_variables: dict,
             fresh._compiled = template.compile_source.__wrapped__(w.template, "aws", None, known)
         finally:
             template.set_disk_cache(saved)
-        variables = {"input": Input(w.body, params), "context": context,
+        variables = {"input": Input(w.body, params, json_lists=True), "context": context,
                      "stageVariables": stage_variables, "util": UTIL}
         return fresh.render_values(variables)
 

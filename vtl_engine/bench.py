@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, request: tuple) -> int:
     from . import parser
     from .apigateway.context import build_context
     from .apigateway.input import normalise_params
-    from .apigateway.mapping import compiled_template, prepare_stage_variables, render_prepared
+    from .apigateway.mapping import compiled_template, render_prepared
 
     source, body, params, context, stage_variables = request
     started = time.perf_counter()
@@ -59,7 +59,6 @@ def run(args: argparse.Namespace, request: tuple) -> int:
     compile_seconds = time.perf_counter() - started
     params = normalise_params(params)
     context = build_context(context, params)
-    stage_variables = prepare_stage_variables(stage_variables, args.dialect)
 
     def render() -> str:
         return render_prepared(source, body, params, context, stage_variables, args.dialect).body

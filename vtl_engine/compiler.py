@@ -671,7 +671,7 @@ class CodeGenerator:
         return f"make_range({self.expr(node.start)}, {self.expr(node.end)}, st.limits.max_range)"
 
     def expr_ListLiteral(self, node: n.ListLiteral) -> str:
-        return "[" + ", ".join(self.expr(item) for item in node.items) + "]"
+        return "JavaList([" + ", ".join(self.expr(item) for item in node.items) + "])"
 
     def expr_MapLiteral(self, node: n.MapLiteral) -> str:
         return "{" + ", ".join(f"{self.expr(k)}: {self.expr(v)}" for k, v in node.entries) + "}"

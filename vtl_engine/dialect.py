@@ -23,7 +23,8 @@ class Dialect:
     invalid_reference_is_empty: bool
     #: `#macro` defines a macro (velocimacro.permissions.allow.inline)
     inline_macros: bool
-    #: context lists are JSON arrays (json-smart's JSONArray prints as compact JSON)
+    #: the caller's lists (plain Python lists) are JSON arrays: json-smart's JSONArray, which
+    #: prints as compact JSON; lists the template makes are Java lists (values.JavaList)
     json_context: bool
 
 

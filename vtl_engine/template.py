@@ -17,7 +17,7 @@ from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .runtime import arith, budget, support, values
 from .runtime.host import HostObject
 from .runtime.signals import MISSING, JavaException
-from .runtime.values import JsonArray
+from .runtime.values import JavaList, JsonArray
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 # What generated code may call: the only names in its global namespace.
 _RUNTIME_NAMES = {
-    "MISSING": MISSING, "SIZED": frozenset({list, JsonArray, dict}),
+    "MISSING": MISSING, "SIZED": frozenset({list, JavaList, JsonArray, dict}),
+    "JavaList": JavaList,
     "prop": support.prop, "call": support.call, "call_known": support.call_known,
     "index": support.index,
     "empty_if_invalid": support.empty_if_invalid, "text": support.text,
@@ -221,7 +222,8 @@ class Template:
         no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
-        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out,
+                                    self.dialect.json_context)
         token = budget.activate(state)
         try:
             compiled.root(variables, out.append, state)
@@ -249,12 +251,7 @@ class Template:
             return {}
         if not isinstance(context, Mapping):
             raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
-        if self.dialect.json_context:
-            try:
-                return {str(k): as_json_value(v) for k, v in context.items()}
-            except RecursionError:
-                raise VtlLimitError("recursion depth", sys.getrecursionlimit(), source=self.source,
-                                    template_name=self.name) from None
+        # as they are: in a dialect whose data are JSON, lists print as JSON arrays (JavaList)
         return {str(k): v for k, v in context.items()}
 
     def _as_vtl_error(self, error: Exception) -> VtlError:
@@ -328,21 +325,3 @@ def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplat
             found = (line, column, compiled)
         tb = tb.tb_next
     return found
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-def as_json_value(value: Any) -> Any:
-    """Context data as API Gateway's JSON values: lists become JSON arrays (which print as
-    JSON). Mappings without lists inside are kept as they are, so a caller can read back what
-    a template wrote into them (the $context overrides)."""
-    if isinstance(value, list) and not isinstance(value, JsonArray):
-        return JsonArray(as_json_value(v) for v in value)
-    if isinstance(value, dict):
-        if all(v.__class__ in _SCALARS for v in value.values()):
-            return value
-        converted = {k: as_json_value(v) for k, v in value.items()}
-        if any(converted[k] is not value[k] for k in value):
-            return converted
-    return value

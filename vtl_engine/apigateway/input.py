@@ -29,15 +29,19 @@ class Input(HostObject):
 
     vtl_methods: ClassVar[frozenset[str]] = frozenset({"json", "path", "params", "getBody"})
     vtl_properties: ClassVar[frozenset[str]] = frozenset({"body"})
-    __slots__ = ("body", "parameters", "_document", "_lists", "_scan")
+    __slots__ = ("body", "parameters", "_document", "_lists", "_scan", "_json_lists")
 
-    def __init__(self, body: str, params: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, body: str, params: dict[str, dict[str, Any]],
+                 json_lists: bool = False) -> None:
+        """`json_lists`: the template's dialect shows plain lists as JSON arrays (the `aws`
+        dialect: see values.JavaList), so the payload's need not become JsonArrays."""
         # API Gateway hands an empty payload to the template as "{}"
         self.body = body or "{}"
         self.parameters = params
-        self._document: Any = _UNPARSED   # the payload with JsonArrays, for $input.path
+        self._document: Any = _UNPARSED   # the payload as $input.path hands it out
         self._lists: Any = _UNPARSED      # as parsed, lists as lists: enough for $input.json
         self._scan = b""
+        self._json_lists = json_lists
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
         if name == "path" and len(args) == 1:
@@ -100,7 +104,9 @@ class Input(HostObject):
         document = self._document
         if document is _UNPARSED:
             # made in place from the parsed payload, so both share every map
-            document = self._document = with_json_arrays(self._parsed(), self._scan)
+            parsed = self._parsed()
+            document = self._document = (parsed if self._json_lists
+                                         else with_json_arrays(parsed, self._scan))
         return document
 
     def json_document(self) -> Any:

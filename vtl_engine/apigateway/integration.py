@@ -23,7 +23,7 @@ from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
-from .mapping import MappingResult, prepare_stage_variables, render_prepared, status_code
+from .mapping import MappingResult, render_prepared, status_code
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
@@ -184,7 +184,7 @@ class Integration:
         instead: 415 for a media type it may not pass through, 500 when the template fails."""
         params = request.params
         context = build_context(request.context, params)
-        stage_variables = prepare_stage_variables(request.stage_variables, self.dialect)
+        stage_variables = dict(request.stage_variables)
         body = _binary_as_text(request.body, self.content_handling)
         input_ = Input(_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
@@ -257,7 +257,7 @@ class Integration:
         # a copy: the request's $context, overrides included, as the response template sees it
         context = build_context(integration_request.context if integration_request is not None
                                 else request.context, params)
-        stage_variables = prepare_stage_variables(request.stage_variables, self.dialect)
+        stage_variables = dict(request.stage_variables)
         body = _binary_as_text(backend.body, chosen.content_handling)
         backend_input = Input(_text(body), params)
         headers: dict[str, Any] = {}

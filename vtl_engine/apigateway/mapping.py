@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..dialect import get_dialect
 from ..errors import VtlLimitError, VtlRuntimeError
-from ..template import Template, as_json_value
+from ..template import Template
 from .context import build_context
 from .input import Input, normalise_params
 from .util import UTIL, Util
@@ -73,27 +72,20 @@ def render_mapping_template(template: str, body: str | bytes = "",
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
     return render_prepared(template, body, parameters, full_context,
-                           prepare_stage_variables(stage_variables, dialect), dialect, coverage)
+                           dict(stage_variables or {}), dialect, coverage)
 
 
 def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
                     dialect: str = "aws", coverage: bool = False) -> MappingResult:
     """Render with request data already as the template sees it: `params` from
-    normalise_params, a complete `$context` from build_context (which the template may change
-    in place), `stage_variables` from prepare_stage_variables. A host that serves many
+    normalise_params, a complete `$context` from build_context and the stage variables, each a
+    map of the request's own (the template may change them in place). A host that serves many
     requests prepares what they share once."""
-    variables = {"input": Input(body, params), "context": context,
+    compiled = compiled_template(template, dialect, coverage)
+    variables = {"input": Input(body, params, compiled.dialect.json_context), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
-    return MappingResult(compiled_template(template, dialect, coverage).render_values(variables),
-                         context)
-
-
-def prepare_stage_variables(stage_variables: dict[str, Any] | None,
-                            dialect: str = "aws") -> dict[str, Any]:
-    """`$stageVariables` as a template of `dialect` sees them (a copy the template may change)."""
-    copied = dict(stage_variables or {})
-    return as_json_value(copied) if get_dialect(dialect).json_context else copied
+    return MappingResult(compiled.render_values(variables), context)
 
 
 @lru_cache(maxsize=256)

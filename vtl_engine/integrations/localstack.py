@@ -22,12 +22,7 @@ import orjson
 
 from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
-from ..apigateway.mapping import (
-    compiled_template,
-    prepare_stage_variables,
-    render_prepared,
-    status_code,
-)
+from ..apigateway.mapping import compiled_template, render_prepared, status_code
 from ..apigateway.util import UTIL
 from ..errors import VtlError
 
@@ -110,7 +105,7 @@ class LocalStackTemplateEngine:
         try:
             result = render_prepared(template or "", _body_text(section.get("body")),
                                      _params(section.get("params")), context,
-                                     prepare_stage_variables(variables.get("stageVariables")))
+                                     dict(variables.get("stageVariables") or {}))
         except VtlError as error:
             raise self._failure(error) from None
         return result.body, result.context
@@ -154,7 +149,7 @@ def _response_override(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _input(section: Mapping[str, Any]) -> Input:
-    return Input(_body_text(section.get("body")), _params(section.get("params")))
+    return Input(_body_text(section.get("body")), _params(section.get("params")), json_lists=True)
 
 
 def _body_text(body: Any) -> str:

@@ -20,7 +20,8 @@ from .signals import JavaException
 class Budget:
     """One render's allowance: the longest value, the total built, and the deadline."""
 
-    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
+    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges",
+                 "json_lists")
 
     def __init__(self, max_length: int, max_total: int, max_seconds: float | None) -> None:
         self.max_length = max_length
@@ -29,6 +30,7 @@ class Budget:
         self.max_seconds = max_seconds
         self.deadline = monotonic() + max_seconds if max_seconds else None
         self.charges = 0
+        self.json_lists = False
 
     def charge(self, size: int) -> None:
         """Account for a value of `size` characters (or elements, or digits) just built."""
@@ -58,6 +60,13 @@ deactivate: Callable[[Token], None] = _active.reset
 def limit_exceeded(limit: str, value: object) -> JavaException:
     """The signal the renderer turns into a positioned VtlLimitError."""
     return JavaException("LimitExceeded", f"{limit} ({value})")
+
+
+def lists_are_json() -> bool:
+    """Whether the running render's dialect shows the caller's lists (plain Python lists) as
+    JSON arrays, as API Gateway's data are (see values.JavaList); outside a render, no."""
+    budget = _active.get()
+    return budget is not None and budget.json_lists
 
 
 def seconds_left() -> float | None:

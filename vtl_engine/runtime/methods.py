@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from vtl_engine.runtime import javaregex
-from vtl_engine.runtime.budget import charge, check_length
+from vtl_engine.runtime.budget import charge, check_length, lists_are_json
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
@@ -26,6 +26,7 @@ from vtl_engine.runtime.values import (
     LONG_MAX,
     LONG_MIN,
     JavaArray,
+    JavaList,
     JsonArray,
     MapEntry,
     double_bits,
@@ -462,7 +463,7 @@ def _l_sub_list(lst: list, args: list) -> Any:
     if start > end:
         raise JavaException("java.lang.IllegalArgumentException",
                             f"fromIndex({start}) > toIndex({end})")
-    return lst[start:end]
+    return JavaList(lst[start:end])
 
 
 def _l_contains_all(lst: list, args: list) -> Any:
@@ -683,9 +684,9 @@ _MAP: dict[str, Method] = {
     "remove": _m_remove,
     "containsKey": _one_arg(lambda m, k: _find_key(m, k) is not MISSING),
     "containsValue": _one_arg(_m_contains_value),
-    "keySet": _no_args(list),
-    "values": _no_args(lambda m: list(m.values())),
-    "entrySet": _no_args(lambda m: [MapEntry(m, k, v) for k, v in m.items()]),
+    "keySet": _no_args(JavaList),
+    "values": _no_args(lambda m: JavaList(m.values())),
+    "entrySet": _no_args(lambda m: JavaList(MapEntry(m, k, v) for k, v in m.items())),
     "size": _no_args(len),
     "isEmpty": _no_args(lambda m: not m),
     "clear": _no_args(_m_clear),
@@ -802,6 +803,7 @@ _BOOLEAN: dict[str, Method] = {
 _METHODS: dict[type, dict[str, Method]] = {
     str: _STRING,
     list: _LIST,
+    JavaList: _LIST,
     JsonArray: _JSON_ARRAY,
     JavaArray: _ARRAY,
     dict: _MAP,
@@ -870,6 +872,8 @@ def call_method(obj: Any, name: str, args: list) -> Any:
     table = _METHODS.get(type(obj))
     if table is None:
         table = _methods_for(type(obj))
+    elif table is _LIST and type(obj) is list and lists_are_json():
+        table = _JSON_ARRAY   # the caller's list is a JSONArray in this dialect
     method = table.get(name)
     if method is None:
         if name == "getClass" and not args and not isinstance(obj, HostObject):
@@ -890,6 +894,7 @@ _EMPTY_PROPERTY: dict[str, Callable[[Any], Any]] = {"empty": _is_empty, "Empty":
 _PROPERTIES: dict[type, dict[str, Callable[[Any], Any]]] = {
     str: _EMPTY_PROPERTY,
     list: _EMPTY_PROPERTY,
+    JavaList: _EMPTY_PROPERTY,
     JsonArray: _EMPTY_PROPERTY,
     MapEntry: {
         "key": lambda e: e.key, "Key": lambda e: e.key,

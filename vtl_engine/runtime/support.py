@@ -51,13 +51,14 @@ class RenderState(_budget.Budget):
                  "macros", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
-                 macros: dict[str, Any], out: list[str]) -> None:
+                 macros: dict[str, Any], out: list[str], json_lists: bool = False) -> None:
         # the Budget's fields set here, not by its __init__: a call less in every render
         self.max_length = limits.max_string_length
         self.max_total = self.remaining = limits.max_string_total
         seconds = self.max_seconds = limits.max_render_seconds
         self.deadline = _budget.monotonic() + seconds if seconds else None
         self.charges = 0
+        self.json_lists = json_lists   # see budget.lists_are_json
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0

@@ -1,9 +1,11 @@
 """Python values as the Java objects Velocity 1.7 sees: printing, equality, hashing, truth, ranges.
 
 The value model: None is null, str String, bool Boolean, int Integer/Long/BigInteger (told apart by
-magnitude), float Double, Decimal BigDecimal, dict LinkedHashMap, list ArrayList, JsonArray
-json-smart's JSONArray, JavaArray the String[] that String.split returns, MapEntry a Map.Entry from
-entrySet(), HostObject whatever the embedding code exposes. Every other Python object is opaque.
+magnitude), float Double, Decimal BigDecimal, dict LinkedHashMap, JavaList the ArrayList a template
+makes, JsonArray json-smart's JSONArray, a plain list the caller's data (an ArrayList, or in a
+dialect whose data are JSON, a JSONArray: see JavaList), JavaArray the String[] that String.split
+returns, MapEntry a Map.Entry from entrySet(), HostObject whatever the embedding code exposes.
+Every other Python object is opaque.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
-from vtl_engine.runtime.budget import charge, limit_exceeded
+from vtl_engine.runtime.budget import charge, limit_exceeded, lists_are_json
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 
@@ -23,6 +25,15 @@ LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
 
 class JsonArray(list):
     """json-smart's JSONArray (what API Gateway's JSON parsing yields): a List printed as JSON."""
+
+    __slots__ = ()
+
+
+class JavaList(list):
+    """A java.util.ArrayList a template made: a list literal, a range, what keySet(), values(),
+    entrySet() and subList() give. It prints as Java prints a List in every dialect, where a
+    plain list, the caller's data, prints as a JSON array in a dialect whose data are JSON (API
+    Gateway's), so that such data need no conversion before a render."""
 
     __slots__ = ()
 
@@ -260,6 +271,10 @@ def _list_to_string(items: list) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+def _data_list_to_string(items: list) -> str:
+    return json_array_to_string(items) if lists_are_json() else _list_to_string(items)
+
+
 def _array_to_string(a: JavaArray) -> str:
     return "[Ljava.lang.String;@" + format(identity_hash(a), "x")
 
@@ -332,7 +347,8 @@ _TO_STRING: dict[type, Callable[[Any], str]] = {
     float: double_to_string,
     Decimal: _decimal_to_string,
     dict: _map_to_string,
-    list: _list_to_string,
+    list: _data_list_to_string,
+    JavaList: _list_to_string,
     JsonArray: json_array_to_string,
     JavaArray: _array_to_string,
     MapEntry: _entry_to_string,
@@ -375,6 +391,8 @@ def to_string(value: Any) -> str:
 def java_class_name(value: Any) -> str:
     """The Java class Velocity would see for a value (for messages and class checks)."""
     t = type(value)
+    if t is list and lists_are_json():
+        return _CLASS_NAMES[JsonArray]
     if t is int:
         if INT_MIN <= value <= INT_MAX:
             return "java.lang.Integer"
@@ -392,6 +410,7 @@ _CLASS_NAMES: dict[type, str] = {
     Decimal: "java.math.BigDecimal",
     dict: "java.util.LinkedHashMap",
     list: "java.util.ArrayList",
+    JavaList: "java.util.ArrayList",
     JsonArray: "net.minidev.json.JSONArray",
     JavaArray: "[Ljava.lang.String;",
     MapEntry: "java.util.LinkedHashMap$Entry",
@@ -567,7 +586,7 @@ def whole_number(value: int | Decimal) -> int:
     return int(value)
 
 
-def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
+def make_range(start: Any, end: Any, limit: int | None = None) -> JavaList | None:
     """The list [start..end] builds: Integers stepping by 1 either way, both ends included.
 
     Like Velocity 1.7, a null or non-number end gives null (None) and numbers are cut to int with
@@ -587,8 +606,8 @@ def make_range(start: Any, end: Any, limit: int | None = None) -> list | None:
     step = 1 if left <= right else -1
     last = left + step * (size - 1)
     if INT_MIN <= last <= INT_MAX:
-        return list(range(left, last + step, step))
-    return [wrap32(left + step * i) for i in range(size)]
+        return JavaList(range(left, last + step, step))
+    return JavaList(wrap32(left + step * i) for i in range(size))
 
 
 _NUMBER_TYPES = frozenset((int, float, Decimal))
