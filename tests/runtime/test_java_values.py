@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from vtl_engine import Template
 from vtl_engine.runtime.host import HostObject
 from vtl_engine.runtime.signals import MISSING, JavaException
 from vtl_engine.runtime.values import (
@@ -358,3 +359,37 @@ def test_double_to_string_golden_table() -> None:
     for bits, expected in rows:
         x = struct.unpack("<d", struct.pack("<Q", int(bits, 16)))[0]
         assert double_to_string(x) == expected, bits
+
+
+# The caller's lists are plain Python lists; in the aws dialect they are JSON arrays (API
+# Gateway's data come from JSON), unconverted. Lists a template makes are Java lists everywhere.
+# Each expected output was checked against the jar (the aws column with json-smart's JSONArray
+# in the context).
+LIST_CASES = [
+    ("$data", "[1, a]", '[1,"a"]'),
+    ("$data.class.name", "java.util.ArrayList", "net.minidev.json.JSONArray"),
+    ("$data.toJSONString()", "$data.toJSONString()", '[1,"a"]'),
+    ("$data.subList(0, 1)", "[1]", "[1]"),
+    ("$m", "{k=[1, a]}", '{k=[1,"a"]}'),
+    ("#set($l = [1, 'a'])$l $l.class.name", "[1, a] java.util.ArrayList",
+     "[1, a] java.util.ArrayList"),
+    ("#set($r = [1..2])$r", "[1, 2]", "[1, 2]"),
+    ("$m.keySet() $m.values() $m.entrySet()", "[k] [[1, a]] [k=[1, a]]",
+     '[k] [[1,"a"]] [k=[1,"a"]]'),
+    ("#set($l = [])#set($_ = $l.add($data))$l", "[[1, a]]", '[[1,"a"]]'),
+    ("#set($l = [$data])$l.size() $l", "1 [[1, a]]", '1 [[1,"a"]]'),
+]
+
+
+@pytest.mark.parametrize(("source", "velocity", "aws"), LIST_CASES)
+def test_the_callers_lists_and_the_templates_lists(source: str, velocity: str, aws: str) -> None:
+    def context() -> dict:
+        data = [1, "a"]
+        return {"data": data, "m": {"k": data}}
+
+    assert Template(source, "velocity").render(context()) == velocity
+    assert Template(source, "aws").render(context()) == aws
+
+
+def test_a_plain_list_prints_as_java_outside_a_render() -> None:
+    assert to_string([1, "a"]) == "[1, a]"
