@@ -83,6 +83,7 @@ class CodeGenerator:
         self.planned = False
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
         self.nodes: list[n.Node] | None = None   # every node of the template, once needed
+        self.other_code: bool | None = None      # see runs_other_code
         self.fixed_variables: set[str] | None = None   # see fixed_variable
         self.set_once_variables: dict[str, n.Set] | None = None   # see set_once
         self.assigned_once: set[str] = set()     # those whose #set root has written so far
@@ -159,12 +160,20 @@ class CodeGenerator:
         loop also skips $velocityCount/$velocityHasNext when the template never reads them.
         """
         everything = self.all_nodes()
-        if _runs_other_code(everything):
+        if self.runs_other_code():
             self.local_names = None
             return
         self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
         assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
         self.local_names = self.read_names - assigned
+
+    def runs_other_code(self) -> bool:
+        """Whether the template has what may run template code out of the compiler's sight:
+        #define, macros, #evaluate."""
+        if self.other_code is None:
+            self.other_code = any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate))
+                                  for x in self.all_nodes())
+        return self.other_code
 
     def all_nodes(self) -> list[n.Node]:
         if self.nodes is None:
@@ -184,7 +193,7 @@ class CodeGenerator:
             if loops:
                 rebound.update(loops, ("foreach", "velocityCount", "velocityHasNext"))
             read = {x.name for x in everything if isinstance(x, n.Reference)}
-            self.fixed_variables = (set() if _runs_other_code(everything)
+            self.fixed_variables = (set() if self.runs_other_code()
                                     else {r for r in read - rebound if r.isidentifier()})
         if name not in self.fixed_variables:
             return None
@@ -199,7 +208,7 @@ class CodeGenerator:
         if self.set_once_variables is None:
             self.set_once_variables = {}
             everything = self.all_nodes()
-            if self.dialect.invalid_reference_is_empty and not _runs_other_code(everything):
+            if self.dialect.invalid_reference_is_empty and not self.runs_other_code():
                 sets = Counter(x.target.name for x in everything if isinstance(x, n.Set))
                 if any(isinstance(x, n.Foreach) for x in everything):
                     sets.update({x.var: 2 for x in everything if isinstance(x, n.Foreach)})
@@ -209,12 +218,15 @@ class CodeGenerator:
                               and not x.target.suffixes and not x.target.quiet
                               and not x.target.literal.startswith("${")
                               and isinstance(x.value, n.Reference) and x.target.name.isidentifier()}
+                first_read: dict[str, tuple[int, int]] = {}
+                for x in everything:
+                    if isinstance(x, n.Reference) and x.name in candidates:
+                        first_read[x.name] = min(first_read.get(x.name, (x.line, x.column)),
+                                                 (x.line, x.column))
                 for key, node in candidates.items():
                     inside = {x.name for x in _walk(node.value) if isinstance(x, n.Reference)}
-                    before = any(isinstance(x, n.Reference) and x.name == key
-                                 and (x.line, x.column) < (node.line, node.column)
-                                 for x in everything)
-                    if key not in inside and not before:
+                    at = (node.line, node.column)
+                    if key not in inside and not first_read.get(key, at) < at:
                         self.set_once_variables[key] = node
         return self.set_once_variables.get(name)
 
@@ -272,7 +284,7 @@ class CodeGenerator:
         that a reference prints), which must keep what came before; #if arms not when coverage
         records them."""
         if self.merge_writes is None:
-            self.merge_writes = not _runs_other_code(self.all_nodes())
+            self.merge_writes = not self.runs_other_code()
         if not self.merge_writes:
             return False
         if isinstance(node, n.Text):
@@ -755,11 +767,6 @@ def _may_resize(body: list[n.Node]) -> bool:
     """Whether `body` calls a method that may change a list's size."""
     return any(isinstance(x, n.Method) and x.name in _RESIZING_METHODS
                for node in body for x in _walk(node))
-
-
-def _runs_other_code(everything: list[n.Node]) -> bool:
-    """Whether the template has what may run template code out of the compiler's sight."""
-    return any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)) for x in everything)
 
 
 # the types (as nodes.py writes them) of node fields that never hold a node
