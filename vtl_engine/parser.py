@@ -13,7 +13,6 @@ import marshal
 import os
 import re
 import sys
-from collections.abc import Callable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path

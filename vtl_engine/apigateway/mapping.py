@@ -13,7 +13,6 @@ from .context import build_context
 from .input import Input, normalise_params
 from .util import UTIL, Util
 
-
 # what render_prepared puts in these variables, so calls on them compile to direct calls
 KNOWN_OBJECTS = {"input": Input, "util": Util}
 

@@ -448,5 +448,3 @@ def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
             return
     raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
                         f"#{directive} cannot load templates: API Gateway has no template files")
-
-
