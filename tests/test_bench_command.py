@@ -18,7 +18,9 @@ def test_bench_reports_compile_render_throughput_and_memory():
                "--query", "lang=en", "--iterations", "3")
     assert done.returncode == 0, done.stderr
     lines = dict(line.split(":", 1) for line in done.stdout.splitlines())
-    assert {"template", "compile", "render", "throughput", "memory"} <= set(lines)
+    assert {"template", "compile", "  steps", "render", "throughput", "memory"} <= set(lines)
+    assert re.search(r"parse [\d.]+ .s, generate Python [\d.]+ .s, Python's compile\(\)",
+                     lines["  steps"])
     assert re.search(r"output [1-9][\d,]* B", lines["template"])   # the render wrote something
     assert "renders/s" in lines["throughput"] and "peak" in lines["memory"]
 
