@@ -84,6 +84,8 @@ class CodeGenerator:
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
         self.nodes: list[n.Node] | None = None   # every node of the template, once needed
         self.other_code: bool | None = None      # see runs_other_code
+        self.read_anywhere: set[str] | None = None   # see references
+        self.bound: tuple[Counter[str], set[str]] | None = None   # see bindings
         self.fixed_variables: set[str] | None = None   # see fixed_variable
         self.set_once_variables: dict[str, n.Set] | None = None   # see set_once
         self.assigned_once: set[str] = set()     # those whose #set root has written so far
@@ -159,13 +161,11 @@ class CodeGenerator:
         and none of what runs template code that could (#define, macros, #evaluate). Then the
         loop also skips $velocityCount/$velocityHasNext when the template never reads them.
         """
-        everything = self.all_nodes()
         if self.runs_other_code():
             self.local_names = None
             return
-        self.read_names = {x.name for x in everything if isinstance(x, n.Reference)}
-        assigned = {x.target.name for x in everything if isinstance(x, n.Set)}
-        self.local_names = self.read_names - assigned
+        self.read_names = self.references()
+        self.local_names = self.read_names - self.bindings()[0].keys()
 
     def runs_other_code(self) -> bool:
         """Whether the template has what may run template code out of the compiler's sight:
@@ -180,6 +180,24 @@ class CodeGenerator:
             self.nodes = list(_walk(self.template))
         return self.nodes
 
+    def references(self) -> set[str]:
+        """The names the template reads."""
+        if self.read_anywhere is None:
+            self.read_anywhere = {x.name for x in self.all_nodes() if isinstance(x, n.Reference)}
+        return self.read_anywhere
+
+    def bindings(self) -> tuple[Counter[str], set[str]]:
+        """How many #set directives write each name, and the names loops bind (their variables,
+        and $foreach, $velocityCount, $velocityHasNext)."""
+        if self.bound is None:
+            everything = self.all_nodes()
+            loops = {x.var for x in everything if isinstance(x, n.Foreach)}
+            if loops:
+                loops |= {"foreach", "velocityCount", "velocityHasNext"}
+            sets = Counter(x.target.name for x in everything if isinstance(x, n.Set))
+            self.bound = (sets, loops)
+        return self.bound
+
     def fixed_variable(self, name: str) -> str | None:
         """The local that holds variable `name` in the root function, when nothing in the
         template can rebind it (no #set or #foreach of the name, nothing that runs other
@@ -187,14 +205,10 @@ class CodeGenerator:
         if self.fn.name != "root":
             return None
         if self.fixed_variables is None:
-            everything = self.all_nodes()
-            rebound = {x.target.name for x in everything if isinstance(x, n.Set)}
-            loops = [x.var for x in everything if isinstance(x, n.Foreach)]
-            if loops:
-                rebound.update(loops, ("foreach", "velocityCount", "velocityHasNext"))
-            read = {x.name for x in everything if isinstance(x, n.Reference)}
+            sets, loops = self.bindings()
+            unbound = self.references() - sets.keys() - loops
             self.fixed_variables = (set() if self.runs_other_code()
-                                    else {r for r in read - rebound if r.isidentifier()})
+                                    else {r for r in unbound if r.isidentifier()})
         if name not in self.fixed_variables:
             return None
         self.hoisted.add(name)
@@ -207,19 +221,16 @@ class CodeGenerator:
         a local too (`s_name`), which what comes after reads (see stmt_Set)."""
         if self.set_once_variables is None:
             self.set_once_variables = {}
-            everything = self.all_nodes()
             if self.dialect.invalid_reference_is_empty and not self.runs_other_code():
-                sets = Counter(x.target.name for x in everything if isinstance(x, n.Set))
-                if any(isinstance(x, n.Foreach) for x in everything):
-                    sets.update({x.var: 2 for x in everything if isinstance(x, n.Foreach)})
-                    sets.update({k: 2 for k in ("foreach", "velocityCount", "velocityHasNext")})
+                sets, loops = self.bindings()
                 candidates = {x.target.name: x for x in self.template.body
                               if isinstance(x, n.Set) and sets[x.target.name] == 1
+                              and x.target.name not in loops
                               and not x.target.suffixes and not x.target.quiet
                               and not x.target.literal.startswith("${")
                               and isinstance(x.value, n.Reference) and x.target.name.isidentifier()}
                 first_read: dict[str, tuple[int, int]] = {}
-                for x in everything:
+                for x in self.all_nodes():
                     if isinstance(x, n.Reference) and x.name in candidates:
                         first_read[x.name] = min(first_read.get(x.name, (x.line, x.column)),
                                                  (x.line, x.column))
