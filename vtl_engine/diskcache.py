@@ -20,7 +20,8 @@ from types import CodeType
 from .runtime.host import VARIABLE
 
 _FORMAT = 2
-# the files whose change changes generated code; their sizes and times join the key
+# the files whose change changes generated code; their sizes and times join the key (and the
+# grammar's digest)
 _CODE_GENERATOR = ("compiler.py", "parser.py", "lexer.py", "dialect.py", "nodes.py")
 
 # code, generated source, line map, direct calls (see compiler.GeneratedModule)
@@ -30,12 +31,14 @@ Entry = tuple[CodeType, str, list[tuple[int, int]], list[tuple[str, str, str, tu
 @lru_cache(maxsize=1)
 def _engine_key() -> str:
     from . import __version__
+    from .parser import grammar_digest, grammar_text
 
     here = Path(__file__).resolve().parent
     stats = []
     for name in _CODE_GENERATOR:
         st = os.stat(here / name)
         stats.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+    stats.append(f"grammar:{grammar_digest(grammar_text())}")
     return f"{_FORMAT}|{__version__}|{sys.implementation.cache_tag}|{'|'.join(stats)}"
 
 

@@ -16,9 +16,30 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lark import Token
-
 from .errors import VtlLimitError, VtlSyntaxError
+
+
+class Token(str):
+    """A token: its text (the str itself, and `value`), its `type` (a terminal of the grammar),
+    where it starts (`start_pos`, and `line` and `column`, from 1) and where it ends
+    (`end_pos`). Lark's Token has the same attributes; the parser runs the tables Lark builds
+    from the grammar over these, so parsing never imports Lark (see parser._tables)."""
+
+    type: str
+    value: str
+    start_pos: int | None
+    line: int | None
+    column: int | None
+    end_pos: int | None
+
+    def __new__(cls, type_: str, value: str, start_pos: int | None = None,
+                line: int | None = None, column: int | None = None,
+                end_pos: int | None = None) -> Token:
+        token = str.__new__(cls, value)
+        token.type, token.value, token.start_pos, token.end_pos = type_, value, start_pos, end_pos
+        token.line, token.column = line, column
+        return token
+
 
 # Deeper nesting of directives, brackets and method arguments than any real template uses would
 # make the lexer, the parse tree, the code generator and Python's own compiler recurse (or refuse:
@@ -83,7 +104,7 @@ class _Position:
 
 
 class Lexer:
-    """Turns one template source into a list of lark Tokens."""
+    """Turns one template source into a list of Tokens."""
 
     def __init__(self, source: str, directives: Directives, name: str | None = None) -> None:
         self.src = source
@@ -115,16 +136,13 @@ class Lexer:
                                 self.name)
 
     def emit(self, kind: str, value: str, start: int, end: int) -> Token:
-        """Token(kind, value, start, line, column, None, None, end), built without Token.__new__'s
-        checks for Lark's deprecated arguments (half of the lexer's time per token) and with
-        _Position's work inlined. Nothing reads a token's end line and column (end_pos is kept),
-        so they are not worked out."""
+        """Token(kind, value, start, line, column, end), built in place (a call less per token)
+        with _Position's work inlined."""
         line_starts = self.where.starts
         line = bisect.bisect_right(line_starts, start)
         token = str.__new__(Token, value)
         token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
         token.line, token.column = line, start - line_starts[line - 1] + 1
-        token.end_line = token.end_column = None
         self.out.append(token)
         return token
 
@@ -603,7 +621,7 @@ def _merge_text(tokens: Iterable[Token]) -> list[Token]:
         if token.type == "TEXT" and merged and merged[-1].type == "TEXT":
             prev = merged[-1]
             merged[-1] = Token("TEXT", prev.value + token.value, prev.start_pos, prev.line,
-                               prev.column, None, None, token.end_pos)
+                               prev.column, token.end_pos)
         else:
             merged.append(token)
     return merged

@@ -2,96 +2,82 @@
 `grammar/vtl.lark`, and methods named after the grammar's rules that build nodes as rules are
 reduced (no parse tree is built). Every node takes its position from a token.
 
-The tables are Lark's; the loop that runs them is ours (`_parse_tokens`): Lark's own loop spends
+The tables are Lark's, built from the grammar ahead of time and shipped beside it (as Lark's
+standalone mode would); the loop that runs them is ours (`_parse_tokens`): Lark's own loop spends
 most of a parse on its generality (Rule objects hashed and compared per reduction, a chain of
-wrappers per callback, a parse-tree node per inlined rule), several times what the parse needs.
+wrappers per callback, a parse-tree node per inlined rule), several times what the parse needs,
+and a process that parses need not import Lark at all.
 """
 from __future__ import annotations
 
 import hashlib
-import marshal
-import os
 import re
-import sys
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import lark
-from lark import Lark, Token
-from lark.exceptions import GrammarError
-from lark.lexer import Lexer as LarkLexer
-from lark.parsers.lalr_analysis import Shift
+import orjson
 
 from . import nodes as n
 from .dialect import Dialect
-from .diskcache import write_atomically
 from .errors import VtlLimitError, VtlSyntaxError
-from .lexer import MAX_NESTING_DEPTH, Lexer
+from .lexer import MAX_NESTING_DEPTH, Lexer, Token
 from .runtime.budget import MAX_NUMBER_DIGITS
 
 
-class _Tokens(LarkLexer):
-    """Stands in for Lark's lexer, which Lark wants configured: Lark only builds the tables, and
-    _parse_tokens runs them over the tokens our lexer makes."""
-
-    def __init__(self, lexer_conf) -> None:  # noqa: ANN001 - Lark's interface
-        pass
-
-    def lex(self, lexer_state, parser_state):  # noqa: ANN001, ANN201 - Lark's interface
-        raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
-
-
-def _grammar_text() -> str:
+def _grammar_file(name: str) -> Any:
     # In a checkout the grammar sits at the repository's top, beside the package; an installed
     # wheel carries it as the data package vtl_engine.grammar (see pyproject.toml).
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / "vtl.lark"
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / name
     if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
-    return resources.files("vtl_engine.grammar").joinpath("vtl.lark").read_text(encoding="utf-8")
+        return checkout
+    return resources.files("vtl_engine.grammar").joinpath(name)
 
 
-# where the parse tables are kept between processes (the disk cache's directory), or None
-_tables_directory: Path | None = None
-
-# bumped when the shape of the tables kept on disk (_table_data) changes
-_TABLES_FORMAT = 1
-
-
-def set_tables_directory(directory: str | os.PathLike[str] | None) -> None:
-    """Keep the grammar's LALR tables in `directory`: a later process that parses loads them
-    (~1 ms) instead of having Lark build them (~50 ms). Set with the template disk cache."""
-    global _tables_directory
-    _tables_directory = Path(directory) if directory is not None else None
+def grammar_text() -> str:
+    return _grammar_file("vtl.lark").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
-    """The tables, built once per process, or loaded from the tables directory."""
-    grammar = _grammar_text()
-    directory = _tables_directory
-    if directory is None:
-        return _Tables(_table_data(grammar))
-    # named by a hash of all they depend on; marshal (as trusted as the code objects beside
-    # them) of plain data. A file that cannot be read (another process still writing it, or a
-    # broken one) is built again; writes are atomic, and failures to write are ignored.
-    versions = f"{_TABLES_FORMAT}|{lark.__version__}|{sys.version_info[:2]}"
-    key = hashlib.sha256(f"{versions}|{grammar}".encode()).hexdigest()[:32]
-    path = directory / f"lark-tables-{key}.marshal"
+    """The tables, read once per process from the file shipped beside the grammar
+    (`vtl.tables.json`, made by `python tools/build_parse_tables.py`, checked by the tests to be
+    the grammar's); built by Lark (~0.1 s with its import) only when the grammar has changed
+    since."""
+    grammar = grammar_text()
     try:
-        return _Tables(marshal.loads(path.read_bytes()))
-    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
-        pass
-    data = _table_data(grammar)
-    write_atomically(path, marshal.dumps(data))
+        data = orjson.loads(_grammar_file("vtl.tables.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        data = {}
+    if data.get("grammar") != grammar_digest(grammar):
+        data = table_data(grammar)
     return _Tables(data)
 
 
-def _table_data(grammar: str) -> dict:
+def grammar_digest(grammar: str) -> str:
+    return hashlib.sha256(grammar.encode("utf-8")).hexdigest()
+
+
+def table_data(grammar: str) -> dict:
     """Lark's LALR tables for `grammar` as plain data: for each state, what each terminal or
     rule name leads to (a state to shift or go to, ≥ 0, or ~the number of a rule to reduce);
-    for each rule what _reducer needs; the start and end states."""
-    parser = Lark(grammar, parser="lalr", lexer=_Tokens, maybe_placeholders=False)
+    for each rule what _reducer needs; the start and end states; the grammar's digest."""
+    from lark import Lark
+    from lark.lexer import Lexer as LarkLexer
+    from lark.parsers.lalr_analysis import Shift
+
+    class NoLexer(LarkLexer):
+        """Lark wants a lexer configured; it only builds the tables, which _parse_tokens runs
+        over the tokens of our own lexer."""
+
+        def __init__(self, lexer_conf: Any) -> None:
+            pass
+
+        def lex(self, lexer_state: Any, parser_state: Any) -> Any:
+            raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
+
+    parser = Lark(grammar, parser="lalr", lexer=NoLexer, maybe_placeholders=False)
     table = parser.parser.parser.parser.parse_table   # Lark's LALR_Parser's _Parser
     numbers = {rule: i for i, rule in enumerate(parser.rules)}
     actions: list[dict[str, int]] = [{} for _ in table.states]
@@ -105,8 +91,8 @@ def _table_data(grammar: str) -> dict:
                      if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out))
         rules.append((str(rule.alias or rule.origin.name), str(rule.origin.name),
                       len(rule.expansion), kept, bool(rule.options.expand1 and not rule.alias)))
-    return {"actions": actions, "rules": rules, "start": table.start_states["start"],
-            "end": table.end_states["start"]}
+    return {"grammar": grammar_digest(grammar), "actions": actions, "rules": rules,
+            "start": table.start_states["start"], "end": table.end_states["start"]}
 
 
 class _Tables:
@@ -115,7 +101,7 @@ class _Tables:
 
     def __init__(self, data: dict) -> None:
         self.actions: list[dict[str, int]] = data["actions"]
-        self.rules = [(size, origin, _reducer(name, size, kept, expand1))
+        self.rules = [(size, origin, _reducer(name, size, tuple(map(tuple, kept)), expand1))
                       for name, origin, size, kept, expand1 in data["rules"]]
         self.start: int = data["start"]
         self.end: int = data["end"]
@@ -200,7 +186,7 @@ def _reducer(name: str, size: int, kept: tuple[tuple[int, bool], ...], expand1: 
             return _ONLY_CHILD
         method = _only_child
     elif method is None or expand1:
-        raise GrammarError(f"rule {name} needs a method of the same name in parser._ToNodes")
+        raise ValueError(f"rule {name} needs a method of the same name in parser._ToNodes")
     if unfiltered and not any(inlined for _, inlined in kept):
         return method
 

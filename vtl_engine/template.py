@@ -94,7 +94,6 @@ def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
     environment variable VTL_CACHE_DIR sets it at start-up."""
     global _disk_cache
     _disk_cache = DiskCache(directory) if directory is not None else None
-    parser.set_tables_directory(directory)
 
 
 set_disk_cache(os.environ.get("VTL_CACHE_DIR") or None)

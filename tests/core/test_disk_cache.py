@@ -34,27 +34,6 @@ def test_a_second_process_skips_parsing(cache_dir, monkeypatch):
     assert "def root(v, w, st):" in again.python_source
 
 
-def test_a_second_process_loads_the_parse_tables(cache_dir, monkeypatch):
-    from lark import Lark
-
-    from vtl_engine.dialect import get_dialect
-
-    dialect = get_dialect("aws")
-    parser._tables.cache_clear()
-    try:
-        built = parser.parse(SOURCE, dialect)
-        assert len(list(cache_dir.glob("lark-tables-*.marshal"))) == 1
-        parser._tables.cache_clear()
-
-        def no_building(*args, **kwargs):
-            raise AssertionError("built the parse tables although they were on disk")
-
-        monkeypatch.setattr(Lark, "_build_parser", no_building)
-        assert parser.parse(SOURCE, dialect) == built
-    finally:
-        parser._tables.cache_clear()   # the next parse (cache off again) builds them in memory
-
-
 def test_errors_from_cached_code_still_name_the_template_line(cache_dir):
     source = "line one\n  $a.substring(5)"
     Template(source)
