@@ -92,7 +92,6 @@ class CodeGenerator:
         self.hoisted: set[str] = set()           # the variables root reads at its start
         self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
         self.scopes: dict[str, str] = {}        # the locals that hold a loop's ForeachScope
-        self.merge_writes: bool | None = None   # see mergeable
         # a loop item's local -> the local saying whether it is a dict, and those read
         self.item_flags: dict[str, str] = {}
         self.flags_read: set[str] = set()
@@ -294,9 +293,7 @@ class CodeGenerator:
         can stop a render in the middle of a reference (#stop inside a #define or macro body
         that a reference prints), which must keep what came before; #if arms not when coverage
         records them."""
-        if self.merge_writes is None:
-            self.merge_writes = not self.runs_other_code()
-        if not self.merge_writes:
+        if self.runs_other_code():
             return False
         if isinstance(node, n.Text):
             return True

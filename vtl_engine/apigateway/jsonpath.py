@@ -54,8 +54,8 @@ _ARRAY_NEXT = re.compile(r"\.?\[\s*-?\d*\s*[:,]")
 class JsonPath:
     """One compiled path; `read(doc)` evaluates it."""
 
-    __slots__ = ("text", "definite", "key_path", "reader", "_steps", "_names", "_length", "_extended",
-                 "_next")
+    __slots__ = ("text", "definite", "key_path", "reader", "_steps", "_names", "_length",
+                 "_extended", "_next")
 
     def __init__(self, text: str) -> None:
         self.text = text

@@ -18,19 +18,12 @@ from .signals import JavaException
 
 
 class Budget:
-    """One render's allowance: the longest value, the total built, and the deadline."""
+    """One render's allowance: the longest value, the total built, and the deadline. The render
+    state (support.RenderState) is the Budget and sets these fields, so a render makes one
+    object."""
 
     __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges",
                  "json_lists")
-
-    def __init__(self, max_length: int, max_total: int, max_seconds: float | None) -> None:
-        self.max_length = max_length
-        self.max_total = max_total
-        self.remaining = max_total
-        self.max_seconds = max_seconds
-        self.deadline = monotonic() + max_seconds if max_seconds else None
-        self.charges = 0
-        self.json_lists = False
 
     def charge(self, size: int) -> None:
         """Account for a value of `size` characters (or elements, or digits) just built."""

@@ -52,7 +52,7 @@ class RenderState(_budget.Budget):
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
                  macros: dict[str, Any], out: list[str], json_lists: bool = False) -> None:
-        # the Budget's fields set here, not by its __init__: a call less in every render
+        # the Budget's fields
         self.max_length = limits.max_string_length
         self.max_total = self.remaining = limits.max_string_total
         seconds = self.max_seconds = limits.max_render_seconds
