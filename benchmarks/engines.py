@@ -98,7 +98,7 @@ def _vtl_cold(w: Workload, params: dict, context: dict, stage_variables: dict,
     emptying them, which would slow the other workloads' next renders)."""
     import copy
 
-    from vtl_engine import template
+    from vtl_engine.core import template
     from vtl_engine.apigateway import jsonpath, mapping
     from vtl_engine.apigateway.input import Input
     from vtl_engine.apigateway.util import UTIL

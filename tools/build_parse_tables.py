@@ -13,7 +13,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from vtl_engine import parser  # noqa: E402
+from vtl_engine.core import parser  # noqa: E402
 
 
 def main() -> int:

@@ -5,9 +5,9 @@
     t.render(context)                                 # -> str; raises only VtlError
     t.python_source                                   # the generated Python
 """
-from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .runtime.host import HostObject
-from .template import Limits, Template
+from .core.errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from .core.runtime.host import HostObject
+from .core.template import Limits, Template
 
 __all__ = ["HostObject", "Limits", "Template", "VtlError", "VtlLimitError", "VtlRuntimeError",
            "VtlSyntaxError"]

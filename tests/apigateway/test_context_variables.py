@@ -7,7 +7,7 @@ import pytest
 
 from vtl_engine.apigateway import build_context, render_mapping_template
 from vtl_engine.apigateway.context import request_time
-from vtl_engine.runtime.values import JsonArray
+from vtl_engine.core.runtime.values import JsonArray
 
 # The order a real REST API request listed them in (reference §3.2).
 AWS_KEYS = ("resourceId resourcePath httpMethod extendedRequestId requestTime path accountId "

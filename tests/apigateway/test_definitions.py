@@ -7,7 +7,7 @@ import pytest
 
 from vtl_engine.apigateway import BackendResponse, MethodRequest, mock_backend_response
 from vtl_engine.apigateway.definitions import DefinitionError, load_definition, split_route
-from vtl_engine.errors import VtlError
+from vtl_engine.core.errors import VtlError
 
 API = Path(__file__).resolve().parents[2] / "fixtures" / "api"
 ORDER = (API.parent / "examples" / "order.json").read_text()

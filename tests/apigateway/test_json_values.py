@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vtl_engine.apigateway.jsondata import parse_body, parse_json, to_json
-from vtl_engine.runtime.values import JsonArray, json_array_to_string
+from vtl_engine.core.runtime.values import JsonArray, json_array_to_string
 
 scalars = (st.none() | st.booleans() | st.integers(-(1 << 70), 1 << 70)
            | st.floats(allow_nan=False, allow_infinity=False) | st.text())

@@ -3,8 +3,8 @@ import pytest
 
 from vtl_engine.apigateway.jsondata import parse_json, to_json
 from vtl_engine.apigateway.jsonpath import NOT_FOUND, compile_path, read_path
-from vtl_engine.runtime.signals import JavaException
-from vtl_engine.runtime.values import JsonArray
+from vtl_engine.core.runtime.signals import JavaException
+from vtl_engine.core.runtime.values import JsonArray
 
 DOC = ('{"a":{"b":"x","c":[1,2,3],"d":null},"store":{"book":[{"t":"A","price":8.95,"isbn":"1"},'
        '{"t":"B","price":12.99},{"t":"C","price":22}],"bicycle":{"price":19.95,"color":"red"}},'

@@ -10,8 +10,8 @@ import pytest
 from vtl_engine.apigateway import UTIL
 from vtl_engine.apigateway.util import (base64_decode, base64_encode, escape_javascript,
                                         java_utf8_decode, parse_json, url_decode, url_encode)
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import JsonArray
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import JsonArray
 
 CONTROL_AND_UNICODE = ("\b\f\n\r\t\x00\x01\x1b\x1f\x7f\x80\u00e9\u0100\u0fff\u1000\u20ac\uffff")
 

@@ -4,8 +4,9 @@ import threading
 
 import pytest
 
-from vtl_engine import Template, VtlRuntimeError, parser, template
-from vtl_engine.diskcache import DiskCache, source_key
+from vtl_engine import Template, VtlRuntimeError
+from vtl_engine.core import parser, template
+from vtl_engine.core.diskcache import DiskCache, source_key
 
 SOURCE = "#set($x = $a.b)$x.toUpperCase() and #foreach($i in [1..3])$i#end"
 
@@ -72,7 +73,7 @@ def test_concurrent_writers_leave_one_whole_file(tmp_path):
 
 
 def test_cached_direct_calls_are_made_again_or_the_template_recompiled(cache_dir):
-    from vtl_engine.runtime.host import HostObject
+    from vtl_engine.core.runtime.host import HostObject
 
     class Shouter(HostObject):
         vtl_methods = frozenset({"shout"})

@@ -4,8 +4,8 @@ class at render time."""
 from typing import Any, ClassVar
 
 from vtl_engine import Template
-from vtl_engine.runtime.host import VARIABLE, HostObject
-from vtl_engine.runtime.signals import MISSING
+from vtl_engine.core.runtime.host import VARIABLE, HostObject
+from vtl_engine.core.runtime.signals import MISSING
 
 
 class Greeter(HostObject):

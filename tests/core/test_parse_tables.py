@@ -7,8 +7,9 @@ from pathlib import Path
 
 import orjson
 
-from vtl_engine import VtlError, parser
-from vtl_engine.dialect import get_dialect
+from vtl_engine import VtlError
+from vtl_engine.core import parser
+from vtl_engine.core.dialect import get_dialect
 
 GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"
 GOLDENS = Path(__file__).resolve().parents[2] / "fixtures" / "goldens"

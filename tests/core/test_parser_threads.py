@@ -3,8 +3,9 @@ while their template does): parses in many threads at once give what they give o
 import sys
 import threading
 
-from vtl_engine import VtlSyntaxError, parser
-from vtl_engine.dialect import get_dialect
+from vtl_engine import VtlSyntaxError
+from vtl_engine.core import parser
+from vtl_engine.core.dialect import get_dialect
 
 SOURCES = [
     '#set($a = "x $b.c(\'$d\') [${e}]")$a #foreach($i in [1..3])$i#end',

@@ -6,7 +6,7 @@ import pytest
 
 import vtl_engine
 from vtl_engine import Template, VtlRuntimeError
-from vtl_engine.template import _RUNTIME_NAMES
+from vtl_engine.core.template import _RUNTIME_NAMES
 
 
 def render(source, context=None, dialect="velocity"):

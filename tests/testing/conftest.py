@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "examples"
 _SCRIPT = Path(sys.executable).with_name("vtl")
 # the installed `vtl` command, as a user runs it (the module when run from a bare checkout)
-VTL = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "vtl_engine.cli"]
+VTL = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "vtl_engine.tools.cli"]
 
 
 @pytest.fixture

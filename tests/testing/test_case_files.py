@@ -1,7 +1,7 @@
 """The case file format, the comparison of outcomes, and the compiler's coverage option."""
 import pytest
 
-from vtl_engine.template import Template
+from vtl_engine.core.template import Template
 from vtl_engine.testing.cases import CaseFileError, load_case_file
 from vtl_engine.testing.runner import Outcome, compare, same_json
 

@@ -18,8 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..errors import VtlError
-from ..runtime.values import JsonArray, register_to_string, to_string
+from ..core.errors import VtlError
+from ..core.runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
 DEFAULT_STAGE = "prod"

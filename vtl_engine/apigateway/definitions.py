@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 import yaml
 
-from ..errors import VtlError
+from ..core.errors import VtlError
 from ..userfiles import read_user_text, yaml_problem
 from .integration import Integration
 

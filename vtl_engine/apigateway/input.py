@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from ..runtime.host import HostObject
-from ..runtime.signals import MISSING, JavaException
-from ..runtime.values import to_string
+from ..core.runtime.host import HostObject
+from ..core.runtime.signals import MISSING, JavaException
+from ..core.runtime.values import to_string
 from .jsondata import parse_body_lists, to_json, with_json_arrays
 from .jsonpath import NOT_FOUND, JsonPath, compile_path
 

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import VtlRuntimeError
-from ..runtime.javaregex import compile_java
-from ..runtime.signals import JavaException
-from ..runtime.values import to_string
+from ..core.errors import VtlRuntimeError
+from ..core.runtime.javaregex import compile_java
+from ..core.runtime.signals import JavaException
+from ..core.runtime.values import to_string
 from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json

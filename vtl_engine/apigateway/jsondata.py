@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from ..runtime.signals import JavaException
-from ..runtime.values import JsonArray, json_array_to_string
+from ..core.runtime.signals import JavaException
+from ..core.runtime.values import JsonArray, json_array_to_string
 
 # One C-level pass over the text tells two things: whether some run of number characters is long
 # enough to be a BigDecimal or to overflow 64 bits (then orjson would round it), and how many

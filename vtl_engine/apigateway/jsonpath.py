@@ -14,8 +14,8 @@ from functools import lru_cache
 from collections.abc import Callable
 from typing import Any
 
-from ..runtime.signals import JavaException
-from ..runtime.values import JsonArray, to_string
+from ..core.runtime.signals import JavaException
+from ..core.runtime.values import JsonArray, to_string
 
 _INVALID_PATH = "com.jayway.jsonpath.InvalidPathException"
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..errors import VtlLimitError, VtlRuntimeError
-from ..template import Template
+from ..core.errors import VtlLimitError, VtlRuntimeError
+from ..core.template import Template
 from .context import build_context
 from .input import Input, normalise_params
 from .util import UTIL, Util

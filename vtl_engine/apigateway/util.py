@@ -12,9 +12,9 @@ import codecs
 import re
 from typing import Any, ClassVar
 
-from ..runtime.host import HostObject
-from ..runtime.signals import MISSING, JavaException
-from ..runtime.values import to_string
+from ..core.runtime.host import HostObject
+from ..core.runtime.signals import MISSING, JavaException
+from ..core.runtime.values import to_string
 from .jsondata import parse_json as _parse_json_text
 
 _ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"

@@ -24,7 +24,7 @@ from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
 from ..apigateway.mapping import compiled_template, render_prepared, status_code
 from ..apigateway.util import UTIL
-from ..errors import VtlError
+from ..core.errors import VtlError
 
 LOG = logging.getLogger(__name__)
 

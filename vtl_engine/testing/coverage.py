@@ -15,9 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 from ..apigateway.definitions import ApiDefinition, DefinitionError
-from ..compiler import CoveragePoint
-from ..errors import VtlError
-from ..template import Template
+from ..core.compiler import CoveragePoint
+from ..core.errors import VtlError
+from ..core.template import Template
 from .cases import Case, CaseFileError
 from .runner import ApiDefinitions, read_template
 

@@ -24,7 +24,7 @@ from ..apigateway import (
     render_mapping_template,
 )
 from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition
-from ..errors import VtlError
+from ..core.errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
 

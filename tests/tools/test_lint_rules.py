@@ -1,10 +1,10 @@
-"""The lint rules one by one (in process: vtl_engine.lint.lint), each with what it must not flag."""
+"""The lint rules one by one (in process: vtl_engine.tools.lint.lint), each with what it must not flag."""
 import pytest
 
-from vtl_engine.dialect import AWS
-from vtl_engine.errors import VtlSyntaxError
-from vtl_engine.lint import RULES, _Linter, lint
-from vtl_engine.parser import parse
+from vtl_engine.core.dialect import AWS
+from vtl_engine.core.errors import VtlSyntaxError
+from vtl_engine.tools.lint import RULES, _Linter, lint
+from vtl_engine.core.parser import parse
 
 
 def codes(source, **kwargs):

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from vtl_engine.runtime.arith import add, compare, div, eq, logical_not, mod, mul, ne, sub
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import JsonArray, to_string
+from vtl_engine.core.runtime.arith import add, compare, div, eq, logical_not, mod, mul, ne, sub
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import JsonArray, to_string
 
 LMAX = 9223372036854775807
 LMIN = -9223372036854775808

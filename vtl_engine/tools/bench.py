@@ -19,7 +19,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from .dialect import get_dialect
+from ..core.dialect import get_dialect
 
 _BATCHES = 20
 
@@ -46,10 +46,10 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace, request: tuple) -> int:
-    from . import parser
-    from .apigateway.context import build_context
-    from .apigateway.input import normalise_params
-    from .apigateway.mapping import compiled_template, render_prepared
+    from ..core import parser
+    from ..apigateway.context import build_context
+    from ..apigateway.input import normalise_params
+    from ..apigateway.mapping import compiled_template, render_prepared
 
     source, body, params, context, stage_variables = request
     started = time.perf_counter()
@@ -98,8 +98,8 @@ def run(args: argparse.Namespace, request: tuple) -> int:
 def _compile_steps(source: str, dialect: str) -> list[tuple[str, float]]:
     """The compile's steps, each timed once more on its own (the first compile above also reads
     and compiles the template's JSONPaths and loads the code)."""
-    from . import compiler, parser
-    from .apigateway.mapping import KNOWN_OBJECTS
+    from ..core import compiler, parser
+    from ..apigateway.mapping import KNOWN_OBJECTS
 
     steps = []
     started = time.perf_counter()

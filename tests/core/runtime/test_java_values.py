@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 
 from vtl_engine import Template
-from vtl_engine.runtime.host import HostObject
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import (
+from vtl_engine.core.runtime.host import HostObject
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import (
     JavaArray,
     JsonArray,
     MapEntry,

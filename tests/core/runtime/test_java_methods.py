@@ -10,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from vtl_engine.runtime.host import HostObject
-from vtl_engine.runtime.methods import call_method, get_index, get_property, set_index, set_property
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import JavaArray, JsonArray, MapEntry, to_string
+from vtl_engine.core.runtime.host import HostObject
+from vtl_engine.core.runtime.methods import call_method, get_index, get_property, set_index, set_property
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import JavaArray, JsonArray, MapEntry, to_string
 
 
 def call(obj: object, name: str, *args: object) -> object:

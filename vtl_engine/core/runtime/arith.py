@@ -16,9 +16,9 @@ import operator
 from decimal import Decimal
 from typing import Any, Callable
 
-from vtl_engine.runtime.budget import check_number, check_sum
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import (
+from vtl_engine.core.runtime.budget import check_number, check_sum
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import (
     LONG_MAX,
     LONG_MIN,
     is_true,

@@ -15,9 +15,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
-from vtl_engine.runtime.budget import charge, limit_exceeded, lists_are_json
-from vtl_engine.runtime.host import HostObject
-from vtl_engine.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.budget import charge, limit_exceeded, lists_are_json
+from vtl_engine.core.runtime.host import HostObject
+from vtl_engine.core.runtime.signals import MISSING, JavaException
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1

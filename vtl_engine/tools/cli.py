@@ -29,16 +29,16 @@ from urllib.parse import urlencode
 
 import orjson
 
-from .apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
+from ..apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
                          MethodResponse, mock_backend_response, render_mapping_template)
-from .apigateway.definitions import ApiDefinition, load_definition, split_route
-from .apigateway.integration import PROXY_TYPES
-from .apigateway.mapping import MappingResult, compiled_template
-from .errors import VtlError, VtlSyntaxError
+from ..apigateway.definitions import ApiDefinition, load_definition, split_route
+from ..apigateway.integration import PROXY_TYPES
+from ..apigateway.mapping import MappingResult, compiled_template
+from ..core.errors import VtlError, VtlSyntaxError
+from ..core.template import Template
+from ..testing.commands import add_coverage, add_test
+from ..userfiles import read_user_text
 from .lint import RULES, lint
-from .template import Template
-from .userfiles import read_user_text
-from .testing.commands import add_coverage, add_test
 
 DIALECTS = ("aws", "velocity")
 

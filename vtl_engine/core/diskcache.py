@@ -30,7 +30,7 @@ Entry = tuple[CodeType, str, list[tuple[int, int]], list[tuple[str, str, str, tu
 
 @lru_cache(maxsize=1)
 def _engine_key() -> str:
-    from . import __version__
+    from .. import __version__
     from .parser import grammar_digest, grammar_text
 
     here = Path(__file__).resolve().parent

@@ -29,7 +29,7 @@ from .runtime.budget import MAX_NUMBER_DIGITS
 def _grammar_file(name: str) -> Any:
     # In a checkout the grammar sits at the repository's top, beside the package; an installed
     # wheel carries it as the data package vtl_engine.grammar (see pyproject.toml).
-    checkout = Path(__file__).resolve().parent.parent / "grammar" / name
+    checkout = Path(__file__).resolve().parents[2] / "grammar" / name
     if checkout.is_file():
         return checkout
     return resources.files("vtl_engine.grammar").joinpath(name)

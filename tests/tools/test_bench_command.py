@@ -5,11 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-WORKLOAD = Path(__file__).resolve().parents[1] / "benchmarks" / "workloads" / "w2_reshape"
+WORKLOAD = Path(__file__).resolve().parents[2] / "benchmarks" / "workloads" / "w2_reshape"
 
 
 def vtl(*args):
-    return subprocess.run([sys.executable, "-m", "vtl_engine.cli", *args],
+    return subprocess.run([sys.executable, "-m", "vtl_engine.tools.cli", *args],
                           capture_output=True, text=True, timeout=120)
 
 

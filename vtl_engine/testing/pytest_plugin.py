@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 import pytest
 
-from .apigateway import BackendResponse
-from .testing.cases import (
+from ..apigateway import BackendResponse
+from .cases import (
     BackendSpec,
     Case,
     CaseFileError,
@@ -29,7 +29,7 @@ from .testing.cases import (
     is_case_file,
     load_case_file,
 )
-from .testing.runner import (
+from .runner import (
     ApiDefinitions,
     Outcome,
     json_mismatch,

@@ -20,7 +20,7 @@ class Run:
 
 
 def run_vtl(*args: str, stdin: str | None = None) -> Run:
-    result = subprocess.run([sys.executable, "-m", "vtl_engine.cli", *args], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "vtl_engine.tools.cli", *args], cwd=ROOT,
                             input=stdin, capture_output=True, text=True, timeout=60)
     return Run(result)
 

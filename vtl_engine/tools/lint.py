@@ -32,10 +32,10 @@ from typing import Any
 
 import orjson
 
-from . import nodes as n
-from .dialect import get_dialect
-from .errors import VtlRuntimeError, snippet
-from .parser import parse
+from ..core import nodes as n
+from ..core.dialect import get_dialect
+from ..core.errors import VtlRuntimeError, snippet
+from ..core.parser import parse
 
 RULES = {
     "W101": "request value printed inside a JSON string without $util.escapeJavaScript",
@@ -289,7 +289,7 @@ class _Linter:
 @functools.cache
 def _context_defaults() -> dict[str, Any]:
     """The offline `$context` (apigateway/context.py): every variable a request always has."""
-    from .apigateway.context import build_context
+    from ..apigateway.context import build_context
 
     return build_context({"requestTimeEpoch": 0, "requestId": "-", "extendedRequestId": "-"})
 
@@ -497,7 +497,7 @@ def _json_output(source: str, tree: n.Template, dialect: str,
                  sample_body: str) -> list[LintWarning]:
     """W103 when the template's output starts like JSON but does not parse; reported where the
     template's text leads up to the fault (line 1 when that cannot be told)."""
-    from .apigateway import render_mapping_template
+    from ..apigateway import render_mapping_template
 
     try:
         output = render_mapping_template(source, body=sample_body, dialect=dialect).body

@@ -23,9 +23,9 @@ from typing import Any, Callable
 
 import regex as _regex
 
-from vtl_engine.runtime.budget import charge, out_of_time, seconds_left
-from vtl_engine.runtime.signals import JavaException
-from vtl_engine.runtime.values import JavaArray
+from vtl_engine.core.runtime.budget import charge, out_of_time, seconds_left
+from vtl_engine.core.runtime.signals import JavaException
+from vtl_engine.core.runtime.values import JavaArray
 
 _PSE = "java.util.regex.PatternSyntaxException"
 _MAX = sys.maxunicode

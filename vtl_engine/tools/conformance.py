@@ -1,6 +1,6 @@
 """Run conformance cases (JSON Lines) through the engine and report pass rates per source.
 
-    python -m vtl_engine.conformance ../shared/conformance/*.jsonl [--show N] [--min RATE]
+    python -m vtl_engine.tools.conformance ../shared/conformance/*.jsonl [--show N] [--min RATE]
 
 Each line is a case: `template`, `context`, `expected` (or `expect_error`), optional `match`,
 `dialect`, `aws` (an API Gateway request) and `pipeline` (two templates run in turn). The cases
@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from . import Template, VtlError
+from .. import Template, VtlError
 
 _NORMALISE = {
     None: lambda s: s,
@@ -47,7 +47,7 @@ class Outcome:
 
 
 def _render_aws(template: str, aws: dict[str, Any]) -> Any:
-    from .apigateway import render_mapping_template
+    from ..apigateway import render_mapping_template
     return render_mapping_template(template, body=aws.get("body", ""), params=aws.get("params"),
                                    context=aws.get("context"),
                                    stage_variables=aws.get("stageVariables"))
@@ -112,7 +112,7 @@ def read_cases(paths: Iterable[str]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m vtl_engine.conformance", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m vtl_engine.tools.conformance", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", help="JSON Lines case files")
     ap.add_argument("--show", type=int, default=0, metavar="N", help="print the first N failures")

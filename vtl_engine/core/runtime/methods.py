@@ -16,11 +16,11 @@ import itertools
 from decimal import Decimal
 from typing import Any, Callable
 
-from vtl_engine.runtime import javaregex
-from vtl_engine.runtime.budget import charge, check_length, lists_are_json
-from vtl_engine.runtime.host import HostObject
-from vtl_engine.runtime.signals import MISSING, JavaException
-from vtl_engine.runtime.values import (
+from vtl_engine.core.runtime import javaregex
+from vtl_engine.core.runtime.budget import charge, check_length, lists_are_json
+from vtl_engine.core.runtime.host import HostObject
+from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.values import (
     INT_MAX,
     INT_MIN,
     LONG_MAX,

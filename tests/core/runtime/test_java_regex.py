@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 import regex
 
-from vtl_engine.runtime import javaregex
-from vtl_engine.runtime.signals import JavaException
-from vtl_engine.runtime.values import JavaArray
+from vtl_engine.core.runtime import javaregex
+from vtl_engine.core.runtime.signals import JavaException
+from vtl_engine.core.runtime.values import JavaArray
 
 class Raises(str):
     """The expected outcome is this Java exception."""
