@@ -14,7 +14,7 @@ from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .layout import Line
+from .layout import Line, lay_out
 from .runtime import budget, support
 from .runtime.host import HostObject
 from .runtime.methods import direct_function
@@ -52,8 +52,9 @@ class CompiledTemplate:
 
     root: Any
     macros: dict[str, tuple[Any, tuple[str, ...]]]
-    #: the generated module's lines (see compiler.GeneratedModule), for python_source
-    lines: list[Line]
+    #: gives the generated module's lines (see compiler.GeneratedModule.listing), for
+    #: python_source
+    listing: Callable[[], list[Line]]
     filename: str
     positions: list[tuple[int, int]]
     source: str
@@ -65,7 +66,7 @@ class CompiledTemplate:
     @cached_property
     def python_source(self) -> str:
         """The generated module laid out for reading (on first need)."""
-        return compiler.GeneratedModule("", [], lines=self.lines).readable()[0]
+        return "\n".join(lay_out(self.listing())[0]) + "\n"
 
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
@@ -112,13 +113,16 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                                    coverage)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        entry = (compile(module.source, filename, "exec"), module.lines, module.positions,
-                 module.direct_calls)
+        code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, entry)
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+        listing = module.listing
+        positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
-    code, lines, positions, _ = entry
+    else:
+        code, lines, positions, _ = entry
+        listing = lines.copy
     host = {f"known_{k}": c for k, c in known_objects}
     host.update(directs)
     if known_objects:
@@ -126,10 +130,9 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
     if hits is not None:
         host["cov"] = hits.add
-    namespace: dict[str, Any] = {}
+    namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
-    compiler.bind_host_names(namespace, code.co_filename, host)
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], lines,
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
                                 code.co_filename, positions, source, name, points, hits)
     _loaded[code.co_filename] = compiled
     return compiled
