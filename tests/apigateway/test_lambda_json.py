@@ -5,25 +5,16 @@ from pathlib import Path
 
 import pytest
 
-from vtl_engine.apigateway.lambdajson import (PREFIX, VALID_TOKENS, VALID_VALUES, jackson_error,
-                                              lambda_rejection)
+from vtl_engine.apigateway.lambdajson import PREFIX, jackson_error, lambda_rejection
 
 RECORDED = [json.loads(line) for line in
             (Path(__file__).resolve().parents[2] / "fixtures" / "lambda_json.jsonl")
             .read_text("utf-8").split("\n") if line.strip()]
 
 
-def lambdas_wording(message: str | None) -> str | None:
-    if message is None:
-        return None
-    newer = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
-    return (message.replace(f"was expecting {newer}", f"was expecting {VALID_TOKENS}")
-                   .replace(f"expected a valid value {newer}", f"expected a valid value {VALID_VALUES}"))
-
-
 @pytest.mark.parametrize("case", RECORDED, ids=[repr(c["body"][:40]) for c in RECORDED])
 def test_errors_are_worded_and_placed_as_jacksons(case):
-    assert jackson_error(case["body"]) == lambdas_wording(case["jackson"])
+    assert jackson_error(case["body"]) == case["jackson"]
 
 
 def test_the_400_body_has_the_recorded_shape():
@@ -31,7 +22,9 @@ def test_the_400_body_has_the_recorded_shape():
     # as escapeJavaScript escapes (' as \', a line break as \n)
     payload = '{"name": "Ada O\\\'Brien"}'
     message = jackson_error(payload)
-    assert message.startswith("Unrecognized character escape ''' (code 39)\n at [Source: ")
+    assert message == ("Unrecognized character escape ''' (code 39)\n at [Source: REDACTED "
+                       "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, "
+                       "column: 17]")
     escaped = (message.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
                .replace("\n", "\\n"))
     assert lambda_rejection(payload) == '{"message": "' + PREFIX + escaped + '"}'

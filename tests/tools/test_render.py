@@ -120,8 +120,10 @@ def test_a_lambda_payload_that_is_not_json_gets_lambdas_400(cli, tmp_path):
     assert run.code == 1, run
     head, body = run.out.split("\n\n", 1)
     assert head == "HTTP/1.1 400 Bad Request\nContent-Type: application/json"
-    assert body.startswith(r'''{"message": "Could not parse request body into json: Unrecognized '''
-                           r'''character escape \'\'\' (code 39)\n at [Source: (byte[])\"''')
+    assert body == (r'''{"message": "Could not parse request body into json: Could not parse '''
+                    r'''payload into json: Unrecognized character escape \'\'\' (code 39)\n at '''
+                    r'''[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` '''
+                    r'''disabled); line: 1, column: 13]"}''' "\n")
     assert "Lambda cannot parse the request template's output as JSON" in run.err
     assert "Method completed with status: 400" in run.err
 
