@@ -109,7 +109,7 @@ def _listen(host: str, port: int) -> socket.socket:
     except OSError as e:
         listener.close()
         raise PlaygroundError(f"cannot listen on {host}:{port}: {e.strerror}") from None
-    listener.set_inheritable(True)
+    listener.listen(128)   # from now on connections wait for the server to accept them
     return listener
 
 

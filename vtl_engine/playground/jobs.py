@@ -7,30 +7,32 @@ route of an API definition, "request <media type>" and "response <n> <media type
 the integration's responses, in the definition's order) for the route's templates, as the page
 edited them.
 
-Without a route, the request template is rendered exactly as `vtl render` renders it
-(`render_mapping_template`), so the page shows the bytes the command prints; the response
-template then renders the backend's answer as a default integration response would.
+Both go through the library's route flow (`apigateway.invoke`), which writes the execution
+log as TestInvokeMethod does. Without a route, the page's request template is the only request
+template of an HTTP integration (so it runs whatever the Content-Type) and its response
+template, if any, the default integration response's: the request side renders exactly what
+`vtl render` renders for the same request (tests/playground/test_jobs.py compares the bytes).
 """
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..apigateway import (BackendResponse, Integration, IntegrationRequest, IntegrationResponse,
-                          MethodRequest, MethodResponse, mock_backend_response,
-                          render_mapping_template)
+from ..apigateway import Integration, IntegrationRequest, IntegrationResponse, MethodResponse
 from ..apigateway.definitions import ApiDefinition, load_definition, split_route
-from ..apigateway.mapping import MappingResult, compiled_template
+from ..apigateway.invoke import Invocation, invoke
+from ..apigateway.mapping import compiled_template
 from ..core.errors import VtlError, VtlLimitError, VtlSyntaxError
 from ..testing.coverage import TemplateCoverage
 from ..tools.lint import lint
 from .form import FormError, read_backend, read_request
 
 DIALECTS = ("aws", "velocity")
+#: the URI of the HTTP integration a template of its own runs in (the log names it)
+PLACEHOLDER_BACKEND = "http://backend.invalid"
 EXTRAS = frozenset({"lint", "python", "coverage"})
 
 
@@ -75,15 +77,14 @@ class Render:
             # the route says what $context.httpMethod and resourcePath are
             self.form.method, self.form.resource_path = split_route(self.route)
         self.result: dict[str, Any] = {"request_side": None, "response": None, "gateway": None,
-                                       "error": None, "log": [], "timing": {}, "templates": {}}
+                                       "error": None, "log": "", "timing": {}, "templates": {}}
 
     def run(self) -> dict[str, Any]:
         started = time.perf_counter()
         self._compile_all()
         if self.result["error"] is None:
-            flow = self._route_flow if self.route is not None else self._template_flow
             try:
-                flow(coverage=False)
+                self._render()
             except VtlError as e:   # a template of this render failed: it is the one at fault
                 self.result["error"] = self._error(e)
         self.result["timing"]["total_ms"] = _ms(time.perf_counter() - started)
@@ -144,125 +145,77 @@ class Render:
     def _entry(self, template_id: str) -> dict[str, Any]:
         return self.result["templates"].setdefault(template_id, {})
 
-    # -- a template of its own -------------------------------------------------------------------
+    # -- the flow: API Gateway's, through invoke ------------------------------------------------
 
-    def _template_flow(self, coverage: bool) -> None:
-        form = self.form
-        source = self.templates.get("request", "")
+    def _flow(self, coverage: bool) -> Invocation:
+        """The request through the route (or, for a template of its own, an HTTP integration
+        whose only templates are the page's), as `vtl render --api` runs it."""
+        if self.route is not None:
+            integration, route = self.integration, self.route
+            request = self.form.method_request(self.api.stage_variables)
+            backend = None if integration.type == "MOCK" else read_backend(self.backend_form)
+        else:
+            integration, route = self._template_integration(), \
+                f"{self.form.method} {self.form.resource_path}"
+            request = self.form.method_request()
+            backend = read_backend(self.backend_form)
+        integration = dataclasses.replace(integration, coverage=coverage)
+        return invoke(integration, request, route=route, backend=backend)
+
+    def _template_integration(self) -> Integration:
+        """The page's request template, run whatever the request's Content-Type, and its
+        response template (if any) as the default integration response's."""
+        response = self.templates.get("response", "")
+        return Integration(
+            type="HTTP", uri=PLACEHOLDER_BACKEND,
+            request_templates={_media_type(self.form.headers, "Content-Type"):
+                               self.templates.get("request", "")},
+            responses=[IntegrationResponse("200", None,
+                                           {"application/json": response} if response else {})],
+            dialect=self.dialect)
+
+    def _render(self) -> None:
         started = time.perf_counter()
-        result = render_mapping_template(source, body=form.body, params=form.params,
-                                         context=form.full_context,
-                                         stage_variables=form.stage_variables,
-                                         dialect=self.dialect, coverage=coverage)
-        if coverage:
-            return self._template_response(result, coverage)
-        self.result["timing"]["request_ms"] = _ms(time.perf_counter() - started)
-        self.result["request_side"] = _request_side(result.body, "request", result)
-        self._log([("Method request path", form.path),
-                   ("Method request query string", form.query),
-                   ("Method request headers", form.headers),
-                   ("Stage variables", form.stage_variables),
-                   ("Method request body before transformations", form.body),
-                   ("Request template", "the request template"),
-                   ("Endpoint request headers", result.header_overrides),
-                   ("Endpoint request query string", result.querystring_overrides),
-                   ("Endpoint request path", result.path_overrides),
-                   ("Endpoint request body after transformations", result.body)])
-        self._template_response(result, coverage)
-
-    def _template_response(self, request_result: MappingResult, coverage: bool) -> None:
-        """The response template (if any) over the backend's answer, as the default
-        integration response of an HTTP integration runs it."""
-        source = self.templates.get("response", "")
-        templates = {"application/json": source} if source else {}
-        integration = Integration(type="HTTP", responses=[IntegrationResponse(
-            "200", None, templates)], dialect=self.dialect, coverage=coverage)
-        request = self.form.method_request()
-        sent = IntegrationRequest(request_result.body, {}, {}, {}, request_result.context)
-        self._response_side(integration, request, sent, read_backend(self.backend_form),
-                            "response" if source else None, coverage)
-
-    # -- a route of the API definition -----------------------------------------------------------
-
-    def _route_flow(self, coverage: bool) -> None:
-        integration = dataclasses.replace(self.integration, coverage=coverage)
-        request = self.form.method_request(self.api.stage_variables)
-        started = time.perf_counter()
-        sent = integration.integration_request(request)
-        if coverage:
-            if isinstance(sent, IntegrationRequest):
-                backend = self._route_backend(integration, sent)
-                integration.integration_response(backend, request, sent)
+        done = self._flow(coverage=False)
+        self.result["timing"]["render_ms"] = _ms(time.perf_counter() - started)
+        self.result["log"] = done.log
+        sent = done.integration_request
+        if sent is not None:
+            overrides = done.overrides
+            self.result["request_side"] = {
+                "body": _text(sent.body), "headers": sent.headers,
+                "querystring": sent.querystring, "path": sent.path,
+                "template": self._request_template_id(sent),
+                "status_override": overrides.status_override,
+                "response_headers": overrides.response_header_overrides}
+        answer = done.response
+        if answer is None:
             return
-        self.result["timing"]["request_ms"] = _ms(time.perf_counter() - started)
-        self._log([("Method request path", request.path),
-                   ("Method request query string", request.querystring),
-                   ("Method request headers", request.headers),
-                   ("Stage variables", request.stage_variables),
-                   ("Method request body before transformations", request.body)])
-        if isinstance(sent, MethodResponse):
-            return self._gateway_answer(sent, "request")
-        template_id = None if sent.template_media_type is None else \
-            f"request {sent.template_media_type}"
-        overrides = MappingResult("", sent.context)
-        self.result["request_side"] = {
-            **_request_side(sent.body, template_id, overrides),
-            "headers": sent.headers, "querystring": sent.querystring, "path": sent.path}
-        self._log([("Request template", sent.template_media_type or "none: the body passes "
-                                                                    "through"),
-                   ("Endpoint request URI", self.integration.uri or "none"),
-                   ("Endpoint request headers", sent.headers),
-                   ("Endpoint request query string", sent.querystring),
-                   ("Endpoint request path", sent.path),
-                   ("Endpoint request body after transformations", sent.body)])
-        backend = self._route_backend(integration, sent)
-        chosen = integration.select_response(backend)
-        number = None if chosen is None else integration.responses.index(chosen)
-        accepted = _accepted_template(chosen, request)
-        self._response_side(integration, request, sent, backend,
-                            None if accepted is None else f"response {number} {accepted}",
-                            coverage)
-
-    def _route_backend(self, integration: Integration, sent: IntegrationRequest
-                       ) -> BackendResponse:
-        """A MOCK integration answers by itself; any other answers what the form says."""
-        if integration.type == "MOCK":
-            return mock_backend_response(sent)
-        return read_backend(self.backend_form)
-
-    # -- the response side, both modes -----------------------------------------------------------
-
-    def _response_side(self, integration: Integration, request: MethodRequest,
-                       sent: IntegrationRequest, backend: BackendResponse,
-                       template_id: str | None, coverage: bool) -> None:
-        chosen = integration.select_response(backend)
-        started = time.perf_counter()
-        answer = integration.integration_response(backend, request, sent)
-        if coverage:
+        if done.failed:
+            self.result["gateway"] = {"status": answer.status_code, "body": _text(answer.body),
+                                      "reason": _gateway_reason(answer)}
+            if isinstance(answer.error, VtlError):
+                raise answer.error
             return
-        self.result["timing"]["response_ms"] = _ms(time.perf_counter() - started)
-        self._log([("Endpoint response status", backend.status_code),
-                   ("Endpoint response headers", backend.headers),
-                   ("Endpoint response body before transformations", backend.body),
-                   ("Integration response", "none matches" if chosen is None else
-                    f"{chosen.status_code} (selection pattern "
-                    f"{chosen.selection_pattern or 'default'})")])
-        if answer.error is not None or chosen is None:
-            return self._gateway_answer(answer, "response")
         self.result["response"] = {"status": answer.status_code, "headers": answer.headers,
-                                   "body": _text(answer.body), "template": template_id}
-        self._log([("Method response body after transformations", answer.body),
-                   ("Method response headers", answer.headers),
-                   ("Method completed with status", answer.status_code)])
+                                   "body": _text(answer.body),
+                                   "template": self._response_template_id(done)}
 
-    def _gateway_answer(self, answer: MethodResponse, side: str) -> None:
-        """API Gateway answered by itself: 415, or 500 when a template failed."""
-        self.result["gateway"] = {"status": answer.status_code, "body": _text(answer.body),
-                                  "side": side}
-        self._log([("Method completed with status", answer.status_code),
-                   ("Method response body", answer.body)])
-        if isinstance(answer.error, VtlError):
-            raise answer.error
+    def _request_template_id(self, sent: IntegrationRequest) -> str | None:
+        if sent.template_media_type is None:
+            return None
+        return "request" if self.route is None else f"request {sent.template_media_type}"
+
+    def _response_template_id(self, done: Invocation) -> str | None:
+        chosen = done.integration_response
+        if chosen is None or not chosen.response_templates:
+            return None
+        if self.route is None:
+            return "response"
+        wanted = _media_type(done.request.headers, "Accept")
+        media_type = next((m for m in chosen.response_templates if m.lower() == wanted),
+                          next(iter(chosen.response_templates)))
+        return f"response {self.integration.responses.index(chosen)} {media_type}"
 
     # -- what the page shows beside the render ---------------------------------------------------
 
@@ -287,10 +240,8 @@ class Render:
             points, hits = template.coverage
             hits.clear()
             measured[template_id] = TemplateCoverage(template_id, source, points, hits)
-        flow: Callable[..., None] = self._route_flow if self.route is not None \
-            else self._template_flow
         try:
-            flow(coverage=True)
+            self._flow(coverage=True)
         except VtlError:
             return
         for template_id, measure in measured.items():
@@ -299,9 +250,6 @@ class Render:
                 "lines": {str(line): mark for line, mark in marks.items()},
                 "notes": {str(line): notes for line, notes in measure.line_notes().items()},
                 "percent": round(measure.percent, 1)}
-
-    def _log(self, lines: list[tuple[str, Any]]) -> None:
-        self.result["log"] += [[label, _shown(value)] for label, value in lines]
 
     def _error(self, error: VtlError) -> dict[str, Any]:
         return _error_data(error, self._template_of(error))
@@ -328,23 +276,8 @@ def definition(path: str) -> ApiDefinition:
     return _definition(path, Path(path).stat().st_mtime)
 
 
-def _accepted_template(chosen: IntegrationResponse | None, request: MethodRequest) -> str | None:
-    """The media type of the response template API Gateway runs: the one the Accept header
-    names, else the first."""
-    if chosen is None or not chosen.response_templates:
-        return None
-    accept = next((str(v) for k, v in request.headers.items() if k.lower() == "accept"), "")
-    wanted = accept.split(",", 1)[0].split(";", 1)[0].strip().lower() or "application/json"
-    return next((m for m in chosen.response_templates if m.lower() == wanted),
-                next(iter(chosen.response_templates)))
 
 
-def _request_side(body: str | bytes, template_id: str | None,
-                  result: MappingResult) -> dict[str, Any]:
-    return {"body": _text(body), "template": template_id,
-            "headers": result.header_overrides, "querystring": result.querystring_overrides,
-            "path": result.path_overrides, "status_override": result.status_override,
-            "response_headers": result.response_header_overrides}
 
 
 def _lint(source: str, dialect: str) -> list[dict[str, Any]]:
@@ -367,11 +300,23 @@ def _error_data(error: VtlError, template_id: str | None) -> dict[str, Any]:
     return data
 
 
-def _shown(value: Any) -> str:
-    """A value as the console's Test page prints it: maps as {k=v}."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}"
-    return _text(value) if isinstance(value, (str, bytes)) else str(value)
+
+
+def _media_type(headers: dict[str, str], name: str) -> str:
+    """The media type a Content-Type or Accept header names first, as API Gateway picks a
+    template by it (no header: application/json)."""
+    value = next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+    return value.split(",", 1)[0].split(";", 1)[0].strip().lower() or "application/json"
+
+
+def _gateway_reason(answer: MethodResponse) -> str:
+    """Why API Gateway answered by itself, in words."""
+    if answer.error is not None:
+        return str(answer.error).split("\n", 1)[0]
+    return {415: "no request template for this Content-Type, and the passthrough behaviour "
+                 "refuses it",
+            500: "no integration response matches, or the body cannot be converted"
+            }.get(answer.status_code, "")
 
 
 def _text(body: str | bytes) -> str:

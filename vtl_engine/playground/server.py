@@ -244,7 +244,10 @@ async def _export(playground: Playground, data: dict[str, Any]) -> dict[str, Any
     result: dict[str, Any] = {"yaml": case_yaml([entry]), "warnings": warnings,
                               "file_name": f"{beside.name.split('.')[0]}.vtltest.yaml"}
     if data.get("file_name"):
-        path = case_file_path(beside, data["file_name"])
+        try:
+            path = case_file_path(beside, data["file_name"])
+        except SaveRefused as e:
+            raise BadRequest(e.message) from None
         try:
             result["saved"] = save_case(path, entry)
         except SaveRefused as e:

@@ -207,7 +207,7 @@
       hideBanner("failure");
     }
     const timing = answer.timing || {};
-    const renderMs = (timing.request_ms || 0) + (timing.response_ms || 0);
+    const renderMs = timing.render_ms || 0;
     if (!answer.failure) {
       setStatus(answer.error ? "fail" : "ok",
                 `${answer.error ? "error" : "rendered"} in ${renderMs.toFixed(2)} ms · ${Math.round(roundTrip)} ms round trip`);
@@ -397,10 +397,8 @@
     if (answer.error) view.append(errorBox(answer.error));
     if (answer.gateway) {
       const box = el("div", "gateway-box");
-      const reasons = { 415: "no request template for this Content-Type, and the passthrough behaviour refuses it",
-                        500: answer.error ? "a template failed" : "no integration response matches, or the body cannot be converted" };
       box.append(el("div", "title", `API Gateway answers ${answer.gateway.status} by itself`),
-                 el("div", "muted", reasons[answer.gateway.status] || ""));
+                 el("div", "muted", answer.gateway.reason));
       const pre = el("pre", "body", answer.gateway.body);
       pre.dataset.body = "gateway";
       box.append(pre);
@@ -456,13 +454,18 @@
     goTo(line, column);
   }
 
+  // the execution log, as TestInvokeMethod writes it: "<time> : <what>: <value>"
   function showLog(answer) {
     const pre = $("log");
     pre.textContent = "";
-    for (const [name, value] of answer.log || []) {
-      pre.append(el("span", "label", `${name}:`), value.includes("\n") ? `\n${value}\n` : ` ${value}\n`);
+    if (!answer.log) { pre.textContent = "(nothing ran)"; return; }
+    for (const line of answer.log.split("\n")) {
+      const found = /^(.*? UTC \d{4} : )([^:]*:)?(.*)$/.exec(line);
+      if (!found) { pre.append(`${line}\n`); continue; }
+      pre.append(el("span", "stamp", found[1]));
+      if (found[2]) pre.append(el("span", "label", found[2]));
+      pre.append(`${found[3]}\n`);
     }
-    if (!(answer.log || []).length) pre.textContent = "(nothing ran)";
   }
 
   function currentId() {
