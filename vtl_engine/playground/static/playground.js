@@ -37,13 +37,15 @@
     theme: THEME, mode: "ace/mode/velocity", fontSize: 13, showPrintMargin: false,
     useWorker: false, tabSize: 2, useSoftTabs: true, scrollPastEnd: 0.3,
   });
-  const mini = (id, mode) => ace.edit(id, {
+  // the form's editors grow with their text, from minLines to maxLines
+  const mini = (id, mode, minLines) => ace.edit(id, {
     theme: THEME, mode, fontSize: 12, showPrintMargin: false, useWorker: false,
     showGutter: false, highlightActiveLine: false, tabSize: 2, useSoftTabs: true, wrap: true,
+    minLines, maxLines: 16,
   });
-  const bodyEditor = mini("body-editor", "ace/mode/json");
-  const contextEditor = mini("context-editor", "ace/mode/json");
-  const backendEditor = mini("backend-body-editor", "ace/mode/json");
+  const bodyEditor = mini("body-editor", "ace/mode/json", 6);
+  const contextEditor = mini("context-editor", "ace/mode/json", 3);
+  const backendEditor = mini("backend-body-editor", "ace/mode/json", 3);
   const pythonView = ace.edit("python-editor", {
     theme: THEME, mode: "ace/mode/python", readOnly: true, fontSize: 12,
     showPrintMargin: false, useWorker: false, highlightActiveLine: false,
@@ -209,8 +211,9 @@
     const timing = answer.timing || {};
     const renderMs = timing.render_ms || 0;
     if (!answer.failure) {
-      setStatus(answer.error ? "fail" : "ok",
-                `${answer.error ? "error" : "rendered"} in ${renderMs.toFixed(2)} ms · ${Math.round(roundTrip)} ms round trip`);
+      const what = !answer.error ? `rendered in ${renderMs.toFixed(2)} ms`
+        : answer.error.kind === "VtlSyntaxError" ? "syntax error" : `failed after ${renderMs.toFixed(2)} ms`;
+      setStatus(answer.error ? "fail" : "ok", `${what} · ${Math.round(roundTrip)} ms round trip`);
     }
     markEditors(answer);
     showResult(answer);
@@ -428,6 +431,26 @@
       if (headers) view.append(section("Headers", null, headers));
       view.append(bodySection("Body", response.body, "response"));
     }
+    if (state.mode === "route") view.append(integrationSection(routeInfo()));
+  }
+
+  // what the route's integration is made of, as the definition says
+  function integrationSection(route) {
+    const box = el("div");
+    const facts = { type: route.type, uri: route.uri || "none", passthroughBehavior: route.passthrough };
+    box.append(mapTable(facts));
+    const mappings = mapTable(route.request_parameters);
+    if (mappings) box.append(el("div", "muted", "request parameter mappings"), mappings);
+    const responses = el("table", "kv");
+    for (const r of route.responses) {
+      const row = el("tr");
+      const mapped = Object.entries(r.parameters || {}).map(([k, v]) => `${k} = ${v}`).join("\n");
+      row.append(el("td", "", r.pattern ? `/${r.pattern}/` : "default"),
+                 el("td", "", `${r.status}${r.templates.length ? ` · ${r.templates.map((t) => t.media_type).join(", ")}` : ""}${mapped ? `\n${mapped}` : ""}`));
+      responses.append(row);
+    }
+    if (route.responses.length) box.append(el("div", "muted", "integration responses (selection pattern → status)"), responses);
+    return section(`Integration of ${route.route}`, el("span", "meta", state.session.api.name), box);
   }
 
   function errorBox(error) {
@@ -571,6 +594,8 @@
     info.textContent = "";
     const key = keyOn(state.side);
     if (state.mode === "route") {
+      $("save").disabled = true;
+      $("save").title = "The templates of an API definition stay in its file: copy them there";
       const route = routeInfo();
       if (!key) {
         info.append(el("span", "", state.side === "request"
@@ -638,10 +663,10 @@
     $("route-info").textContent = `${info.type}${info.lambda ? " (Lambda)" : ""}`;
     const mock = info.type === "MOCK";
     $("backend-fields").hidden = mock;
+    $("error-message-label").hidden = !info.lambda;
     $("backend-note").textContent = mock ? "A MOCK integration answers by itself: the statusCode the request template writes picks the integration response."
       : info.lambda ? "A Lambda function's errorMessage picks the integration response (selectionPattern)."
       : "The backend's status picks the integration response (selectionPattern).";
-    $("error-message-label").hidden = !info.lambda;
     selectSide(state.side);
   }
 
@@ -701,18 +726,19 @@
       return;
     }
     $("case-beside").textContent = route ? state.session.api.name : fileOf(state.sources.request).name;
+    $("case-file").value = "";
     dialog.showModal();
-    await previewExport();
+    await previewExport(true);
   }
 
   function exportRequest(fileName) {
     return { job: job([]), side: $("case-side").value, name: $("case-name").value, file_name: fileName };
   }
 
-  async function previewExport() {
+  async function previewExport(suggestFile) {
     try {
       exported = await api("/api/export", exportRequest(null));
-      if (!$("case-file").value) $("case-file").value = exported.file_name;
+      if (suggestFile === true && !$("case-file").value) $("case-file").value = exported.file_name;
       $("export-yaml").textContent = exported.yaml;
       $("export-warnings").textContent = exported.warnings.join(" ");
     } catch (error) {
@@ -913,6 +939,8 @@
       $("route-select").title = `Routes of ${session.api.name} (${session.api.kind})`;
     } else {
       state.mode = "template";
+      $("error-message-label").hidden = true;
+      $("backend-note").textContent = "What the backend answered: the response template (if any) runs over it.";
       if (session.files.length) state.sources.request = "file:0";
       else setQuietly(contextEditor, "{\n  \"requestId\": \"req-1\"\n}");
     }
