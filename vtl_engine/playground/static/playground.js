@@ -35,7 +35,8 @@
 
   const editor = ace.edit("editor", {
     theme: THEME, mode: "ace/mode/velocity", fontSize: 13, showPrintMargin: false,
-    useWorker: false, tabSize: 2, useSoftTabs: true, scrollPastEnd: 0.3,
+    useWorker: false, tabSize: 2, useSoftTabs: true, scrollPastEnd: 0.3, wrap: true,
+    indentedSoftWrap: false,
   });
   // the form's editors grow with their text, from minLines to maxLines
   const mini = (id, mode, minLines) => ace.edit(id, {
@@ -55,7 +56,8 @@
     let session = state.sessions.get(key);
     if (!session) {
       session = ace.createEditSession(text, "ace/mode/velocity");
-      session.setOptions({ tabSize: 2, useSoftTabs: true, useWorker: false });
+      session.setOptions({ tabSize: 2, useSoftTabs: true, useWorker: false, wrap: true,
+                           indentedSoftWrap: false });
       session.on("change", () => { showTemplateInfo(); changed(); });
       state.sessions.set(key, session);
     }
@@ -423,7 +425,10 @@
       }
     }
     const response = answer.response;
-    if (response) {
+    if (response && state.mode === "template" && !response.template) {
+      view.append(section("Method response", [badge(String(response.status), `s${String(response.status)[0]}`),
+        el("span", "meta", "the backend's body passes through: write a response template to shape it")]));
+    } else if (response) {
       const status = badge(String(response.status), `s${String(response.status)[0]}`);
       view.append(section("Method response (what the client receives)", [status,
         el("span", "meta", response.template ? `from ${templateName(response.template)}` : "no response template: the backend's body")]));
