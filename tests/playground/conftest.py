@@ -81,19 +81,20 @@ def example_folder(folder: Path) -> Path:
     return folder
 
 
+def running(factory: pytest.TempPathFactory, *args: str) -> Iterator[Playground]:
+    """`vtl playground ARGS` in a new folder of copies of the examples, stopped afterwards."""
+    started = start_playground(example_folder(factory.mktemp("playground")), *args)
+    yield started
+    started.stop()
+
+
 @pytest.fixture(scope="module")
 def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
-    """`vtl playground order.vtl new.vtl` in a folder of copies of the examples."""
-    folder = example_folder(tmp_path_factory.mktemp("playground"))
-    running = start_playground(folder, "order.vtl", "new.vtl")
-    yield running
-    running.stop()
+    """`vtl playground order.vtl new.vtl`."""
+    yield from running(tmp_path_factory, "order.vtl", "new.vtl")
 
 
 @pytest.fixture(scope="module")
 def api_playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
-    """`vtl playground --api openapi.yaml` in a folder of copies of the examples."""
-    folder = example_folder(tmp_path_factory.mktemp("api-playground"))
-    running = start_playground(folder, "--api", "openapi.yaml")
-    yield running
-    running.stop()
+    """`vtl playground --api openapi.yaml`."""
+    yield from running(tmp_path_factory, "--api", "openapi.yaml")

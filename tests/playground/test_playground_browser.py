@@ -19,7 +19,7 @@ import pytest
 
 from vtl_engine.tools.cli import main
 
-from conftest import Playground, example_folder, start_playground, vtl_command
+from conftest import Playground, running, vtl_command
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -56,22 +56,13 @@ def browser() -> Iterator[webdriver.Chrome]:
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return example_folder(tmp_path_factory.mktemp("browser"))
+def order_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    yield from running(tmp_path_factory, "order.vtl")
 
 
 @pytest.fixture(scope="module")
-def order_page(folder: Path) -> Iterator[Playground]:
-    running = start_playground(folder, "order.vtl")
-    yield running
-    running.stop()
-
-
-@pytest.fixture(scope="module")
-def api_page(folder: Path) -> Iterator[Playground]:
-    running = start_playground(folder, "--api", "openapi.yaml")
-    yield running
-    running.stop()
+def api_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Playground]:
+    yield from running(tmp_path_factory, "--api", "openapi.yaml")
 
 
 def wait_for(browser: webdriver.Chrome, condition, message: str):
@@ -115,8 +106,8 @@ def screenshot(browser: webdriver.Chrome, name: str) -> None:
     browser.save_screenshot(str(ARTIFACTS / name))
 
 
-def test_typing_a_template_shows_the_bytes_vtl_render_prints(browser, order_page, folder,
-                                                           capsysbinary):
+def test_typing_a_template_shows_the_bytes_vtl_render_prints(browser, order_page, capsysbinary):
+    folder = order_page.folder
     open_page(browser, order_page.url)
     browser.execute_script("window.notReloaded = true")
     browser.find_element(By.ID, "query").send_keys("express=true")
@@ -162,7 +153,8 @@ def test_an_error_is_marked_at_its_line_and_nothing_typed_is_lost(browser, order
     assert template_text(browser) == before + "\n#end"
 
 
-def test_saving_writes_the_template_file(browser, order_page, folder):
+def test_saving_writes_the_template_file(browser, order_page):
+    folder = order_page.folder
     editor = type_at_end(browser, Keys.BACKSPACE * 5)   # the "\n#end" typed before
     wait_for(browser, lambda: not browser.find_elements(By.CSS_SELECTOR, ".error-box"),
              "the error gone")
@@ -173,7 +165,8 @@ def test_saving_writes_the_template_file(browser, order_page, folder):
     assert (folder / "order.vtl").read_text() == template_text(browser)
 
 
-def test_an_exported_case_runs_with_vtl_test(browser, order_page, folder):
+def test_an_exported_case_runs_with_vtl_test(browser, order_page):
+    folder = order_page.folder
     browser.find_element(By.ID, "export").click()
     wait_for(browser, lambda: "cases:" in browser.find_element(By.ID, "export-yaml").text,
              "the case's preview")

@@ -174,3 +174,14 @@ def test_lint_python_and_coverage_come_with_the_render():
     again = run_job(job(ORDER, ["coverage"], body=ORDER_BODY, query="express=true"), None)
     # the last render's coverage alone: the earlier render's #else does not count
     assert again["templates"]["request"]["coverage"]["notes"]["7"] == ["#else arm never ran"]
+
+
+def test_a_syntax_error_in_a_template_the_request_does_not_choose_stops_nothing():
+    answer = run_job({"route": "POST /orders", "templates": {"request text/plain": "#if("},
+                      "request": {"body": ORDER_BODY}}, OPENAPI)
+    assert answer["error"] is None
+    assert '"customer"' in answer["request_side"]["body"]
+    assert answer["templates"]["request text/plain"]["syntax_error"]["line"] == 1
+    chosen = run_job({"route": "POST /orders", "templates": {"request text/plain": "#if("},
+                      "request": {"body": "x", "headers": "Content-Type: text/plain"}}, OPENAPI)
+    assert chosen["error"]["template"] == "request text/plain"

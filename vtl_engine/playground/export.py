@@ -17,7 +17,7 @@ import yaml
 
 from ..testing.cases import CaseFileError, load_case_file
 from .files import SaveRefused, write_atomically
-from .form import json_object, read_backend, read_request
+from .form import RequestForm, json_object, read_backend, read_request
 
 #: pinned unless the page gives them: without these the output would differ at every run
 PINNED_CONTEXT = {"requestId": "playground-request-1", "extendedRequestId": "playground-ext-1",
@@ -47,10 +47,16 @@ def case_entry(job: dict[str, Any], answer: dict[str, Any], side: str, name: str
         entry["side"] = "response"
     if job.get("dialect", "aws") != "aws":
         entry["dialect"] = job["dialect"]
+    context = dict(form.context)
+    if "route" not in target:   # a route says these itself; a template has them from the form
+        defaults = RequestForm()
+        if form.method != defaults.method:
+            context.setdefault("httpMethod", form.method)
+        if form.resource_path != defaults.resource_path:
+            context.setdefault("resourcePath", form.resource_path)
     request: dict[str, Any] = {"body": form.body, "headers": form.headers, "query": form.query,
                                "path": form.path, "stage_variables": form.stage_variables,
-                               "context": form.context if "route" in target
-                               else form.full_context}
+                               "context": context}
     entry["request"] = {k: v for k, v in request.items() if v}
     if "route" in target and side == "response" and not mock:
         backend = read_backend(job.get("backend"))

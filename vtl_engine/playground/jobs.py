@@ -137,10 +137,11 @@ class Render:
         self.result["timing"]["compile_ms"] = _ms(time.perf_counter() - started)
 
     def _used(self, template_id: str) -> bool:
-        """Whether this request runs that template (a route's other media types do not)."""
-        if self.route is None:
-            return template_id == "request" or bool(self.templates.get("response"))
-        return True   # the route's flow decides: its error, if any, is reported by the flow
+        """Whether a syntax error in that template stops the render before it starts: a
+        template of its own, yes; a route's template only if the request chooses it (the
+        route's flow then raises it)."""
+        return self.route is None and (template_id == "request" or
+                                       bool(self.templates.get("response")))
 
     def _entry(self, template_id: str) -> dict[str, Any]:
         return self.result["templates"].setdefault(template_id, {})
@@ -221,11 +222,13 @@ class Render:
 
     def _extras(self) -> None:
         sources = self._sources()
+        # lint renders a sample request: not again for a template that ran out of time
+        timed_out = (self.result["error"] or {}).get("limit") == "max_render_seconds"
         for template_id, source in sources.items():
             entry = self._entry(template_id)
             if "syntax_error" in entry:
                 continue
-            if "lint" in self.extras:
+            if "lint" in self.extras and not timed_out:
                 entry["lint"] = _lint(source, self.dialect)
             if "python" in self.extras:
                 entry["python"] = compiled_template(source, self.dialect).python_source

@@ -488,7 +488,7 @@
     pre.textContent = "";
     if (!answer.log) { pre.textContent = "(nothing ran)"; return; }
     for (const line of answer.log.split("\n")) {
-      const found = /^(.*? UTC \d{4} : )([^:]*:)?(.*)$/.exec(line);
+      const found = /^(.*? UTC \d{4} : )([^:]*:(?= |$))?(.*)$/.exec(line);
       if (!found) { pre.append(`${line}\n`); continue; }
       pre.append(el("span", "stamp", found[1]));
       if (found[2]) pre.append(el("span", "label", found[2]));
