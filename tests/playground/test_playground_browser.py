@@ -19,7 +19,7 @@ import pytest
 
 from vtl_engine.tools.cli import main
 
-from conftest import Playground, running, vtl_command
+from playground_harness import Playground, running, vtl_command
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).parent / "artifacts"

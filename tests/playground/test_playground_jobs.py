@@ -7,7 +7,7 @@ import pytest
 from vtl_engine.playground.jobs import run_job
 from vtl_engine.tools.cli import main
 
-from conftest import EXAMPLES, ROOT
+from playground_harness import EXAMPLES, ROOT
 
 ORDER = (EXAMPLES / "order.vtl").read_text()
 ORDER_BODY = (EXAMPLES / "order.json").read_text()

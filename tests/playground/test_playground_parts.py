@@ -15,7 +15,7 @@ from vtl_engine.playground.files import SaveRefused, TemplateFile
 from vtl_engine.playground.guard import Guard
 from vtl_engine.playground.workers import WorkerPool
 
-from conftest import ROOT, vtl_command
+from playground_harness import ROOT, vtl_command
 
 STUCK = '#macro(m $d)#if($d.length() < 18)#m("$d.")#m("$d.")#m("$d.")#end#end#m("")'
 
