@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=vtl_engine/playground/static/vendor/ace
 version=${1:-$(cat "$target/VERSION")}
-files=(ace.js mode-velocity.js mode-json.js mode-python.js mode-yaml.js
+files=(ace.js mode-velocity.js mode-json.js mode-python.js
        theme-tomorrow_night.js ext-searchbox.js)
 
 work=$(mktemp -d)
