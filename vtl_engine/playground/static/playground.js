@@ -13,6 +13,16 @@
   ace.config.set("basePath", "/static/vendor/ace");
   const Range = ace.require("ace/range").Range;
   const THEME = "ace/theme/tomorrow_night";
+  // what a scratch template starts with, when the playground was given no file
+  const STARTER = [
+    "## A request template: edit it, and the result on the right follows as you type.",
+    "#set($body = $input.path('$'))",
+    "{",
+    "  \"name\": \"$util.escapeJavaScript($body.name).replaceAll(\"\\\\'\", \"'\")\",",
+    "  \"items\": $input.json('$.items'),",
+    "  \"requestId\": \"$context.requestId\"",
+    "}",
+    ""].join("\n");
 
   const state = {
     session: null,        // what /api/session said
@@ -45,7 +55,7 @@
     minLines, maxLines: 16,
   });
   const bodyEditor = mini("body-editor", "ace/mode/json", 6);
-  const contextEditor = mini("context-editor", "ace/mode/json", 3);
+  const contextEditor = mini("context-editor", "ace/mode/json", 4);
   const backendEditor = mini("backend-body-editor", "ace/mode/json", 3);
   const pythonView = ace.edit("python-editor", {
     theme: THEME, mode: "ace/mode/python", readOnly: true, fontSize: 12,
@@ -947,7 +957,6 @@
       $("error-message-label").hidden = true;
       $("backend-note").textContent = "What the backend answered: the response template (if any) runs over it.";
       if (session.files.length) state.sources.request = "file:0";
-      else setQuietly(contextEditor, "{\n  \"requestId\": \"req-1\"\n}");
     }
     if (restored) {
       $("dialect").value = restored.dialect || "aws";
@@ -962,8 +971,12 @@
       const key = state.sources[side];
       if (state.mode === "template") {
         const file = isFile(key) ? fileOf(key) : null;
-        sessionFor(key, file ? file.text || "" : "");
+        const starter = !restored && key === "scratch:request" ? STARTER : "";
+        sessionFor(key, file ? file.text || "" : starter);
       }
+    }
+    if (!restored && state.mode === "template" && !session.files.length) {
+      setQuietly(bodyEditor, '{"name": "Ada O\'Brien", "items": [1, 2]}');
     }
     if (state.mode === "route") {
       const routes = session.api.routes.map((r) => r.route);
