@@ -366,14 +366,14 @@ def _step_functions(echo_url: str) -> Call:
                 {"json": {"order": "o-3", "items": [1, 2]}}, check)
 
 
-def lambda_function(name: str) -> str:
+def lambda_function(name: str, region: str = REGION) -> str:
     """A Lambda function in moto (whose Lambda without Docker echoes the event); its ARN."""
-    iam = boto3.client("iam", region_name=REGION)
+    iam = boto3.client("iam", region_name=region)
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("handler.py", "def handle(event, context):\n    return event\n")
-    return boto3.client("lambda", region_name=REGION).create_function(
+    return boto3.client("lambda", region_name=region).create_function(
         FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handle",
         Code={"ZipFile": code.getvalue()})["FunctionArn"]
 

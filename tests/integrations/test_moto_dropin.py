@@ -111,7 +111,7 @@ def test_a_status_without_a_method_response_is_a_500(vtl_moto, caplog):
     with caplog.at_level(logging.WARNING, "vtl_engine.integrations.moto"):
         answer = requests.post(api.deploy() + "/orders", json={})
     assert (answer.status_code, answer.text) == (500, INTERNAL_ERROR)
-    assert "status 201 has no method response" in caplog.text
+    assert "invalid method response: 201" in caplog.text
 
 
 @mock_aws

@@ -32,10 +32,12 @@ from importlib import metadata
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from ..apigateway.integration import MethodRequest, MethodResponse, gateway_response
-from .moto_backends import GatewayError, MotoIntegrationError, Target, backend_for
-from .moto_model import declared_statuses, methods, resource_id, rest_api_definition
-from .moto_standin import invoke, match_route
+import orjson
+
+from ..apigateway.integration import MethodRequest, MethodResponse
+from ..apigateway.invoke import RouteNotFound, invoke, match_route, test_invoke_method
+from .moto_backends import Backend, GatewayError, MotoIntegrationError, Target, backend_for
+from .moto_model import MotoApiDefinition, methods, resource_id, rest_api_definition
 
 __all__ = ["MotoIntegrationError", "install", "installed", "is_installed", "stage_url",
            "uninstall"]
@@ -46,8 +48,12 @@ MODELS_MODULE = "moto.apigateway.models"
 RESPONSES_MODULE = "moto.apigateway.responses"
 # the RestAPI method moto calls with a stage name when it creates or deploys a stage
 REGISTER_STAGE = "update_integration_mocks"
+# the action of APIGatewayResponse that answers boto3's test_invoke_method (moto has none)
+TEST_INVOKE = "test_invoke_method"
+_ABSENT = object()
 # the HTTP methods moto registers stage URLs for
 HTTP_METHODS = ("GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+JSON = "application/json"
 _FORBIDDEN = '{"message":"Forbidden"}'
 _NO_ROUTE = '{"message":"Missing Authentication Token"}'
 
@@ -57,6 +63,8 @@ class _Installed:
     """What install() replaced, and the stage URLs it registered."""
 
     register_stage: Any
+    #: moto's own TestInvokeMethod action, or _ABSENT
+    test_invoke: Any
     #: (RestAPI, stage name) -> the responses registered for it
     stages: dict[tuple[int, str], tuple[Any, str, list[Any]]] = field(default_factory=dict)
 
@@ -75,13 +83,16 @@ def install() -> None:
     with _lock:
         if _installed is not None:
             return
-        models = _import(MODELS_MODULE)
-        rest_api_class = models.RestAPI
+        rest_api_class = _import(MODELS_MODULE).RestAPI
+        handler_class = _import(RESPONSES_MODULE).APIGatewayResponse
         original = getattr(rest_api_class, REGISTER_STAGE, None)
         if not callable(original) or not hasattr(rest_api_class, "resource_callback"):
             raise _interface_changed(f"RestAPI has no {REGISTER_STAGE}")
-        _installed = _Installed(original)
+        if not callable(getattr(handler_class, "error", None)):
+            raise _interface_changed("APIGatewayResponse has no error()")
+        _installed = _Installed(original, handler_class.__dict__.get(TEST_INVOKE, _ABSENT))
         setattr(rest_api_class, REGISTER_STAGE, _register_stage)
+        setattr(handler_class, TEST_INVOKE, _test_invoke_method)
         for rest_api in _live_rest_apis():
             _forget_moto_registrations(rest_api)
             for stage_name in rest_api.stages:
@@ -97,8 +108,12 @@ def uninstall() -> None:
         if _installed is None:
             return
         state, _installed = _installed, None
-        models = _import(MODELS_MODULE)
-        setattr(models.RestAPI, REGISTER_STAGE, state.register_stage)
+        setattr(_import(MODELS_MODULE).RestAPI, REGISTER_STAGE, state.register_stage)
+        handler_class = _import(RESPONSES_MODULE).APIGatewayResponse
+        if state.test_invoke is _ABSENT:
+            delattr(handler_class, TEST_INVOKE)
+        else:
+            setattr(handler_class, TEST_INVOKE, state.test_invoke)
         mock = _responses_mock()
         live = {id(rest_api) for rest_api in _live_rest_apis()}
         for rest_api, stage_name, registered in state.stages.values():
@@ -163,55 +178,98 @@ def _answer(rest_api: Any, stage_name: str, request: Any) -> tuple[int, list[tup
     """What API Gateway answers `request` (a requests.PreparedRequest) to a URL of the stage."""
     stage = rest_api.stages.get(stage_name)
     if stage is None:
-        return 403, [("Content-Type", "application/json")], _FORBIDDEN
+        return 403, [("Content-Type", JSON)], _FORBIDDEN
     url = urlsplit(request.url)
-    path = url.path[len(stage_name) + 1:] or "/"
-    found = match_route(list(methods(rest_api)), request.method, path)
+    found = match_route(methods(rest_api), request.method,
+                        url.path[len(stage_name) + 1:] or "/")
     if found is None:
-        return 403, [("Content-Type", "application/json")], _NO_ROUTE
+        return 403, [("Content-Type", JSON)], _NO_ROUTE
     route, path_parameters = found
-    method = methods(rest_api)[route]
-    if method.method_integration is None:
-        raise MotoIntegrationError(f"{route} of REST API {rest_api.id} has no integration "
-                                   "(API Gateway does not deploy such a method)")
-    definition = rest_api_definition(rest_api, stage_name)
-    resource_path = route.split(" ", 1)[1]
+    definition = _definition(rest_api, route, stage_name)
     headers = {"Host": url.netloc, **dict(request.headers)}
     request_id = str(uuid.uuid4())
+    resource_path = route.split(" ", 1)[1]
     method_request = MethodRequest(
         body=request.body or b"", headers=headers,
-        querystring=dict(parse_qsl(url.query, keep_blank_values=True)),
-        path={name: unquote(value) for name, value in path_parameters.items()},
+        querystring=dict(parse_qsl(url.query, keep_blank_values=True)), path=path_parameters,
         context={"apiId": rest_api.id, "stage": stage_name, "httpMethod": request.method,
-                 "resourcePath": resource_path,
                  "resourceId": resource_id(rest_api, resource_path) or "",
                  "accountId": rest_api.account_id, "requestId": request_id,
                  "deploymentId": stage.deployment_id or "", "domainName": url.netloc,
                  "identity": {"sourceIp": "127.0.0.1"}},
         stage_variables=definition.stage_variables)
-    integration = definition.integration(route)
-    backend = backend_for(definition.specs[route], Target(
-        rest_api.id, rest_api.account_id, definition.stage_variables,
-        _header(headers, "Content-Type")), route)
+    backend = _backend(rest_api, definition, route, definition.stage_variables, headers)
     try:
-        invocation = invoke(integration, method_request, route=route, backend=backend)
-        response = invocation.response
+        response = invoke(definition.integration(route), method_request, route=route,
+                          backend=backend).response
     except GatewayError as error:
-        LOG.warning("%s %s: %s", rest_api.id, route, error)
-        response = MethodResponse(error.status, f'{{"message":"{error.message}"}}',
-                                  {"Content-Type": "application/json"}, error)
-    else:
-        chosen = integration.select_response(invocation.backend) \
-            if invocation.backend is not None and response.error is None else None
-        if chosen is not None and chosen.status_code not in declared_statuses(method):
-            LOG.warning("%s %s: the integration response's status %s has no method response",
-                        rest_api.id, route, chosen.status_code)
-            response = gateway_response(500)
+        response = _gateway_error(rest_api, route, error)
     if response.error is not None:
         LOG.warning("%s %s answered %s: %s", rest_api.id, route, response.status_code,
                     response.error)
     return response.status_code, [*response.headers.items(),
                                   ("x-amzn-RequestId", request_id)], response.body
+
+
+def _definition(rest_api: Any, route: str, stage_name: str | None) -> MotoApiDefinition:
+    """The REST API as vtl_engine reads it; MotoIntegrationError when `route` has no
+    integration."""
+    definition = rest_api_definition(rest_api, stage_name)
+    if route not in definition.specs:
+        raise MotoIntegrationError(f"{route} of REST API {rest_api.id} has no integration "
+                                   "(API Gateway does not deploy such a method)")
+    return definition
+
+
+def _backend(rest_api: Any, definition: MotoApiDefinition, route: str,
+             stage_variables: dict[str, Any], headers: dict[str, Any]) -> Backend | None:
+    return backend_for(definition.specs[route], Target(
+        rest_api.id, rest_api.account_id, stage_variables, _header(headers, "Content-Type")),
+        route)
+
+
+def _gateway_error(rest_api: Any, route: str, error: GatewayError) -> MethodResponse:
+    """API Gateway's own answer when the backend could not be reached."""
+    LOG.warning("%s %s: %s", rest_api.id, route, error)
+    return MethodResponse(error.status, f'{{"message":"{error.message}"}}',
+                          {"Content-Type": JSON}, error)
+
+
+# -- TestInvokeMethod ---------------------------------------------------------------------------
+
+def _test_invoke_method(handler: Any) -> tuple[int, dict[str, str], str]:
+    """moto's missing TestInvokeMethod action (`handler` is moto's APIGatewayResponse): the
+    method named by the URL, run with vtl_engine's test_invoke_method against moto's model."""
+    _, _, api_id, _, resource, _, http_method = (unquote(part)
+                                                  for part in handler.path.split("/")[:7])
+    rest_api = handler.backend.get_rest_api(api_id)
+    path = handler.backend.get_resource(api_id, resource).get_path()
+    # an ANY method takes the request whose method TestInvokeMethod names
+    route = next((route for route in (f"{http_method.upper()} {path}", f"ANY {path}")
+                  if route in methods(rest_api)), f"{http_method.upper()} {path}")
+    definition = _definition(rest_api, route, None)
+    given = orjson.loads(handler.body or "{}")
+    stage_variables = given.get("stageVariables") or {}
+    headers = {name: values[-1]
+               for name, values in (given.get("multiValueHeaders") or {}).items() if values}
+    headers.update(given.get("headers") or {})
+    try:
+        result = test_invoke_method(
+            definition, httpMethod=http_method,
+            pathWithQueryString=given.get("pathWithQueryString") or path,
+            body=given.get("body"), headers=given.get("headers"),
+            multiValueHeaders=given.get("multiValueHeaders"), stageVariables=stage_variables,
+            backend=_backend(rest_api, definition, route, stage_variables, headers),
+            context={"apiId": rest_api.id, "accountId": rest_api.account_id})
+    except RouteNotFound as error:
+        return handler.error("NotFoundException", str(error), 404)
+    except GatewayError as error:
+        response = _gateway_error(rest_api, route, error)
+        result = {"status": response.status_code, "body": response.body,
+                  "headers": response.headers,
+                  "multiValueHeaders": {k: [v] for k, v in response.headers.items()},
+                  "log": f"Execution failed: {error}\n", "latency": 0}
+    return 200, {"Content-Type": JSON}, orjson.dumps(result).decode()
 
 
 def _header(headers: dict[str, Any], name: str) -> str | None:

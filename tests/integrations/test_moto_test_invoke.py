@@ -1,0 +1,173 @@
+"""boto3's apigateway.test_invoke_method under mock_aws, answered by vtl_engine's
+test_invoke_method while the drop-in is installed (moto alone does not implement it): the same
+status, body and headers as invoking the deployed stage, and the execution log of API Gateway's
+Lambda non-proxy tutorial, field by field."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+import requests
+import responses
+from botocore.exceptions import ClientError
+from localstack_harness import EchoServer
+from moto import mock_aws
+from moto_scenarios import JSON, MOTO_CONFIG, REGION, SCENARIOS, Api, Call, lambda_function
+
+from vtl_engine.apigateway import match_route
+
+TUTORIAL_LOG = Path(__file__).resolve().parents[2] / "fixtures" / "aws" / \
+    "lambda-non-proxy-tutorial.log"
+STAMPED = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4} : ", re.M)
+# scenarios whose answer does not depend on the stage ($context.stage, path, requestId differ)
+SAME_ANSWER = [s for s in SCENARIOS if not s.name.startswith(("path parameters", "HTTP to a real"))]
+
+
+def arguments_for(call: Call) -> dict:
+    """boto3's test_invoke_method arguments for the request `call` sends to a stage (with the
+    stage's variables)."""
+    url = urlsplit(call.url)
+    api_id = url.hostname.split(".", 1)[0]
+    _, stage, path = url.path.split("/", 2) if url.path.count("/") > 1 else (*url.path, "")
+    path = f"/{path}"
+    client = boto3.client("apigateway", region_name=REGION)
+    resources = client.get_resources(restApiId=api_id)["items"]
+    routes = {f"{method} {r['path']}": r["id"] for r in resources
+              for method in r.get("resourceMethods", {})}
+    route, _ = match_route(routes, call.method, path)
+    headers = dict(call.kwargs.get("headers") or {})
+    body = call.kwargs.get("data")
+    if "json" in call.kwargs:
+        body = json.dumps(call.kwargs["json"])
+        headers.setdefault("Content-Type", JSON)
+    return {"restApiId": api_id, "resourceId": routes[route], "httpMethod": call.method,
+            "pathWithQueryString": path + (f"?{url.query}" if url.query else ""),
+            "body": body or "", "headers": headers,
+            "stageVariables": client.get_stage(restApiId=api_id, stageName=stage)["variables"]}
+
+
+@pytest.fixture(scope="module")
+def echo_url():
+    server = EchoServer()
+    yield server.url
+    server.stop()
+
+
+@pytest.mark.parametrize("scenario", SAME_ANSWER, ids=[s.name for s in SAME_ANSWER])
+@mock_aws(config=MOTO_CONFIG)
+def test_test_invoke_method_answers_as_the_deployed_stage(scenario, echo_url, vtl_moto):
+    call = scenario.build(echo_url)
+    try:
+        tested = boto3.client("apigateway", region_name=REGION).test_invoke_method(
+            **arguments_for(call))
+        invoked = requests.request(call.method, call.url, timeout=30, **call.kwargs)
+    finally:
+        responses.reset()
+    stage_headers = {k: v for k, v in invoked.headers.items() if k != "x-amzn-RequestId"}
+    assert (tested["status"], tested["body"], tested["headers"]) == \
+        (invoked.status_code, invoked.text, stage_headers)
+    assert tested["log"].startswith("Execution log for request ")
+    assert tested["log"].splitlines()[-1].endswith(
+        f"Method completed with status: {invoked.status_code}")
+
+
+# -- the Lambda non-proxy tutorial ----------------------------------------------------------------
+
+TUTORIAL_TEMPLATE = """#set($inputRoot = $input.path('$'))
+{
+  "city": "$input.params('city')",
+  "time": "$input.params('time')",
+  "day": "$input.params('day')",
+  "name" : "$inputRoot.callerName"
+}"""
+GREETING = '{"greeting":"Good morning, John of Seattle. Happy Wednesday!"}'
+
+
+def fields_of(log: str) -> list[tuple[str, str]]:
+    """(label, value) of each stamped line of an execution log (a value may span lines)."""
+    body = log.split("\n", 1)[1]
+    return [tuple((item.rstrip("\n").split(": ", 1) + [""])[:2])
+            for item in STAMPED.split(body) if item]
+
+
+@mock_aws(config=MOTO_CONFIG)
+def test_the_tutorials_log_field_by_field(vtl_moto):
+    """The tutorial's API made in moto (us-west-2, function GetStartedLambdaIntegration, ANY
+    /{city}), its function's answer queued in moto's Lambda without Docker, and its test-invoke
+    request. Lines AWS writes that we cannot (request validation) or whose values are AWS's own
+    (signing headers, latency, trace id) are compared by label."""
+    client = boto3.client("apigateway", region_name="us-west-2")
+    api_id = client.create_rest_api(name="LambdaNonProxyAPI")["id"]
+    root = client.get_resources(restApiId=api_id)["items"][0]["id"]
+    city = client.create_resource(restApiId=api_id, parentId=root, pathPart="{city}")["id"]
+    method = {"restApiId": api_id, "resourceId": city, "httpMethod": "ANY"}
+    client.put_method(**method, authorizationType="NONE")
+    function = lambda_function("GetStartedLambdaIntegration", "us-west-2")
+    client.put_integration(
+        **method, type="AWS", integrationHttpMethod="POST",
+        passthroughBehavior="WHEN_NO_TEMPLATES",
+        uri=f"arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/{function}"
+            "/invocations", requestTemplates={JSON: TUTORIAL_TEMPLATE})
+    client.put_method_response(**method, statusCode="200")
+    client.put_integration_response(**method, statusCode="200", selectionPattern="")
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/lambda-simple/response",
+                  json={"results": [GREETING], "region": "us-west-2"})
+
+    tested = client.test_invoke_method(
+        restApiId=api_id, resourceId=city, httpMethod="POST",
+        pathWithQueryString="/Seattle?time=morning", body='{ "callerName": "John" }',
+        headers={"day": "Wednesday"})
+
+    assert (tested["status"], tested["body"]) == (200, GREETING)
+    documented = [(label, value) for label, value in fields_of(TUTORIAL_LOG.read_text())
+                  if label != "Request validation succeeded for content type application/json"]
+    ours = fields_of(tested["log"])
+    by_label = {"Starting execution for request", "Endpoint request headers",
+                "Endpoint response headers", "Method response headers"}
+
+    def label(name: str) -> str:
+        return "Received response" if name.startswith("Received response") else name
+    expected = [label(name) for name, _ in documented]
+    # newer logs give the endpoint's headers before its body
+    i = expected.index("Endpoint response body before transformations")
+    expected[i:i + 2] = expected[i + 1], expected[i]
+    assert [label(name) for name, _ in ours] == expected
+    found = dict(ours)
+    for name, value in documented:
+        if name not in by_label and not name.startswith("Received response"):
+            assert found[name] == value, name
+    received = next(f"{name}: {value}" for name, value in ours
+                    if name.startswith("Received response"))
+    assert re.fullmatch(r"Received response\. Status: 200, Integration latency: \d+ ms", received)
+
+
+# -- moto's answers -------------------------------------------------------------------------------
+
+@mock_aws
+def test_moto_alone_does_not_implement_test_invoke_method():
+    api = Api()
+    api.route("POST /orders")
+    with pytest.raises(NotImplementedError, match="test_invoke_method action has not been"):
+        api.client.test_invoke_method(restApiId=api.id, resourceId=api.resource("/orders"),
+                                      httpMethod="POST")
+
+
+@mock_aws
+def test_a_method_without_integration_is_named(vtl_moto):
+    api = Api()
+    api.client.put_method(restApiId=api.id, resourceId=api.resource("/bare"), httpMethod="GET",
+                          authorizationType="NONE")
+    with pytest.raises(Exception, match="GET /bare .* has no integration"):
+        api.client.test_invoke_method(restApiId=api.id, resourceId=api.resource("/bare"),
+                                      httpMethod="GET")
+
+
+@mock_aws
+def test_an_unknown_rest_api_is_moto_s_not_found(vtl_moto):
+    with pytest.raises(ClientError, match="NotFoundException"):
+        boto3.client("apigateway", region_name=REGION).test_invoke_method(
+            restApiId="nosuchapi", resourceId="r", httpMethod="GET")
