@@ -231,3 +231,13 @@ def test_a_method_without_integration_is_named(vtl_moto):
         authorizationType="NONE")
     with pytest.raises(MotoIntegrationError, match="GET /bare .* has no integration"):
         requests.get(api.deploy() + "/bare")
+
+
+@mock_aws
+def test_a_deployment_without_a_stage_registers_nothing(vtl_moto):
+    api = Api()
+    mock_route(api)
+    deployment = api.client.create_deployment(restApiId=api.id)["id"]
+    api.client.create_stage(restApiId=api.id, stageName="later", deploymentId=deployment)
+    answer = requests.post(drop_in.stage_url(api.id, "later") + "/orders", json={})
+    assert answer.status_code == 201

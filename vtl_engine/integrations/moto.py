@@ -156,8 +156,12 @@ def moto_version() -> str:
 
 def _register_stage(rest_api: Any, stage_name: str) -> None:
     """In place of RestAPI.update_integration_mocks: one URL pattern for the whole stage, any
-    path below it, for every HTTP method; registered again, it replaces itself."""
+    path below it, for every HTTP method; registered again, it replaces itself. A deployment
+    without a stage (moto passes None) has no URL."""
     import responses
+
+    if not stage_name:
+        return
 
     host = re.escape(f"{rest_api.id}.execute-api.{rest_api.region_name}.amazonaws.com")
     pattern = re.compile(f"https://(?i:{host})/{re.escape(stage_name)}(?=[/?#]|$)")
