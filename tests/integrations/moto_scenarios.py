@@ -84,7 +84,7 @@ class Outcome:
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
-    def shown(self, width: int = 60) -> str:
+    def shown(self, width: int = 72) -> str:
         text = self.error if self.error is not None else f"{self.status} {self.body!r}"
         text = " ".join(text.split())
         return text if len(text) <= width else text[:width - 1] + "…"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import boto3
 import pytest
@@ -15,10 +16,12 @@ from moto import mock_aws
 from moto.apigateway.models import RestAPI
 from moto_scenarios import JSON, REGION, Api, lambda_function, lambda_uri
 
+from vtl_engine import VtlSyntaxError
 from vtl_engine.integrations import moto as drop_in
 from vtl_engine.integrations.moto import MotoIntegrationError, installed
 
 MOTO_OWN = RestAPI.update_integration_mocks
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "moto.md"
 INTERNAL_ERROR = '{"message":"Internal server error"}'
 
 
@@ -241,3 +244,16 @@ def test_a_deployment_without_a_stage_registers_nothing(vtl_moto):
     api.client.create_stage(restApiId=api.id, stageName="later", deploymentId=deployment)
     answer = requests.post(drop_in.stage_url(api.id, "later") + "/orders", json={})
     assert answer.status_code == 201
+
+
+def test_the_docs_example_is_the_example_test():
+    example = Path(__file__).with_name("test_moto_example.py").read_text()
+    assert f"```python\n{example}```" in DOCS.read_text()
+
+
+@mock_aws
+def test_a_template_that_does_not_parse_raises_with_its_place(vtl_moto):
+    api = Api()
+    api.route("POST /orders", request_templates={JSON: "#if($x"})
+    with pytest.raises(VtlSyntaxError, match="line 1, column 4"):
+        requests.post(api.deploy() + "/orders", json={})

@@ -1,5 +1,6 @@
-"""The example of docs/moto.md, as it is written there: a REST API with a MOCK integration and
-mapping templates made through boto3 under @mock_aws, deployed and called with requests."""
+"""A REST API with a MOCK integration and mapping templates, made through boto3 under
+@mock_aws, deployed, and called with requests: as API Gateway answers with vtl_moto, and as
+moto alone answers without it."""
 import boto3
 import pytest
 import requests
