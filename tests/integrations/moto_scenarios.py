@@ -27,8 +27,9 @@ MOTO_CONFIG = {"lambda": {"use_docker": False}}
 class Api:
     """A REST API made through boto3, one route at a time."""
 
-    def __init__(self, name: str = "shop") -> None:
-        self.client = boto3.client("apigateway", region_name=REGION)
+    def __init__(self, name: str = "shop", region: str = REGION) -> None:
+        self.region = region
+        self.client = boto3.client("apigateway", region_name=region)
         self.id = self.client.create_rest_api(name=name, description=name)["id"]
         root = self.client.get_resources(restApiId=self.id)["items"][0]["id"]
         self.resources = {"/": root}
@@ -64,7 +65,7 @@ class Api:
     def deploy(self, stage: str = "dev", variables: dict | None = None) -> str:
         self.client.create_deployment(restApiId=self.id, stageName=stage,
                                       variables=variables or {})
-        return stage_url(self.id, stage, REGION)
+        return stage_url(self.id, stage, self.region)
 
 
 @dataclass

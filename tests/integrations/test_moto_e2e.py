@@ -12,18 +12,10 @@ import pytest
 import requests
 import responses
 import yaml
-from localstack_harness import EchoServer
 from moto import mock_aws
 from moto_scenarios import MOTO_CONFIG, REGION, SCENARIOS, Outcome, Scenario, lambda_function, run
 
 from vtl_engine.integrations.moto import stage_url
-
-
-@pytest.fixture(scope="module")
-def echo_url():
-    server = EchoServer()
-    yield server.url
-    server.stop()
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

@@ -4,9 +4,11 @@ status, body and headers as invoking the deployed stage, and the execution log o
 Lambda non-proxy tutorial, field by field."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
+from types import ModuleType
 from urllib.parse import urlsplit
 
 import boto3
@@ -14,15 +16,11 @@ import pytest
 import requests
 import responses
 from botocore.exceptions import ClientError
-from localstack_harness import EchoServer
 from moto import mock_aws
 from moto_scenarios import JSON, MOTO_CONFIG, REGION, SCENARIOS, Api, Call, lambda_function
 
 from vtl_engine.apigateway import match_route
 
-TUTORIAL_LOG = Path(__file__).resolve().parents[2] / "fixtures" / "aws" / \
-    "lambda-non-proxy-tutorial.log"
-STAMPED = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d UTC \d{4} : ", re.M)
 # scenarios whose answer does not depend on the stage ($context.stage, path, requestId differ)
 SAME_ANSWER = [s for s in SCENARIOS if not s.name.startswith(("path parameters", "HTTP to a real"))]
 
@@ -50,13 +48,6 @@ def arguments_for(call: Call) -> dict:
             "stageVariables": client.get_stage(restApiId=api_id, stageName=stage)["variables"]}
 
 
-@pytest.fixture(scope="module")
-def echo_url():
-    server = EchoServer()
-    yield server.url
-    server.stop()
-
-
 @pytest.mark.parametrize("scenario", SAME_ANSWER, ids=[s.name for s in SAME_ANSWER])
 @mock_aws(config=MOTO_CONFIG)
 def test_test_invoke_method_answers_as_the_deployed_stage(scenario, echo_url, vtl_moto):
@@ -77,21 +68,17 @@ def test_test_invoke_method_answers_as_the_deployed_stage(scenario, echo_url, vt
 
 # -- the Lambda non-proxy tutorial ----------------------------------------------------------------
 
-TUTORIAL_TEMPLATE = """#set($inputRoot = $input.path('$'))
-{
-  "city": "$input.params('city')",
-  "time": "$input.params('time')",
-  "day": "$input.params('day')",
-  "name" : "$inputRoot.callerName"
-}"""
-GREETING = '{"greeting":"Good morning, John of Seattle. Happy Wednesday!"}'
+def lead_tests() -> ModuleType:
+    """tests/apigateway/test_invoke.py: the tutorial's template and answer, and how its log is
+    read (`entries`)."""
+    path = Path(__file__).resolve().parents[1] / "apigateway" / "test_invoke.py"
+    spec = importlib.util.spec_from_file_location("vtl_tests_invoke", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def fields_of(log: str) -> list[tuple[str, str]]:
-    """(label, value) of each stamped line of an execution log (a value may span lines)."""
-    body = log.split("\n", 1)[1]
-    return [tuple((item.rstrip("\n").split(": ", 1) + [""])[:2])
-            for item in STAMPED.split(body) if item]
+TUTORIAL = lead_tests()
 
 
 @mock_aws(config=MOTO_CONFIG)
@@ -100,32 +87,25 @@ def test_the_tutorials_log_field_by_field(vtl_moto):
     /{city}), its function's answer queued in moto's Lambda without Docker, and its test-invoke
     request. Lines AWS writes that we cannot (request validation) or whose values are AWS's own
     (signing headers, latency, trace id) are compared by label."""
-    client = boto3.client("apigateway", region_name="us-west-2")
-    api_id = client.create_rest_api(name="LambdaNonProxyAPI")["id"]
-    root = client.get_resources(restApiId=api_id)["items"][0]["id"]
-    city = client.create_resource(restApiId=api_id, parentId=root, pathPart="{city}")["id"]
-    method = {"restApiId": api_id, "resourceId": city, "httpMethod": "ANY"}
-    client.put_method(**method, authorizationType="NONE")
+    api = Api("LambdaNonProxyAPI", region="us-west-2")
     function = lambda_function("GetStartedLambdaIntegration", "us-west-2")
-    client.put_integration(
-        **method, type="AWS", integrationHttpMethod="POST",
-        passthroughBehavior="WHEN_NO_TEMPLATES",
-        uri=f"arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/{function}"
-            "/invocations", requestTemplates={JSON: TUTORIAL_TEMPLATE})
-    client.put_method_response(**method, statusCode="200")
-    client.put_integration_response(**method, statusCode="200", selectionPattern="")
+    api.route("ANY /{city}", type="AWS", integration_method="POST",
+              passthrough="WHEN_NO_TEMPLATES",
+              uri=f"arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/{function}"
+                  "/invocations", request_templates={JSON: TUTORIAL.TUTORIAL_TEMPLATE})
     requests.post("http://motoapi.amazonaws.com/moto-api/static/lambda-simple/response",
-                  json={"results": [GREETING], "region": "us-west-2"})
+                  json={"results": [TUTORIAL.GREETING], "region": "us-west-2"})
 
-    tested = client.test_invoke_method(
-        restApiId=api_id, resourceId=city, httpMethod="POST",
+    tested = api.client.test_invoke_method(
+        restApiId=api.id, resourceId=api.resource("/{city}"), httpMethod="POST",
         pathWithQueryString="/Seattle?time=morning", body='{ "callerName": "John" }',
         headers={"day": "Wednesday"})
 
-    assert (tested["status"], tested["body"]) == (200, GREETING)
-    documented = [(label, value) for label, value in fields_of(TUTORIAL_LOG.read_text())
+    assert (tested["status"], tested["body"]) == (200, TUTORIAL.GREETING)
+    documented = [(label, value)
+                  for label, value in TUTORIAL.entries(TUTORIAL.TUTORIAL_LOG.read_text())
                   if label != "Request validation succeeded for content type application/json"]
-    ours = fields_of(tested["log"])
+    ours = TUTORIAL.entries(tested["log"])
     by_label = {"Starting execution for request", "Endpoint request headers",
                 "Endpoint response headers", "Method response headers"}
 
