@@ -257,3 +257,13 @@ def test_a_template_that_does_not_parse_raises_with_its_place(vtl_moto):
     api.route("POST /orders", request_templates={JSON: "#if($x"})
     with pytest.raises(VtlSyntaxError, match="line 1, column 4"):
         requests.post(api.deploy() + "/orders", json={})
+
+
+@mock_aws
+def test_a_deleted_stage_is_403_forbidden(vtl_moto):
+    api = Api()
+    mock_route(api)
+    url = api.deploy("gone") + "/orders"
+    api.client.delete_stage(restApiId=api.id, stageName="gone")
+    answer = requests.post(url, json={})
+    assert (answer.status_code, answer.text) == (403, '{"message":"Forbidden"}')

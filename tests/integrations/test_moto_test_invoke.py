@@ -16,6 +16,7 @@ import pytest
 import requests
 import responses
 from botocore.exceptions import ClientError
+from localstack_harness import free_port
 from moto import mock_aws
 from moto_scenarios import JSON, MOTO_CONFIG, REGION, SCENARIOS, Api, Call, lambda_function
 
@@ -151,3 +152,14 @@ def test_an_unknown_rest_api_is_moto_s_not_found(vtl_moto):
     with pytest.raises(ClientError, match="NotFoundException"):
         boto3.client("apigateway", region_name=REGION).test_invoke_method(
             restApiId="nosuchapi", resourceId="r", httpMethod="GET")
+
+
+@mock_aws
+def test_an_unreachable_backend_is_a_500(vtl_moto):
+    api = Api()
+    api.route("POST /orders", type="HTTP", integration_method="POST",
+              uri=f"http://127.0.0.1:{free_port()}/gone")
+    tested = api.client.test_invoke_method(restApiId=api.id, resourceId=api.resource("/orders"),
+                                           httpMethod="POST", body="{}")
+    assert (tested["status"], tested["body"]) == (500, '{"message":"Internal server error"}')
+    assert "/gone" in tested["log"]
