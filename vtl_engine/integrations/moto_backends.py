@@ -115,9 +115,10 @@ def _aws_backend(spec: Mapping[str, Any], target: Target, route: str,
         return lambda sent: _http("POST", f"https://{host}/", sent, target, extra, timeout,
                                   {"Action": rest})
     if model.protocol == "json":
+        version = model.metadata.get("jsonVersion", "1.0")
         json_headers = {**extra,
-                        "X-Amz-Target": f"{model.metadata['targetPrefix']}.{rest}",
-                        "Content-Type": f"application/x-amz-json-{model.metadata['jsonVersion']}"}
+                        "X-Amz-Target": f"{model.metadata.get('targetPrefix')}.{rest}",
+                        "Content-Type": f"application/x-amz-json-{version}"}
         return lambda sent: _http("POST", f"https://{host}/", sent, target, json_headers,
                                   timeout)
     raise _unsupported(route, spec, f"{service} speaks {model.protocol}: call it with a path/ "
