@@ -66,7 +66,7 @@ def test_check_user_errors(cli):
 
 
 def test_compile_shows_python(cli):
-    run = cli("compile", "fixtures/examples/order.vtl", "--python")
+    run = cli("compile", "fixtures/examples/order.vtl")
     assert run.code == 0 and "def root(" in run.out, run
     compile(run.out, "generated", "exec")   # the generated source is valid Python
     broken = cli("compile", "fixtures/lint/unclosed.vtl")

@@ -1,5 +1,7 @@
 """`vtl render`: a template file, or a route of an API definition (request and response side)."""
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -157,7 +159,7 @@ def test_both_from_stdin_is_refused(cli):
 
 def test_template_from_stdin(cli):
     run = cli("render", "-", stdin="#set($a = 2)$a")
-    assert (run.code, run.out) == (0, "2\n")
+    assert (run.code, run.out) == (0, "2")
 
 
 def test_missing_argument_is_argparse_misuse(cli):
@@ -187,4 +189,20 @@ def test_bad_context_values_are_one_line(cli, context, message):
 def test_dialects(cli):
     aws = cli("render", "-", stdin="[$nothing]")
     velocity = cli("render", "-", "--dialect", "velocity", stdin="[$nothing]")
-    assert (aws.out, velocity.out) == ("[]\n", "[$nothing]\n"), (aws, velocity)
+    assert (aws.out, velocity.out) == ("[]", "[$nothing]"), (aws, velocity)
+
+
+def test_output_is_the_exact_bytes_when_piped_or_redirected_and_ends_a_line_on_a_terminal(
+        cli, terminal, tmp_path):
+    template = tmp_path / "t.vtl"
+    template.write_text('{"a": 1}')   # no final newline
+    assert cli("render", str(template)).out == '{"a": 1}'
+    redirected = tmp_path / "out.json"
+    with redirected.open("wb") as out:
+        subprocess.run([sys.executable, "-m", "vtl_engine.tools.cli", "render", str(template)],
+                       stdout=out, check=True, timeout=60)
+    assert redirected.read_bytes() == b'{"a": 1}'
+    assert terminal("render", str(template)) == b'{"a": 1}\r\n'
+    template.write_text('{"a": 1}\n')   # the template's own newline is kept, not doubled
+    assert cli("render", str(template)).out == '{"a": 1}\n'
+    assert terminal("render", str(template)) == b'{"a": 1}\r\n'

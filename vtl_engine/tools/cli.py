@@ -5,7 +5,7 @@
     vtl render --api FILE --route "POST /orders" [--content-type TYPE] [--body FILE] …
                [--response [--status N] [--error-message TEXT] [--backend-header K=V]]
     vtl check TEMPLATE… [--api FILE] [--strict] [--sample-body FILE]
-    vtl compile TEMPLATE --python
+    vtl compile TEMPLATE
     vtl test [PATH...]
     vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
     vtl bench TEMPLATE [request options as for render] [--iterations N | --seconds S]
@@ -44,7 +44,16 @@ DIALECTS = ("aws", "velocity")
 
 
 class UsageError(Exception):
-    """A mistake in the command line or its files, reported as one line."""
+    """A mistake in the command line or its files, reported as one line: the message, after the
+    file it is about when there is one. Built when asked, so what a caller sets later shows."""
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message, file)
+        self.message = message
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
 
 
 # -- reading what the user names ------------------------------------------------------------------
@@ -86,11 +95,15 @@ def pretty_json(text: str) -> str:
 
 
 def write_output(text: str | bytes) -> None:
-    if isinstance(text, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text)
-        return
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    """What a template wrote, byte for byte (UTF-8): piped or redirected, nothing is added; on a
+    terminal, a final newline when it has none, so the prompt starts on a line of its own."""
+    # a lone surrogate becomes "?", as Java's String.getBytes(UTF_8) writes it
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
+    if data and not data.endswith(b"\n") and sys.stdout.isatty():
+        data += b"\n"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 def java_map(values: Mapping[str, Any]) -> str:
@@ -189,7 +202,6 @@ def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, s
 
 
 def _render_template(args: argparse.Namespace) -> int:
-
     body, params, context, stage_variables = _request_parts(args)
     source = read_text(args.template)
     started = time.perf_counter()
@@ -495,8 +507,6 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
 def add_compile(sub: argparse._SubParsersAction) -> None:
     comp = sub.add_parser("compile", help="show the Python a template compiles to")
     comp.add_argument("template", help="the template file (- for stdin)")
-    comp.add_argument("--python", action="store_true",
-                      help="print the generated Python (the default and only output)")
     add_dialect(comp)
     comp.set_defaults(run=run_compile)
 
@@ -507,8 +517,6 @@ def run_compile(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- the command ----------------------------------------------------------------------------------
-
 # -- vtl bench ------------------------------------------------------------------------------------
 
 def add_bench(sub: argparse._SubParsersAction) -> None:
@@ -518,6 +526,8 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
     add_request_options(bench)
     add_dialect(bench)
 
+
+# -- the command ----------------------------------------------------------------------------------
 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     add_render, add_check, add_compile, add_test, add_coverage, add_bench,
