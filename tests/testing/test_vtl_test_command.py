@@ -79,3 +79,19 @@ def test_user_mistakes_are_one_line_without_traceback(vtl_command, order_dir):
     assert empty.returncode == 1
     assert empty.stderr.startswith("vtl: no test case files under empty (files named "
                                    "*.vtltest.yaml")
+
+
+def test_byte_order_marks_and_bodies_that_are_not_utf8(vtl_command, tmp_path):
+    bom = b"\xef\xbb\xbf"
+    (tmp_path / "t.vtl").write_bytes(bom + b"[$input.path('$.name')]")
+    (tmp_path / "latin1.json").write_bytes(b'{"name": "Jos\xe9"}')
+    (tmp_path / "t.vtltest.yaml").write_bytes(bom + textwrap.dedent("""\
+        template: t.vtl
+        cases:
+          - name: the template's mark is not output, the body's bytes are read as Java reads them
+            request: {body_file: latin1.json}
+            expect: {body: "[Jos\\ufffd]"}
+        """).encode())
+    done = vtl_command("test", tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

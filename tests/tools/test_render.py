@@ -206,3 +206,57 @@ def test_output_is_the_exact_bytes_when_piped_or_redirected_and_ends_a_line_on_a
     template.write_text('{"a": 1}\n')   # the template's own newline is kept, not doubled
     assert cli("render", str(template)).out == '{"a": 1}\n'
     assert terminal("render", str(template)) == b'{"a": 1}\r\n'
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def test_a_template_files_byte_order_mark_is_not_output(cli, tmp_path):
+    template = tmp_path / "t.vtl"
+    template.write_bytes(BOM + b'{"a": "$input.path(\'$.a\')"}')
+    run = cli("render", str(template), "--body", "-", stdin='{"a": 1}')
+    assert (run.code, run.out) == (0, '{"a": "1"}'), run
+    run = cli("render", "-", stdin="\ufeff$input.path('$.a')", )
+    assert (run.code, run.out) == (0, ""), run
+    # an API definition's own file, and the file it includes (SAM DefinitionUri)
+    (tmp_path / "openapi.yaml").write_bytes(BOM + b"""openapi: 3.0.1
+paths:
+  /x:
+    post:
+      x-amazon-apigateway-integration:
+        type: MOCK
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: '200', responseTemplates: {application/json: 'ok'}}}
+""")
+    (tmp_path / "sam.yaml").write_bytes(BOM + b"""Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: prod, DefinitionUri: openapi.yaml}
+""")
+    run = cli("render", "--api", str(tmp_path / "sam.yaml"), "--route", "POST /x", "--response")
+    assert (run.code, run.out) == (0, "ok"), run
+
+
+def test_a_body_with_a_byte_order_mark_is_kept_as_api_gateway_keeps_it_with_a_warning(
+        cli, tmp_path):
+    body = tmp_path / "body.json"
+    body.write_bytes(BOM + b'{"a": 1}')
+    run = cli("render", "-", "--body", str(body),
+              stdin="[$input.path('$.a')] $input.json('$')")
+    # json-smart (AWS's JSONPath provider) reads such a body as one string, not an object
+    assert (run.code, run.out) == (0, '[] "\ufeff{\\"a\\": 1}"'), run
+    assert run.err == (f"vtl: warning: {body}: starts with a UTF-8 byte order mark, which API "
+                       "Gateway keeps: the body is then not JSON to $input.path and $input.json "
+                       "(json-smart reads it as one string)\n")
+
+
+def test_a_body_that_is_not_utf8_is_read_as_java_reads_it_with_a_warning(cli, tmp_path):
+    body = tmp_path / "latin1.json"
+    body.write_bytes(b'{"name": "Jos\xe9"}')
+    run = cli("render", "-", "--body", str(body), stdin="$input.path('$.name')")
+    assert (run.code, run.out) == (0, "Jos\ufffd"), run
+    assert "not valid UTF-8 (byte 0xe9 at offset 13); read as API Gateway reads it, each malformed " \
+           "sequence as U+FFFD" in run.err and run.err.count("\n") == 1
+    run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--body", str(body))
+    assert run.code == 0 and "not valid UTF-8" in run.err, run

@@ -55,7 +55,7 @@ NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "NOT_GIVEN"})()
 class RequestSpec:
     """The client's request: what `$input`, `$context` and `$stageVariables` see."""
 
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     path: dict[str, str] = field(default_factory=dict)
@@ -68,7 +68,7 @@ class BackendSpec:
     """What the backend answered, for the response side of an API route."""
 
     status: int = 200
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     error_message: str | None = None
 
@@ -223,15 +223,16 @@ class _Where:
         return {str(k): None if v is None and nullable else self.text(v, f"{place}.{k}")
                 for k, v in value.items()}
 
-    def body(self, spec: Mapping[str, Any], place: str) -> str:
-        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the file)."""
+    def body(self, spec: Mapping[str, Any], place: str) -> str | bytes:
+        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the file,
+        its bytes as they are: the engine reads them as API Gateway does)."""
         if "body" in spec and "body_file" in spec:
             raise self.fail(place, "give 'body' or 'body_file', not both")
         if "body_file" in spec:
             name = self.text(spec["body_file"], f"{place}.body_file")
             try:
-                return (self.path.parent / name).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
+                return (self.path.parent / name).read_bytes()
+            except OSError as e:
                 raise self.fail(f"{place}.body_file", f"cannot read {name} "
                                                       f"({e.strerror or e})") from None
         body = spec.get("body")

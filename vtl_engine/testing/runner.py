@@ -127,7 +127,7 @@ def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False)
 
 def read_template(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")   # without an editor's byte order mark
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such template file") from None
     except (OSError, UnicodeDecodeError) as e:

@@ -37,7 +37,7 @@ from ..apigateway.mapping import MappingResult, compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
 from ..testing.commands import add_coverage, add_test
-from ..userfiles import read_user_text
+from ..userfiles import body_warnings, read_user_text
 from .lint import RULES, lint
 
 DIALECTS = ("aws", "velocity")
@@ -59,10 +59,29 @@ class UsageError(Exception):
 # -- reading what the user names ------------------------------------------------------------------
 
 def read_text(path: str) -> str:
-    """A file's text, or standard input for "-"."""
+    """A file's text (an editor's byte order mark left out), or standard input's for "-"."""
     if path == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")
     return read_user_text(path, UsageError)
+
+
+def read_body(path: str) -> bytes:
+    """A request body as it is sent: the file's bytes (standard input's for "-"), which the
+    engine reads as API Gateway does; a warning on stderr for what will surprise (body_warnings)."""
+    if path == "-":
+        body = sys.stdin.buffer.read()
+    else:
+        try:
+            body = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise UsageError("no such file", path) from None
+        except IsADirectoryError:
+            raise UsageError("is a directory, not a file", path) from None
+        except OSError as e:
+            raise UsageError(f"cannot read ({e.strerror or e})", path) from None
+    for warning in body_warnings(body):
+        print(f"vtl: warning: {'stdin' if path == '-' else path}: {warning}", file=sys.stderr)
+    return body
 
 
 def pairs(values: Iterable[str] | None, option: str) -> dict[str, str]:
@@ -80,9 +99,9 @@ def json_object_file(path: str) -> dict[str, Any]:
     try:
         value = orjson.loads(read_text(path))
     except orjson.JSONDecodeError as e:
-        raise UsageError(f"{path}: not valid JSON ({e})") from None
+        raise UsageError(f"not valid JSON ({e})", path) from None
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: expected a JSON object")
+        raise UsageError("expected a JSON object", path)
     return value
 
 
@@ -124,7 +143,7 @@ def add_render(sub: argparse._SubParsersAction) -> None:
         description="Render a mapping template for one request (or, with --api and --route, run "
                     "what API Gateway runs for that route) and print the result.")
     render.add_argument("template", nargs="?", help="the template file (- for stdin)")
-    add_request_options(render)
+    add_request_options(render, routes=True)
     api = render.add_argument_group("an API definition")
     api.add_argument("--api", metavar="FILE", help="an OpenAPI/Swagger export, SAM or "
                      "CloudFormation template (instead of TEMPLATE)")
@@ -146,19 +165,20 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.set_defaults(run=run_render)
 
 
-def add_request_options(command: argparse.ArgumentParser) -> None:
-    """The options that describe a request (render, bench); `_request_parts` reads them."""
+def add_request_options(command: argparse.ArgumentParser, routes: bool = False) -> None:
+    """The options that describe a request (render, bench); `_request_parts` reads them. With
+    `routes`, their help also says what they do with --api and --response."""
     request = command.add_argument_group("the request")
-    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin); with "
-                         "--response, the backend's response body")
+    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin)" + (
+        "; with --response, the backend's response body" if routes else ""))
     request.add_argument("--header", action="append", metavar="K=V", help="a request header")
     request.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
     request.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
     request.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
     request.add_argument("--context", metavar="FILE", help="a JSON object of $context values")
-    request.add_argument("--content-type", metavar="TYPE",
-                         help="the request's Content-Type header (with --api it picks the request "
-                              "template; default application/json)")
+    request.add_argument("--content-type", metavar="TYPE", help="the request's Content-Type "
+                         "header" + (" (with --api it picks the request template; default "
+                                     "application/json)" if routes else ""))
 
 
 def run_render(args: argparse.Namespace) -> int:
@@ -188,11 +208,11 @@ def _render(args: argparse.Namespace) -> int:
     return _render_template(args)
 
 
-def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
+def _request_parts(args: argparse.Namespace) -> tuple[bytes, dict[str, dict[str, str]],
                                                       dict[str, Any] | None, dict[str, str]]:
     if args.template == "-" and args.body == "-":
         raise UsageError("the template and the body cannot both come from stdin")
-    body = read_text(args.body) if args.body else ""
+    body = read_body(args.body) if args.body else b""
     params = {"path": pairs(args.path, "--path"), "querystring": pairs(args.query, "--query"),
               "header": pairs(args.header, "--header")}
     if args.content_type:
@@ -550,7 +570,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vtl: {e}", file=sys.stderr)
         return 1
     except VtlError as e:
-        where = f"{e.template_name or '<template>'}:{e.line}:{e.column}: " if e.line else ""
+        name = e.template_name or getattr(args, "template", None) or "<template>"
+        where = f"{name}:{e.line}:{e.column}: " if e.line else ""
         print(f"vtl: {where}{e.message}", file=sys.stderr)
         if e.snippet:
             print(e.snippet, file=sys.stderr)
