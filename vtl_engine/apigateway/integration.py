@@ -19,6 +19,8 @@ from ..core.errors import VtlRuntimeError
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
+from .arguments import (CONTEXT_SHAPE, NAMES_SHAPE, check_body, check_list, check_mapping,
+                        check_templates)
 from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
@@ -55,6 +57,12 @@ class MethodRequest:
     context: dict[str, Any] | None = None
     stage_variables: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        check_body(self.body)
+        for name in ("headers", "querystring", "path", "stage_variables"):
+            check_mapping(getattr(self, name), name, NAMES_SHAPE)
+        check_mapping(self.context, "context", CONTEXT_SHAPE)
+
     @property
     def params(self) -> dict[str, dict[str, Any]]:
         """The `$input.params()` map."""
@@ -85,6 +93,12 @@ class BackendResponse:
     body: str | bytes = ""
     headers: dict[str, Any] = field(default_factory=dict)
     error_message: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.status_code) is not int:
+            raise TypeError(f"status_code must be an int, not {self.status_code!r}")
+        check_body(self.body)
+        check_mapping(self.headers, "headers", NAMES_SHAPE)
 
 
 @dataclass
@@ -121,6 +135,8 @@ class IntegrationResponse:
     content_handling: str | None = None
 
     def __post_init__(self) -> None:
+        check_templates(self.response_templates, "response_templates")
+        check_mapping(self.response_parameters, "response_parameters", NAMES_SHAPE)
         _check_mappings(self.response_parameters, _RESPONSE_TARGET, _RESPONSE_SOURCE)
         if self.selection_pattern:
             try:
@@ -159,6 +175,9 @@ class Integration:
         if self.passthrough_behavior not in PASSTHROUGH_BEHAVIORS:
             raise ValueError(f"passthroughBehavior must be one of {PASSTHROUGH_BEHAVIORS}, "
                              f"not {self.passthrough_behavior!r}")
+        check_templates(self.request_templates, "request_templates")
+        check_mapping(self.request_parameters, "request_parameters", NAMES_SHAPE)
+        check_list(self.responses, "responses", IntegrationResponse)
         _check_mappings(self.request_parameters, _REQUEST_TARGET, _REQUEST_SOURCE)
 
     @classmethod

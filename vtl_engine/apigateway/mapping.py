@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..core.errors import VtlLimitError, VtlRuntimeError
+from ..core.errors import VtlLimitError
 from ..core.template import Template
+from .arguments import check_request
 from .context import build_context
 from .input import Input, normalise_params
 from .util import UTIL, Util
@@ -58,13 +59,12 @@ def render_mapping_template(template: str, body: str | bytes = "",
     the caller knows of `$context` (merged over realistic defaults). A body given as bytes is
     read as UTF-8 text, malformed bytes becoming U+FFFD (Java's new String(bytes, UTF_8)).
     Raises VtlSyntaxError for a template that does not parse and VtlRuntimeError where API
-    Gateway would fail the request. `coverage` records which parts of the template ran (see
+    Gateway would fail the request; TypeError or ValueError for an argument of the wrong shape. `coverage` records which parts of the template ran (see
     Template.coverage).
     """
+    check_request(body, params, context, stage_variables)
     if isinstance(body, (bytes, bytearray)):
         body = bytes(body).decode("utf-8", "replace")
-    elif not isinstance(body, str):
-        raise VtlRuntimeError(f"the body must be text or bytes, not {type(body).__name__}")
     parameters = normalise_params(params)
     try:
         full_context = build_context(context, parameters)
