@@ -212,8 +212,13 @@ class Template:
             return None
         return compiled.coverage_points, compiled.coverage_hits
 
-    def render(self, context: Mapping[str, Any] | None = None) -> str:
-        """Render with `context` as the template's variables; raises only VtlError."""
+    def render(self, context: Mapping[str, Any] | None = None, /, **variables: Any) -> str:
+        """Render with `context` as the template's variables and keyword arguments over them,
+        as Jinja2's render takes them: `t.render({"a": 1})`, `t.render(name="Ada")`,
+        `t.render(data, name="Ada")`. Raises VtlError for what the template does, TypeError
+        when `context` is not a mapping."""
+        if variables:
+            return self.render_values({**self._variables(context), **variables})
         return self.render_values(self._variables(context))
 
     def render_values(self, variables: dict[str, Any]) -> str:
@@ -249,7 +254,8 @@ class Template:
         if context is None:
             return {}
         if not isinstance(context, Mapping):
-            raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
+            raise TypeError(f"context must be a mapping of variable names to values, such as "
+                            f"{{'name': 'Ada'}}, not {type(context).__name__}")
         # as they are: in a dialect whose data are JSON, lists print as JSON arrays (JavaList)
         return {str(k): v for k, v in context.items()}
 
