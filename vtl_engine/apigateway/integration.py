@@ -168,6 +168,9 @@ class Integration:
     dialect: str = "aws"
     #: record which parts of the templates run (see Template.coverage)
     coverage: bool = False
+    #: where the integration sits ("openapi.yaml POST /orders"): its templates are named after
+    #: it (template_name), in error messages and in coverage
+    name: str | None = None
 
     def __post_init__(self) -> None:
         self.type = self.type.upper()
@@ -190,6 +193,18 @@ class Integration:
                    responses=[IntegrationResponse.from_openapi(key, value)
                               for key, value in (spec.get("responses") or {}).items()],
                    content_handling=spec.get("contentHandling"), dialect=dialect)
+
+    def template_name(self, media_type: str,
+                      response: IntegrationResponse | None = None) -> str | None:
+        """The name of the request template for `media_type` (of `response`'s template, when
+        given): "openapi.yaml POST /orders request application/json", "openapi.yaml POST
+        /orders response 400 (Invalid.*) application/json"; None for an unnamed integration."""
+        if self.name is None:
+            return None
+        if response is None:
+            return f"{self.name} request {media_type}"
+        return (f"{self.name} response {response.status_code} "
+                f"({response.selection_pattern or 'default'}) {media_type}")
 
     @property
     def is_lambda(self) -> bool:
@@ -226,7 +241,8 @@ class Integration:
                 media_type, source = template
                 try:
                     result = render_prepared(source, _text(body), params, context,
-                                             stage_variables, self.dialect, self.coverage)
+                                             stage_variables, self.dialect, self.coverage,
+                                             self.template_name(media_type))
                 except VtlRuntimeError as error:  # "Unable to transform request"
                     return gateway_response(500, error)
                 body = result.body
@@ -295,7 +311,8 @@ class Integration:
                 media_type, source = template
                 try:
                     body = render_prepared(source, _text(body), params, context,
-                                           stage_variables, self.dialect, self.coverage).body
+                                           stage_variables, self.dialect, self.coverage,
+                                           self.template_name(media_type, chosen)).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
                     return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template

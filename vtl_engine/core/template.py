@@ -83,9 +83,11 @@ class CompiledTemplate:
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
-# (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
-# source are always the same), for the whole process, as coverage tools do
-_coverage_hits: dict[tuple[str, str], set[int]] = {}
+# (source, dialect, name) -> the coverage points that ran, kept across recompiles (the points of
+# a source are always the same), for the whole process, as coverage tools do. The name says where
+# the template sits (its file, or its place in an API definition): two places holding the same
+# text are counted apart, as coverage.py counts per file.
+_coverage_hits: dict[tuple[str, str, str | None], set[int]] = {}
 _disk_cache: DiskCache | None = None
 
 
@@ -137,7 +139,7 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace.update(directs)
     if known_objects:
         namespace["general"] = _general_root(source, dialect_name, name, coverage)
-    hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
+    hits = _coverage_hits.setdefault((source, dialect_name, name), set()) if coverage else None
     if hits is not None:
         namespace["cov"] = hits.add
     exec(code, namespace)  # noqa: S102 - our own generated code

@@ -69,7 +69,7 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
             params={"path": request.path, "querystring": request.query,
                     "header": request.headers},
             context=request.context, stage_variables=request.stage_variables,
-            dialect=dialect, coverage=coverage)
+            dialect=dialect, coverage=coverage, name=str(path))
     except VtlError as e:
         return Outcome(error=_located(path, e))
     return Outcome(body=result.body, status=result.status_override,
