@@ -39,6 +39,8 @@ class Outcome:
     request_override: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: why rendering failed, when it did
     error: str | None = None
+    #: the template's error itself (with its line, column and caret snippet), when it failed
+    exception: VtlError | None = field(default=None, repr=False, compare=False)
 
     def json(self) -> Any:
         """The body, parsed as JSON (orjson.JSONDecodeError when it is not JSON)."""
@@ -71,7 +73,7 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
             context=request.context, stage_variables=request.stage_variables,
             dialect=dialect, coverage=coverage, name=str(path))
     except VtlError as e:
-        return Outcome(error=_located(path, e))
+        return Outcome(error=_located(path, e), exception=e)
     return Outcome(body=result.body, status=result.status_override,
                    headers=result.response_header_overrides,
                    request_override={"header": result.header_overrides,
@@ -102,13 +104,14 @@ def render_route(integration: Integration, side: str, request: RequestSpec,
                        else BackendResponse())
         return _response_outcome(integration.integration_response(backend, method_request, sent))
     except VtlError as e:
-        return Outcome(error=str(e))
+        return Outcome(error=str(e), exception=e)
 
 
 def _response_outcome(response: MethodResponse) -> Outcome:
+    failed = response.error
     return Outcome(body=_text(response.body), status=response.status_code,
-                   headers=dict(response.headers),
-                   error=None if response.error is None else str(response.error))
+                   headers=dict(response.headers), error=None if failed is None else str(failed),
+                   exception=failed if isinstance(failed, VtlError) else None)
 
 
 def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> Outcome:
