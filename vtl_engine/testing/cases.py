@@ -91,6 +91,8 @@ class Case:
 
     name: str
     file: Path
+    #: its place in the file's `cases` list (from 0)
+    index: int = 0
     template: Path | None = None
     api: Path | None = None
     route: str | None = None
@@ -170,22 +172,22 @@ def _parse(path: Path) -> Any:
             raise CaseFileError(f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: "
                                 f"{e.msg}") from None
     try:
-        return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=CaseLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as e:
         problem, where = yaml_problem(e)
         raise CaseFileError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
-class _CaseLoader(yaml.SafeLoader):
+class CaseLoader(yaml.SafeLoader):
     """YAML 1.2's booleans: only true and false, so `on`, `yes` and `no` (a query parameter, a
     header value) stay text instead of becoming booleans as YAML 1.1 has them."""
 
 
 _BOOL = "tag:yaml.org,2002:bool"
-_CaseLoader.yaml_implicit_resolvers = {
+CaseLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                   list("tTfF"))
 
 
@@ -255,7 +257,7 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
     merged = {key: spec.get(key, top.get(key)) for key in _TARGET_KEYS - {"request"}}
     if "template" in spec or "api" in spec:   # the case's own target replaces the file's
         merged["template"], merged["api"] = spec.get("template"), spec.get("api")
-    case = Case(name=name, file=where.path)
+    case = Case(name=name, file=where.path, index=number - 1)
     if (merged["template"] is None) == (merged["api"] is None):
         raise where.fail(place, "give either 'template' or 'api' (with 'route')")
     if merged["template"] is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,6 +53,8 @@ class CaseResult:
     case: Case
     failures: list[str]
     seconds: float
+    #: what the case rendered (None when it could not run: a file it names cannot be read)
+    outcome: Outcome | None = None
 
     @property
     def passed(self) -> bool:
@@ -170,10 +173,10 @@ def compare(expect: Expectation, outcome: Outcome) -> list[str]:
         failures.extend(json_mismatch(expect.json, outcome.body))
     if expect.status is not NOT_GIVEN and expect.status != outcome.status:
         failures.append(f"status: expected {_status(expect.status)}, got {_status(outcome.status)}")
-    failures.extend(_map_mismatches("headers", expect.headers, outcome.headers,
+    failures.extend(map_mismatches("headers", expect.headers, outcome.headers,
                                     case_insensitive=True))
     for kind, expected in expect.request_override.items():
-        failures.extend(_map_mismatches(f"request_override.{kind}", expected,
+        failures.extend(map_mismatches(f"request_override.{kind}", expected,
                                         outcome.request_override.get(kind, {}),
                                         case_insensitive=kind == "header"))
     return failures
@@ -231,7 +234,7 @@ def _diff_lines(text: str) -> list[str]:
     return shown or [""]
 
 
-def _map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
+def map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
                     case_insensitive: bool) -> list[str]:
     """Only the keys `expected` lists are compared; None means "absent"."""
     if case_insensitive:
@@ -267,6 +270,8 @@ class RunSummary:
     results: list[CaseResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: cases left out by the selection (`vtl test -k`)
+    deselected: int = 0
 
     @property
     def failed(self) -> list[CaseResult]:
@@ -278,9 +283,11 @@ class RunSummary:
 
 
 def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions,
-              coverage: bool = False) -> RunSummary:
-    """Run every case in `files`; a file that cannot be read, or whose template or API
-    definition cannot be, is reported and counted, and the others still run."""
+              coverage: bool = False, selected: Callable[[Case], bool] | None = None,
+              exitfirst: bool = False) -> RunSummary:
+    """Run every case in `files` that `selected` keeps; a file that cannot be read, or whose
+    template or API definition cannot be, is reported and counted, and the others still run.
+    With `exitfirst`, the run stops at the first failure or file error."""
     summary = RunSummary()
     started = time.perf_counter()
     for path in files:
@@ -289,13 +296,23 @@ def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions
         except CaseFileError as e:
             summary.file_errors.append(str(e))
             reporter.file_failed(path, str(e))
+            if exitfirst:
+                break
             continue
-        reporter.file_started(path, len(cases))
-        for case in cases:
+        kept = [case for case in cases if selected is None or selected(case)]
+        summary.deselected += len(cases) - len(kept)
+        if not kept:
+            continue
+        reporter.file_started(path, len(kept))
+        for case in kept:
             result = run_case(case, definitions, coverage)
             summary.results.append(result)
             reporter.case_done(result)
+            if exitfirst and not result.passed:
+                break
         reporter.file_done(path)
+        if exitfirst and summary.failed:
+            break
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -303,10 +320,11 @@ def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions
 def run_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> CaseResult:
     started = time.perf_counter()
     try:
-        failures = compare(case.expect, render_case(case, definitions, coverage))
+        outcome = render_case(case, definitions, coverage)
     except CaseFileError as e:
-        failures = [str(e)]
-    return CaseResult(case, failures, time.perf_counter() - started)
+        return CaseResult(case, [str(e)], time.perf_counter() - started)
+    return CaseResult(case, compare(case.expect, outcome), time.perf_counter() - started,
+                      outcome)
 
 
 class ApiDefinitions:
