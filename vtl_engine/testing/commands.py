@@ -9,12 +9,13 @@ from typing import TextIO
 
 import orjson
 
-from .cases import CASE_FILE_SUFFIXES, Case, CaseFileError, find_case_files
+from .cases import CASE_FILE_SUFFIXES, Case, CaseFileError, find_case_files, load_case_file
 from .coverage import measure, templates_of, text_report, total_percent, write_html
 from .junit import write_junit_xml
 from .keywords import ExpressionError, Matcher, compile_expression
 from .runner import ApiDefinitions, CaseResult, RunSummary, run_cases
 from .update import update_case_files
+from .watch import Watched, watch
 
 
 class TerminalReporter:
@@ -114,6 +115,34 @@ def summary_line(summary: RunSummary) -> str:
 
 
 def run_test(args: argparse.Namespace) -> int:
+    if args.watch:
+        return watch(lambda: _run_test_once(args), lambda: _watched_by_tests(args))
+    return _run_test_once(args)
+
+
+def _watched_by_tests(args: argparse.Namespace) -> Watched:
+    """The folders named and those of the case files (new case files, body files), and the
+    templates and API definitions the cases name, wherever they are."""
+    watched = Watched(ignored={Path(args.junitxml).resolve()} if args.junitxml else set())
+    for path in map(Path, args.paths):
+        if path.is_dir():
+            watched.trees.add(path.resolve())
+    try:
+        files = find_case_files([Path(p) for p in args.paths])
+    except CaseFileError:
+        return watched
+    for file in files:
+        watched.trees.add(file.parent.resolve())
+        watched.add_files([file])
+        try:
+            cases = load_case_file(file)
+        except CaseFileError:
+            continue
+        watched.add_files(case.template or case.api for case in cases)
+    return watched
+
+
+def _run_test_once(args: argparse.Namespace) -> int:
     selection = Selection(args.keyword, args.exitfirst)
     try:
         summary = run_and_report(args.paths, sys.stdout, ApiDefinitions(), args.verbose,
@@ -205,6 +234,9 @@ def add_test(sub: argparse._SubParsersAction) -> None:
     test.add_argument("--update", action="store_true",
                       help="write what failing cases produced into their case files as what "
                            "they expect")
+    test.add_argument("--watch", action="store_true",
+                      help="run again whenever a case file, template, body or API definition "
+                           "changes (Ctrl-C stops)")
     test.set_defaults(run=run_test)
 
 

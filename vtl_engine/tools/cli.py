@@ -37,6 +37,7 @@ from ..apigateway.mapping import MappingResult, compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
 from ..testing.commands import add_coverage, add_test
+from ..testing.watch import Watched, watch
 from ..userfiles import body_warnings, read_user_text
 from .lint import RULES, lint
 
@@ -162,6 +163,9 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
+    render.add_argument("--watch", action="store_true",
+                        help="render again whenever the template, body, context or API "
+                             "definition changes (Ctrl-C stops)")
     render.set_defaults(run=run_render)
 
 
@@ -182,6 +186,19 @@ def add_request_options(command: argparse.ArgumentParser, routes: bool = False) 
 
 
 def run_render(args: argparse.Namespace) -> int:
+    if args.watch:
+        return watch(lambda: run_reporting_errors(_render_named, args),
+                     lambda: _watched_by_render(args))
+    return _render_named(args)
+
+
+def _watched_by_render(args: argparse.Namespace) -> Watched:
+    watched = Watched()
+    watched.add_files([args.template, args.api, args.body, args.context])
+    return watched
+
+
+def _render_named(args: argparse.Namespace) -> int:
     try:
         return _render(args)
     except VtlError as error:  # name the template the error's line and column are in
@@ -565,7 +582,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return run_reporting_errors(args.run, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_reporting_errors(run: Callable[[argparse.Namespace], int],
+                         args: argparse.Namespace) -> int:
+    """`run(args)`, its errors reported as one line (and a snippet) and an exit status."""
+    try:
+        return run(args)
     except UsageError as e:
         print(f"vtl: {e}", file=sys.stderr)
         return 1
@@ -576,8 +602,6 @@ def main(argv: list[str] | None = None) -> int:
         if e.snippet:
             print(e.snippet, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # `vtl … | head`
         sys.stderr.close()
         return 0
