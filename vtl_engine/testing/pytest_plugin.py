@@ -35,6 +35,7 @@ from .runner import (
     json_mismatch,
     pretty_json,
     render_route,
+    route_of,
     render_template_file,
     run_case,
     text_diff,
@@ -140,7 +141,8 @@ class Vtl:
                                   for k, v in backend.items()})
             answer = BackendResponse(spec.status, spec.body, dict(spec.headers),
                                      spec.error_message)
-        return _as_expected(render_route(integration, side, request, answer), expect_error)
+        return _as_expected(render_route(integration, route_of(route), side, request, answer),
+                            expect_error)
 
     assert_json = staticmethod(assert_json_equal)
     assert_body = staticmethod(assert_body_equal)

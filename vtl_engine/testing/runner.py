@@ -21,10 +21,10 @@ from ..apigateway import (
     Integration,
     MethodRequest,
     MethodResponse,
-    mock_backend_response,
     render_mapping_template,
 )
-from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition
+from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition, split_route
+from ..apigateway.invoke import invoke
 from ..core.errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
@@ -84,30 +84,31 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
                                      "path": result.path_overrides})
 
 
-def render_route(integration: Integration, side: str, request: RequestSpec,
+def render_route(integration: Integration, route: str, side: str, request: RequestSpec,
                  backend: BackendResponse | None = None) -> Outcome:
-    """Run the request side of `integration` for `request` (what the backend receives), or
-    both sides (what the client receives) when `side` is "response". Without `backend`, a MOCK
-    integration answers as API Gateway's mock does and any other answers 200 with no body."""
+    """Run `request` on `route` ("POST /orders/{id}") through `integration`, as API Gateway
+    does (apigateway.invoke): what the backend receives, or, when `side` is "response", what the
+    client receives. Without `backend`, a MOCK integration answers as API Gateway's mock does
+    and any other answers 200 with no body."""
     method_request = MethodRequest(body=request.body, headers=dict(request.headers),
                                    querystring=dict(request.query), path=dict(request.path),
                                    context=request.context,
                                    stage_variables=dict(request.stage_variables))
+    if side == "response" and backend is None and integration.type != "MOCK":
+        backend = BackendResponse()
     try:
-        sent = integration.integration_request(method_request)
-        if isinstance(sent, MethodResponse):
-            return _response_outcome(sent)
-        if side == "request":
-            return Outcome(body=_text(sent.body),
-                           request_override={"header": sent.headers,
-                                             "querystring": sent.querystring,
-                                             "path": sent.path})
-        if backend is None:
-            backend = (mock_backend_response(sent) if integration.type == "MOCK"
-                       else BackendResponse())
-        return _response_outcome(integration.integration_response(backend, method_request, sent))
+        done = invoke(integration, method_request, route=route,
+                      backend=backend if side == "response" else None)
     except VtlError as e:
         return Outcome(error=str(e), exception=e)
+    sent = done.integration_request
+    if sent is None:   # API Gateway answered by itself before any backend
+        return _response_outcome(done.response)
+    if side == "request":
+        return Outcome(body=_text(sent.body),
+                       request_override={"header": sent.headers, "querystring": sent.querystring,
+                                         "path": sent.path})
+    return _response_outcome(done.response)
 
 
 def _response_outcome(response: MethodResponse) -> Outcome:
@@ -128,7 +129,13 @@ def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False)
         spec = case.backend
         backend = BackendResponse(status_code=spec.status, body=spec.body,
                                   headers=dict(spec.headers), error_message=spec.error_message)
-    return render_route(integration, case.side, request, backend)
+    return render_route(integration, route_of(case.route), case.side, request, backend)
+
+
+def route_of(route: str) -> str:
+    """A route as a request names it, "POST /orders/{id}" (a case may write "post /orders/")."""
+    method, path = split_route(route)
+    return f"{method} {path}"
 
 
 def read_template(path: Path) -> str:
