@@ -1,5 +1,6 @@
 """`vtl render`: a template file, or a route of an API definition (request and response side)."""
 import json
+import re
 import subprocess
 import sys
 
@@ -303,3 +304,42 @@ def test_a_body_that_is_not_utf8_is_read_as_java_reads_it_with_a_warning(cli, tm
            "sequence as U+FFFD" in run.err and run.err.count("\n") == 1
     run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--body", str(body))
     assert run.code == 0 and "not valid UTF-8" in run.err, run
+
+
+def test_save_case_writes_what_was_rendered_as_a_case_that_vtl_test_passes(cli, tmp_path):
+    saved = tmp_path / "cases" / "order.vtltest.yaml"
+    run = cli("render", "fixtures/examples/order.vtl", "--body", ORDER, "--query",
+              "express=true", "--stage-var", "env=prod", "--save-case", str(saved))
+    assert run.code == 0, run
+    assert run.err == f"vtl: saved as a test case: vtl test {saved} runs it\n"
+    text = saved.read_text()
+    assert text.startswith("template: ../../")
+    # the $context values that change at every request are pinned: the same as were rendered
+    request_id = re.search(r"requestId: (\S+)", text).group(1)
+    assert f'"orderId": "{request_id}"' in run.out and f'"orderId": "{request_id}"' in text
+    assert cli("test", str(saved)).out.startswith(f"{saved} .  [1/1]")
+    # a route's response side, the backend's answer kept as the case's backend
+    saved = tmp_path / "route.vtltest.yaml"
+    run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--response",
+              "--error-message", "Invalid quantity: -1", "--body", "-", "--save-case",
+              str(saved), stdin='{"errorMessage": "Invalid quantity: -1"}')
+    assert run.code == 0, run
+    assert "  backend:\n    status: 200\n" in saved.read_text()
+    assert "    status: 400\n    headers:\n      X-Error-Kind: validation\n" in saved.read_text()
+    tested = cli("test", str(saved))
+    assert tested.code == 0 and "1 passed" in tested.out, tested
+    # a body that is not UTF-8 is named, not copied
+    body = tmp_path / "latin1.json"
+    body.write_bytes(b'{"name": "Jos\xe9"}')
+    saved = tmp_path / "latin1.vtltest.yaml"
+    run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--body", str(body),
+              "--save-case", str(saved))
+    assert run.code == 0 and "body_file: latin1.json" in saved.read_text(), run
+    assert cli("test", str(saved)).code == 0
+
+
+def test_save_case_refuses_what_it_cannot_save(cli, tmp_path):
+    run = cli("render", "fixtures/examples/order.vtl", "--save-case", str(tmp_path / "x.yaml"))
+    assert run.code == 1 and "a saved case file is named *.vtltest.yaml" in run.err, run
+    run = cli("render", "-", "--save-case", str(tmp_path / "x.vtltest.yaml"), stdin="$a")
+    assert run.code == 1 and "needs the template in a file" in run.err, run

@@ -35,7 +35,9 @@ from ..apigateway.invoke import invoke, java_map
 from ..apigateway.mapping import compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
+from ..testing.cases import BackendSpec, Case, CaseFileError, RequestSpec
 from ..testing.commands import add_coverage, add_test
+from ..testing.savecase import check_case_file_name, pinned_context, save_case
 from ..testing.watch import Watched, watch
 from ..userfiles import body_warnings, read_user_text
 from .lint import RULES, lint
@@ -161,6 +163,9 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
+    render.add_argument("--save-case", metavar="FILE",
+                        help="also write what was rendered as a test case (FILE.vtltest.yaml) "
+                             "that vtl test runs")
     render.add_argument("--watch", action="store_true",
                         help="render again whenever the template, body, context or API "
                              "definition changes (Ctrl-C stops)")
@@ -197,12 +202,57 @@ def _watched_by_render(args: argparse.Namespace) -> Watched:
 
 
 def _render_named(args: argparse.Namespace) -> int:
+    args.request_read = None   # each run reads the request anew (--watch)
+    if args.save_case is not None:
+        _check_save_case(args)
     try:
-        return _render(args)
+        status = _render(args)
     except VtlError as error:  # name the template the error's line and column are in
         if error.template_name is None:
             error.template_name = args.template or f"{args.api} [{args.route}]"
         raise
+    if status == 0 and args.save_case is not None:
+        _save_case(args)
+    return status
+
+
+def _check_save_case(args: argparse.Namespace) -> None:
+    try:
+        check_case_file_name(args.save_case)
+    except CaseFileError as e:
+        raise UsageError(str(e)) from None
+    if args.template == "-":
+        raise UsageError("--save-case needs the template in a file, not standard input")
+
+
+def _save_case(args: argparse.Namespace) -> None:
+    """What was rendered, as a case `vtl test` runs (testing/savecase.py)."""
+    body, params, context, stage_variables = _request_parts(args)
+    request = RequestSpec(body=body, headers=params["header"], query=params["querystring"],
+                          path=params["path"], stage_variables=stage_variables, context=context)
+    file = Path(args.save_case)
+    if args.api:
+        method, path = split_route(args.route)
+        backend = None
+        if args.response and load_definition(args.api).integration(args.route).type != "MOCK":
+            backend = BackendSpec(status=args.status or 200, body=body,
+                                  headers=pairs(args.backend_header, "--backend-header"),
+                                  error_message=args.error_message)
+            request.body = b""   # the body given was the backend's
+        side = "response" if args.response else "request"
+        case = Case(f"{method} {path} ({side} side)", file, api=Path(args.api),
+                    route=f"{method} {path}", side=side, dialect=args.dialect,
+                    request=request, backend=backend)
+    else:
+        case = Case(Path(args.template).name, file, template=Path(args.template),
+                    dialect=args.dialect, request=request)
+    try:
+        save_case(file, case, body_file=args.body if args.body != "-" else None)
+    except CaseFileError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"cannot write it ({e.strerror or e})", args.save_case) from None
+    print(f"vtl: saved as a test case: vtl test {file} runs it", file=sys.stderr)
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -233,6 +283,10 @@ def _render(args: argparse.Namespace) -> int:
 
 def _request_parts(args: argparse.Namespace) -> tuple[bytes, dict[str, dict[str, str]],
                                                       dict[str, Any] | None, dict[str, str]]:
+    """The request the options describe, read once per run (standard input cannot be read
+    twice, and --save-case writes the request that was rendered)."""
+    if getattr(args, "request_read", None) is not None:
+        return args.request_read
     if args.template == "-" and args.body == "-":
         raise UsageError("the template and the body cannot both come from stdin")
     body = read_body(args.body) if args.body else b""
@@ -241,7 +295,10 @@ def _request_parts(args: argparse.Namespace) -> tuple[bytes, dict[str, dict[str,
     if args.content_type:
         params["header"]["Content-Type"] = args.content_type
     context = json_object_file(args.context) if args.context else None
-    return body, params, context, pairs(args.stage_var, "--stage-var")
+    if getattr(args, "save_case", None) is not None:   # the values a saved case repeats
+        context = pinned_context(context)
+    args.request_read = body, params, context, pairs(args.stage_var, "--stage-var")
+    return args.request_read
 
 
 def _render_template(args: argparse.Namespace) -> int:
