@@ -145,7 +145,9 @@ def test_snapshots_are_written_then_compared(project):
     (project.path / "total.txt").write_text("2")
     changed = run(project, "test_snap.py")
     changed.assert_outcomes(failed=1)
-    changed.stdout.fnmatch_lines(['*-  "total": 1', '*+  "total": 2'])
+    changed.stdout.fnmatch_lines(['*-  "total": 1', '*+  "total": 2',
+                                  "*If the new output is right, run pytest "
+                                  "--vtl-update-snapshots to write it"])
 
 
 def test_the_documented_examples_run(pytester):

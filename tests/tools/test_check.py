@@ -69,6 +69,7 @@ def test_compile_shows_python(cli):
     run = cli("compile", "fixtures/examples/order.vtl")
     assert run.code == 0 and "def root(" in run.out, run
     compile(run.out, "generated", "exec")   # the generated source is valid Python
+    assert cli("compile", "fixtures/examples/order.vtl", "--python").code == 2   # no such flag
     broken = cli("compile", "fixtures/lint/unclosed.vtl")
     assert broken.code == 1 and "never closed" in broken.err and "Traceback" not in broken.err
 

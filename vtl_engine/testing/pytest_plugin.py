@@ -174,10 +174,14 @@ class Vtl:
             raise AssertionError(f"no snapshot {file}; run pytest --vtl-update-snapshots "
                                  "to write it")
         expected = file.read_text(encoding="utf-8")
-        if file.suffix == ".txt":
-            assert_body_equal(body, expected)
-        else:
-            assert_json_equal(body, orjson.loads(expected))
+        try:
+            if file.suffix == ".txt":
+                assert_body_equal(body, expected)
+            else:
+                assert_json_equal(body, orjson.loads(expected))
+        except AssertionError as e:
+            raise AssertionError(f"snapshot {file} differs: {e}\nIf the new output is right, "
+                                 f"run pytest --vtl-update-snapshots to write it") from None
 
 
 def _as_expected(outcome: Outcome, expect_error: bool) -> Outcome:
