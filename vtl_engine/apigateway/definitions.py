@@ -96,15 +96,18 @@ class ApiDefinition:
         """The integration of `route` ("POST /orders"; the method in any case). A route the
         definition lacks falls back to the `ANY` method of the same path."""
         method, path = split_route(route)
-        spec = self.specs.get(f"{method} {path}") or self.specs.get(f"ANY {path}")
-        if spec is None:
+        found = next((key for key in (f"{method} {path}", f"ANY {path}") if key in self.specs),
+                     None)
+        if found is None:
             known = ", ".join(self.routes()) or "none"
             raise DefinitionError(f"{self.path}: no route {method} {path} (routes: {known})")
         try:
-            return Integration.from_openapi(_normalised(spec))
+            integration = Integration.from_openapi(_normalised(self.specs[found]))
         except (ValueError, TypeError, AttributeError) as error:
             reason = str(error).splitlines()[0]  # a Java regex error adds the pattern and a caret
             raise DefinitionError(f"{self.path}: {method} {path}: {reason}") from None
+        integration.name = f"{self.path} {found}"   # its templates are named after where it sits
+        return integration
 
 
 def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:

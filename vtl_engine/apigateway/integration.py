@@ -19,6 +19,8 @@ from ..core.errors import VtlRuntimeError
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
+from .arguments import (CONTEXT_SHAPE, NAMES_SHAPE, check_body, check_list, check_mapping,
+                        check_templates)
 from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
@@ -56,6 +58,12 @@ class MethodRequest:
     context: dict[str, Any] | None = None
     stage_variables: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        check_body(self.body)
+        for name in ("headers", "querystring", "path", "stage_variables"):
+            check_mapping(getattr(self, name), name, NAMES_SHAPE)
+        check_mapping(self.context, "context", CONTEXT_SHAPE)
+
     @property
     def params(self) -> dict[str, dict[str, Any]]:
         """The `$input.params()` map."""
@@ -86,6 +94,12 @@ class BackendResponse:
     body: str | bytes = ""
     headers: dict[str, Any] = field(default_factory=dict)
     error_message: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.status_code) is not int:
+            raise TypeError(f"status_code must be an int, not {self.status_code!r}")
+        check_body(self.body)
+        check_mapping(self.headers, "headers", NAMES_SHAPE)
 
 
 @dataclass
@@ -133,6 +147,8 @@ class IntegrationResponse:
     content_handling: str | None = None
 
     def __post_init__(self) -> None:
+        check_templates(self.response_templates, "response_templates")
+        check_mapping(self.response_parameters, "response_parameters", NAMES_SHAPE)
         _check_mappings(self.response_parameters, _RESPONSE_TARGET, _RESPONSE_SOURCE)
         if self.selection_pattern:
             try:
@@ -164,6 +180,9 @@ class Integration:
     dialect: str = "aws"
     #: record which parts of the templates run (see Template.coverage)
     coverage: bool = False
+    #: where the integration sits ("openapi.yaml POST /orders"): its templates are named after
+    #: it (template_name), in error messages and in coverage
+    name: str | None = None
 
     def __post_init__(self) -> None:
         self.type = self.type.upper()
@@ -171,6 +190,9 @@ class Integration:
         if self.passthrough_behavior not in PASSTHROUGH_BEHAVIORS:
             raise ValueError(f"passthroughBehavior must be one of {PASSTHROUGH_BEHAVIORS}, "
                              f"not {self.passthrough_behavior!r}")
+        check_templates(self.request_templates, "request_templates")
+        check_mapping(self.request_parameters, "request_parameters", NAMES_SHAPE)
+        check_list(self.responses, "responses", IntegrationResponse)
         _check_mappings(self.request_parameters, _REQUEST_TARGET, _REQUEST_SOURCE)
 
     @classmethod
@@ -183,6 +205,18 @@ class Integration:
                    responses=[IntegrationResponse.from_openapi(key, value)
                               for key, value in (spec.get("responses") or {}).items()],
                    content_handling=spec.get("contentHandling"), dialect=dialect)
+
+    def template_name(self, media_type: str,
+                      response: IntegrationResponse | None = None) -> str | None:
+        """The name of the request template for `media_type` (of `response`'s template, when
+        given): "openapi.yaml POST /orders request application/json", "openapi.yaml POST
+        /orders response 400 (Invalid.*) application/json"; None for an unnamed integration."""
+        if self.name is None:
+            return None
+        if response is None:
+            return f"{self.name} request {media_type}"
+        return (f"{self.name} response {response.status_code} "
+                f"({response.selection_pattern or 'default'}) {media_type}")
 
     @property
     def is_lambda(self) -> bool:
@@ -220,7 +254,8 @@ class Integration:
                 media_type, source = template
                 try:
                     result = render_prepared(source, _text(body), params, context,
-                                             stage_variables, self.dialect, self.coverage)
+                                             stage_variables, self.dialect, self.coverage,
+                                             self.template_name(media_type))
                 except VtlRuntimeError as error:  # "Unable to transform request"
                     return gateway_response(500, error)
                 body = result.body
@@ -294,7 +329,8 @@ class Integration:
                 media_type, source = template
                 try:
                     body = render_prepared(source, _text(body), params, context,
-                                           stage_variables, self.dialect, self.coverage).body
+                                           stage_variables, self.dialect, self.coverage,
+                                           self.template_name(media_type, chosen)).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
                     return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template

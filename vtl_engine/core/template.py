@@ -83,9 +83,11 @@ class CompiledTemplate:
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
-# (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
-# source are always the same), for the whole process, as coverage tools do
-_coverage_hits: dict[tuple[str, str], set[int]] = {}
+# (source, dialect, name) -> the coverage points that ran, kept across recompiles (the points of
+# a source are always the same), for the whole process, as coverage tools do. The name says where
+# the template sits (its file, or its place in an API definition): two places holding the same
+# text are counted apart, as coverage.py counts per file.
+_coverage_hits: dict[tuple[str, str, str | None], set[int]] = {}
 _disk_cache: DiskCache | None = None
 
 
@@ -137,7 +139,7 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace.update(directs)
     if known_objects:
         namespace["general"] = _general_root(source, dialect_name, name, coverage)
-    hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
+    hits = _coverage_hits.setdefault((source, dialect_name, name), set()) if coverage else None
     if hits is not None:
         namespace["cov"] = hits.add
     exec(code, namespace)  # noqa: S102 - our own generated code
@@ -212,8 +214,13 @@ class Template:
             return None
         return compiled.coverage_points, compiled.coverage_hits
 
-    def render(self, context: Mapping[str, Any] | None = None) -> str:
-        """Render with `context` as the template's variables; raises only VtlError."""
+    def render(self, context: Mapping[str, Any] | None = None, /, **variables: Any) -> str:
+        """Render with `context` as the template's variables and keyword arguments over them,
+        as Jinja2's render takes them: `t.render({"a": 1})`, `t.render(name="Ada")`,
+        `t.render(data, name="Ada")`. Raises VtlError for what the template does, TypeError
+        when `context` is not a mapping."""
+        if variables:
+            return self.render_values({**self._variables(context), **variables})
         return self.render_values(self._variables(context))
 
     def render_values(self, variables: dict[str, Any]) -> str:
@@ -249,7 +256,8 @@ class Template:
         if context is None:
             return {}
         if not isinstance(context, Mapping):
-            raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
+            raise TypeError(f"context must be a mapping of variable names to values, such as "
+                            f"{{'name': 'Ada'}}, not {type(context).__name__}")
         # as they are: in a dialect whose data are JSON, lists print as JSON arrays (JavaList)
         return {str(k): v for k, v in context.items()}
 
