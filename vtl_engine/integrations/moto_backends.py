@@ -22,11 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import orjson
 import requests
 
+from ..apigateway.endpoints import service_endpoint, with_path_parameters, with_stage_variables
 from ..apigateway.integration import BackendResponse, IntegrationRequest
 
 Backend = Callable[[IntegrationRequest], BackendResponse]
@@ -36,10 +37,7 @@ DEFAULT_TIMEOUT_MS = 29_000
 SUPPORTED = ("MOCK; HTTP; AWS service integrations (action/ and path/ URIs) of services moto "
              "mocks; Lambda non-proxy integrations")
 
-_SERVICE_URI = re.compile(r"arn:[^:]+:apigateway:([^:]+):([^:]+):(action|path)/(.*)", re.DOTALL)
 _LAMBDA_FUNCTION = re.compile(r"2015-03-31/functions/(.+)/invocations")
-_URI_PARAMETER = re.compile(r"\{([^{}+]+)(\+?)\}")
-_STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([^}]+)\}")
 # what moto's Lambda answers when it cannot start the function's Docker container
 _DOCKER_FAILURE = "error running docker"
 
@@ -78,9 +76,10 @@ def backend_for(spec: Mapping[str, Any], target: Target, route: str) -> Backend 
         return None
     timeout = int(spec.get("timeoutInMillis") or DEFAULT_TIMEOUT_MS) / 1000
     if kind == "HTTP":
-        uri = _with_stage_variables(spec.get("uri") or "", target.stage_variables)
+        uri = with_stage_variables(spec.get("uri") or "", target.stage_variables)
         method = spec.get("httpMethod") or "GET"
-        return lambda sent: _http(method, _filled(uri, sent.path), sent, target, {}, timeout)
+        return lambda sent: _http(method, with_path_parameters(uri, sent.path), sent, target, {},
+                                  timeout)
     if kind == "AWS":
         return _aws_backend(spec, target, route, timeout)
     raise _unsupported(route, spec, f"{kind or 'no'} integrations are not supported")
@@ -88,13 +87,12 @@ def backend_for(spec: Mapping[str, Any], target: Target, route: str) -> Backend 
 
 def _aws_backend(spec: Mapping[str, Any], target: Target, route: str,
                  timeout: float) -> Backend:
-    uri = _with_stage_variables(spec.get("uri") or "", target.stage_variables)
-    found = _SERVICE_URI.fullmatch(uri)
-    if found is None:
+    endpoint = service_endpoint(with_stage_variables(spec.get("uri") or "",
+                                                     target.stage_variables))
+    if endpoint is None:
         raise _unsupported(route, spec, "the URI is not arn:aws:apigateway:REGION:SERVICE:"
                                         "action/ACTION or …:path/PATH")
-    region, service, kind, rest = found.groups()
-    host = f"{service}.{region}.amazonaws.com"
+    service, kind, rest, host = endpoint.service, endpoint.kind, endpoint.rest, endpoint.host
     moto_service = _moto_service(host)
     if moto_service is None:
         raise _unsupported(route, spec, f"moto does not mock the {service} service")
@@ -104,8 +102,8 @@ def _aws_backend(spec: Mapping[str, Any], target: Target, route: str,
         method = spec.get("httpMethod") or "POST"
 
         def call(sent: IntegrationRequest) -> BackendResponse:
-            answer = _http(method, f"https://{host}/{_filled(rest, sent.path)}", sent, target,
-                           extra, timeout)
+            answer = _http(method, f"https://{host}/{with_path_parameters(rest, sent.path)}",
+                           sent, target, extra, timeout)
             return answer if function is None else _lambda_answer(answer, function.group(1))
         return call
     model = _service_model(moto_service, service)
@@ -197,21 +195,6 @@ def _service_model(moto_service: str, endpoint_prefix: str) -> Any:
         except UnknownServiceError:
             continue
     return None
-
-
-def _filled(uri: str, path: Mapping[str, Any]) -> str:
-    """`{name}` and greedy `{name+}` in a URI, from the mapped path parameters (URL-encoded; a
-    greedy one keeps its slashes)."""
-    def fill(match: re.Match[str]) -> str:
-        value = path.get(match.group(1))
-        if value is None:
-            return match.group(0)
-        return quote(str(value), safe="/" if match.group(2) else "")
-    return _URI_PARAMETER.sub(fill, uri)
-
-
-def _with_stage_variables(uri: str, stage_variables: Mapping[str, Any]) -> str:
-    return _STAGE_VARIABLE.sub(lambda m: str(stage_variables.get(m.group(1), "")), uri)
 
 
 def _update(headers: dict[str, str], given: Mapping[str, str]) -> None:
