@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import VtlLimitError, VtlSyntaxError
+from .limits import MAX_NESTING_DEPTH
 
 
 class Token(str):
@@ -40,11 +41,6 @@ class Token(str):
         token.line, token.column = line, column
         return token
 
-
-# Deeper nesting of directives, brackets and method arguments than any real template uses would
-# make the lexer, the parse tree, the code generator and Python's own compiler recurse (or refuse:
-# Python allows 100 indentation levels and 200 nested parentheses), so it is refused up front.
-MAX_NESTING_DEPTH = 40
 
 # Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")

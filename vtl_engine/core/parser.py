@@ -22,8 +22,8 @@ import orjson
 from . import nodes as n
 from .dialect import Dialect
 from .errors import VtlLimitError, VtlSyntaxError
-from .lexer import MAX_NESTING_DEPTH, Lexer, Token
-from .runtime.budget import MAX_NUMBER_DIGITS
+from .lexer import Lexer, Token
+from .limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 
 
 def _grammar_file(name: str) -> Any:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from time import monotonic
 from typing import Any
 
+from ..limits import MAX_NUMBER_DIGITS
 from .signals import JavaException
 
 
@@ -90,9 +91,6 @@ def check_length(size: int) -> None:
         raise limit_exceeded("max_string_length", budget.max_length)
 
 
-# Python refuses to print an int of more digits (sys.get_int_max_str_digits), for the same
-# reason: converting one costs time quadratic in its length.
-MAX_NUMBER_DIGITS = 4300
 _MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.3219)   # log2(10)
 
 
