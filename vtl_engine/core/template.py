@@ -17,7 +17,7 @@ from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .limits import DEFAULT_LIMITS, Limits
 from .runtime import arith, budget, support, values
 from .runtime.host import HostObject
-from .runtime.signals import MISSING, JavaException
+from .runtime.signals import MISSING, JavaException, LimitExceeded
 from .runtime.values import JavaList, JsonArray
 
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
@@ -237,11 +237,9 @@ class Template:
         source, name = compiled.source, compiled.name
         if isinstance(error, VtlError):
             return error
+        if isinstance(error, LimitExceeded):
+            return VtlLimitError(error.limit, error.value, line, column, source, name)
         if isinstance(error, JavaException):
-            if error.java_class == "LimitExceeded":
-                limit, _, value = error.message.partition(" (")
-                return VtlLimitError(limit, _number(value.rstrip(")")), line, column, source,
-                                     name)
             if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
                 limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
                                             line, column, source, name)
@@ -256,16 +254,6 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
-
-
-def _number(text: str) -> int | float | str:
-    """A limit's value as configured (it travelled as text in the JavaException)."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _check_template_size(source: str, limit: int, name: str | None) -> None:
