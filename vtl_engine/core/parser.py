@@ -62,37 +62,38 @@ def grammar_digest(grammar: str) -> str:
 def table_data(grammar: str) -> dict:
     """Lark's LALR tables for `grammar` as plain data: for each state, what each terminal or
     rule name leads to (a state to shift or go to, ≥ 0, or ~the number of a rule to reduce);
-    for each rule what _reducer needs; the start and end states; the grammar's digest."""
+    for each rule what _reducer needs; the start and end states; the grammar's digest.
+
+    Read from Lark's own serialisation of a parser (`Lark.memo_serialize`, which `Lark.save`,
+    `python -m lark.tools.serialize` and Lark's standalone generator write): the parse table
+    as `{"tokens": {id: terminal}, "states": {state: {token id: (0, state) to shift or go to,
+    or (1, rule) to reduce}}, "start_states", "end_states"}`, the rules as Lark's `Rule`
+    fields, a rule or terminal held once in the memo and referred to as `{"@": id}`."""
     from lark import Lark
-    from lark.lexer import Lexer as LarkLexer
-    from lark.parsers.lalr_analysis import Shift
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
 
-    class NoLexer(LarkLexer):
-        """Lark wants a lexer configured; it only builds the tables, which _parse_tokens runs
-        over the tokens of our own lexer."""
-
-        def __init__(self, lexer_conf: Any) -> None:
-            pass
-
-        def lex(self, lexer_state: Any, parser_state: Any) -> Any:
-            raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
-
-    parser = Lark(grammar, parser="lalr", lexer=NoLexer, maybe_placeholders=False)
-    table = parser.parser.parser.parser.parse_table   # Lark's LALR_Parser's _Parser
-    numbers = {rule: i for i, rule in enumerate(parser.rules)}
-    actions: list[dict[str, int]] = [{} for _ in table.states]
-    for state, state_actions in table.states.items():
-        actions[state] = {str(symbol): target if action is Shift else ~numbers[target]
-                          for symbol, (action, target) in state_actions.items()}
+    # the tokens come from our lexer, never from Lark's: the lexer is the least Lark builds
+    lark = Lark(grammar, parser="lalr", lexer="basic", maybe_placeholders=False)
+    data, memo = lark.memo_serialize([TerminalDef, Rule])
+    table = data["parser"]["parser"]
+    numbers = {reference["@"]: i for i, reference in enumerate(data["rules"])}
+    terminals = table["tokens"]
+    actions: list[dict[str, int]] = [{} for _ in table["states"]]
+    for state, state_actions in table["states"].items():
+        actions[state] = {terminals[token]: ~numbers[target["@"]] if reduce else target
+                          for token, (reduce, target) in state_actions.items()}
     rules = []
-    for rule in parser.rules:
-        kept = tuple((i, not symbol.is_term and symbol.name.startswith("_"))
-                     for i, symbol in enumerate(rule.expansion)
-                     if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out))
-        rules.append((str(rule.alias or rule.origin.name), str(rule.origin.name),
-                      len(rule.expansion), kept, bool(rule.options.expand1 and not rule.alias)))
+    for reference in data["rules"]:
+        rule = memo[reference["@"]]
+        options, origin, alias = rule["options"], rule["origin"]["name"], rule["alias"]
+        kept = tuple((i, symbol["__type__"] == "NonTerminal" and symbol["name"].startswith("_"))
+                     for i, symbol in enumerate(rule["expansion"])
+                     if options["keep_all_tokens"] or not symbol.get("filter_out"))
+        rules.append((str(alias or origin), str(origin), len(rule["expansion"]), kept,
+                      bool(options["expand1"] and not alias)))
     return {"grammar": grammar_digest(grammar), "actions": actions, "rules": rules,
-            "start": table.start_states["start"], "end": table.end_states["start"]}
+            "start": table["start_states"]["start"], "end": table["end_states"]["start"]}
 
 
 class _Tables:
