@@ -547,6 +547,13 @@ class Lexer:
                 self.text(src[start:end], start, end)
                 self.pos = end
                 return
+            escaped = _BACKSLASHES.match(src, pos).end()
+            if start == dollar and escaped > pos and src.startswith("$", escaped):
+                # `$\\$a`: the `$` and the backslashes are MORE tokens, the prefix of the
+                # reference after them, which they do not escape; they print as written
+                self.text(src[start:escaped], start, escaped)
+                self.pos = escaped
+                return
         if pos == len(src) and not formal:
             raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
         # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7,
