@@ -233,6 +233,7 @@ def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
     """Parse a whole template; raises VtlSyntaxError with the line, column and a snippet."""
     builder = _Builder(source, dialect, name)
     body = builder.parse_body(source, 0)
+    builder.check_macro_calls()
     return n.Template(1, 1, body, builder.macros)
 
 
@@ -244,6 +245,10 @@ class _Builder:
         self.dialect = dialect
         self.name = name
         self.macros: dict[str, n.MacroDef] = {}
+        # (macro name, the first bare word among its arguments, the call's token) of each macro
+        # call given a bare word, refused once the whole template is parsed if it defines that
+        # macro (anywhere: Velocity 1.7 checks the calls after parsing)
+        self.word_calls: list[tuple[str, str, Token]] = []
 
     def parse_body(self, text: str, offset: int, line: int = 1, column: int = 1) -> list[n.Node]:
         """Parse `text` (the template, or an interpolated string found at `offset`)."""
@@ -264,6 +269,13 @@ class _Builder:
             return _parse_tokens(tokens, _ToNodes(self, text, lexer.ends))
         except _Unexpected as e:
             raise self._syntax_error(e.token, text, offset, line, column) from None
+
+    def check_macro_calls(self) -> None:
+        """Refuse a call of a macro the template defines that passes it a bare word."""
+        for macro, word, token in self.word_calls:
+            if macro in self.macros:
+                raise VtlSyntaxError(f"invalid argument {word!r} to #{token}", token.line,
+                                     token.column, self.source, self.name)
 
     def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
         depth = 0
@@ -380,11 +392,22 @@ class _ToNodes:
             if isinstance(arg, n.Word) and i not in allowed:
                 raise self._error(f"invalid argument {arg.name!r} to #{token}", token)
 
+    def _no_words_to_macro(self, macro: str, token: Token, args: list) -> None:
+        """A macro call's bare word is refused if the template defines the macro (known once
+        it is all parsed); where macros cannot be defined, the call is text and may hold any."""
+        if self.builder.dialect.inline_macros:
+            words = [arg.name for arg in args if isinstance(arg, n.Word)]
+            if words:
+                self.builder.word_calls.append((macro, words[0], token))
+
     def block_directive(self, children):
         token, *args, body, _end = children
         name = str(token)
         at = _at(token)
-        self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
+        if name.startswith("@"):
+            self._no_words_to_macro(name[1:], token, args)
+        else:
+            self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
         if name == "foreach":
             # Velocity 1.7 never checks the word `in`, and without an iterable loops over nothing
             if not args or not _is_variable(args[0]) or len(args) > 3:
@@ -425,10 +448,10 @@ class _ToNodes:
         name = str(token)
         at = _at(token)
         known = self.builder.dialect.directives.line
-        defined = self.builder.macros.get(name)
-        if name in known or (
-                defined is not None and (defined.line, defined.column) < at):
+        if name in known:
             self._no_words(token, args)
+        else:
+            self._no_words_to_macro(name, token, args)
         if name in ("include", "parse") and name in known:
             return n.Include(*at, name, args)
         if name == "break" and name in known:
@@ -454,7 +477,9 @@ class _ToNodes:
         if name == "parse" and name in directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
         source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
-        return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
+        if name.startswith("@"):   # a block macro call needs parentheses: without, it is text
+            return n.Text(*at, source)
+        return n.MacroCall(*at, name, [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 
