@@ -75,6 +75,8 @@ _ABSORBS_DOLLAR = re.compile(
     _DOLLAR_RUN + r"(?:[ \t]*#(?:set|\{set\})[ \t]*\(|#(?:if|elseif|\{if\}|\{elseif\})[ \t]*\("
     r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
 _DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
+# what a property would be if its name could start with something else than a letter
+_PROPERTY_NAME = re.compile(r"\.([\w-]+)")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 # literals
@@ -449,7 +451,30 @@ class Lexer:
             return pos + len(symbol)
         if symbol == "#" and not src.startswith(("##", "#*"), pos):
             return pos + 1   # a stray `#` prefixes the next token, which keeps its meaning
-        raise self.error(f"unexpected character {symbol!r} in {owner}(…)", pos)
+        raise self._unexpected(pos, f"in {owner}(…)")
+
+    def _unexpected(self, pos: int, where: str) -> VtlSyntaxError:
+        """The error for the character at pos, which starts nothing `where` it stands."""
+        for token in reversed(self.out):   # a reference that ends at pos
+            if token.type in ("REF", "REF_FORMAL") and self.ends.get(token.start_pos) == pos:
+                error = self._property_name_error(pos, self.src[token.start_pos:pos])
+                if error is not None:
+                    return error
+                break
+        return self.error(f"unexpected character {self.src[pos]!r} {where}", pos)
+
+    def _property_name_error(self, pos: int, reference: str,
+                             close: str = "") -> VtlSyntaxError | None:
+        """If a property whose name does not start with a letter follows `reference` at pos
+        (`$out.__type`): the error saying that Velocity's grammar wants the letter, and how to
+        read such a key (`close`: what closes the reference)."""
+        name = _PROPERTY_NAME.match(self.src, pos)
+        if name is None:
+            return None
+        key = name.group(1)
+        return self.error(f"a property name must start with a letter (a-z, A-Z), as Velocity's "
+                          f"grammar requires: for the key '{key}' write "
+                          f"{reference}.get('{key}'){close}", pos)
 
     # -- what parentheses and an index both hold ------------------------------------------------
 
@@ -518,7 +543,8 @@ class Lexer:
             return True
         if formal:
             if not src.startswith("}", pos):
-                raise self.error("${ reference is never closed with }", start)
+                raise (self._property_name_error(pos, src[start:pos], "}")
+                       or self.error("${ reference is never closed with }", start))
             self.emit("_REF_FORMAL_END", "}", pos, pos + 1)
             pos += 1
         self.ends[start] = self.pos = pos
@@ -631,7 +657,7 @@ class Lexer:
                     raise self.error("unexpected character in an index", pos)
                 pos = self.pos
             else:
-                raise self.error(f"unexpected character {c!r} in an index", pos)
+                raise self._unexpected(pos, "in an index")
 
 
 def _starts_argument(src: str, pos: int) -> bool:
