@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.errors import VtlRuntimeError
+from ..core.errors import VtlRuntimeError, shown
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
@@ -307,9 +307,9 @@ def _check_mappings(mappings: Mapping[str, str], targets: re.Pattern[str],
     # API Gateway refuses bad mapping expressions when the API is deployed; so do we, early
     for target, source in mappings.items():
         if targets.fullmatch(target) is None:
-            raise ValueError(f"invalid mapping target {target!r}")
+            raise ValueError(f"invalid mapping target {shown(target)}")
         if not isinstance(source, str) or sources.fullmatch(source) is None:
-            raise ValueError(f"invalid mapping expression {source!r} for {target!r}")
+            raise ValueError(f"invalid mapping expression {shown(source)} for {shown(target)}")
 
 
 def _request_source(source: str, params: dict[str, dict[str, Any]], input_: Input,

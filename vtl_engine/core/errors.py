@@ -1,6 +1,8 @@
 """The exceptions the engine raises: every failure a template or its data can cause is a VtlError."""
 from __future__ import annotations
 
+import orjson
+
 
 def snippet(source: str, line: int, column: int) -> str:
     """The template line at `line` with a caret under `column` (both 1-based)."""
@@ -10,6 +12,17 @@ def snippet(source: str, line: int, column: int) -> str:
     text = lines[line - 1].expandtabs(1)
     caret = " " * (max(column, 1) - 1) + "^"
     return f"{text}\n{caret}"
+
+
+def shown(value: object) -> str:
+    """A value a user gave, as a message quotes it: text in quotes, anything else as the JSON or
+    YAML it came from writes it (`true`, `null`, `[1, 2]`), never Python's `True` or `None`."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:   # not JSON (a date YAML read, an object of the caller's)
+        return str(value)
 
 
 class VtlError(Exception):

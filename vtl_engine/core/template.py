@@ -247,6 +247,10 @@ class Template:
                 return limit_error
             return VtlRuntimeError(str(error), line, column, source, name,
                                    java_exception=error.java_class)
+        if isinstance(error, support.BreakScope):   # no loop around the #break has that scope
+            return VtlRuntimeError("#break(…) was given something else than the $foreach of a "
+                                   "loop it is in", line, column, source, name,
+                                   java_exception="org.apache.velocity.exception.VelocityException")
         if isinstance(error, RecursionError):
             return VtlLimitError("recursion depth", sys.getrecursionlimit(), line, column,
                                  source, name)
