@@ -24,6 +24,7 @@ from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
 from .mapping import MappingResult, render_prepared, status_code
+from .utf8 import payload_text
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
@@ -186,7 +187,7 @@ class Integration:
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(request.body, self.content_handling)
-        input_ = Input(_text(body), params)
+        input_ = Input(payload_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
         for target, source in self.request_parameters.items():
             kind, name = _REQUEST_TARGET.fullmatch(target).groups()
@@ -206,7 +207,7 @@ class Integration:
             else:
                 media_type, source = template
                 try:
-                    result = render_prepared(source, _text(body), params, context,
+                    result = render_prepared(source, payload_text(body), params, context,
                                              stage_variables, self.dialect, self.coverage)
                 except VtlRuntimeError as error:  # "Unable to transform request"
                     return gateway_response(500, error)
@@ -259,7 +260,7 @@ class Integration:
                                 else request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(backend.body, chosen.content_handling)
-        backend_input = Input(_text(body), params)
+        backend_input = Input(payload_text(body), params)
         headers: dict[str, Any] = {}
         for target, source in chosen.response_parameters.items():
             name = _RESPONSE_TARGET.fullmatch(target).group(1)
@@ -275,7 +276,7 @@ class Integration:
             if template is not None:
                 media_type, source = template
                 try:
-                    body = render_prepared(source, _text(body), params, context,
+                    body = render_prepared(source, payload_text(body), params, context,
                                            stage_variables, self.dialect, self.coverage).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
                     return gateway_response(500, error)
@@ -294,7 +295,8 @@ def mock_backend_response(integration_request: IntegrationRequest) -> BackendRes
     """What a MOCK integration answers: the status code the request template wrote as
     `{"statusCode": N}` (200 if it wrote none) and an empty body."""
     try:
-        found = compile_path("$.statusCode").read(parse_body(_text(integration_request.body)))
+        body = payload_text(integration_request.body)
+        found = compile_path("$.statusCode").read(parse_body(body))
     except JavaException:  # a body that is not JSON names no status
         found = None
     return BackendResponse(status_code=status_code(found) or 200, body="")
@@ -404,9 +406,3 @@ def _text_as_binary(body: str | bytes, handling: str | None) -> str | bytes | No
         except (binascii.Error, ValueError):
             return None
     return body
-
-
-def _text(body: str | bytes) -> str:
-    """A payload as a template reads it."""
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-

@@ -11,6 +11,7 @@ from ..core.errors import VtlLimitError, VtlRuntimeError
 from ..core.template import Template
 from .context import build_context
 from .input import Input, normalise_params
+from .utf8 import payload_text
 from .util import UTIL, Util
 
 # what render_prepared puts in these variables, so calls on them compile to direct calls
@@ -61,16 +62,14 @@ def render_mapping_template(template: str, body: str | bytes = "",
     Gateway would fail the request. `coverage` records which parts of the template ran (see
     Template.coverage).
     """
-    if isinstance(body, (bytes, bytearray)):
-        body = bytes(body).decode("utf-8", "replace")
-    elif not isinstance(body, str):
+    if not isinstance(body, (str, bytes, bytearray)):
         raise VtlRuntimeError(f"the body must be text or bytes, not {type(body).__name__}")
     parameters = normalise_params(params)
     try:
         full_context = build_context(context, parameters)
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
-    return render_prepared(template, body, parameters, full_context,
+    return render_prepared(template, payload_text(body), parameters, full_context,
                            dict(stage_variables or {}), dialect, coverage)
 
 

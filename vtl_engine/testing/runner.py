@@ -24,6 +24,7 @@ from ..apigateway import (
     render_mapping_template,
 )
 from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
@@ -93,7 +94,7 @@ def render_route(integration: Integration, side: str, request: RequestSpec,
         if isinstance(sent, MethodResponse):
             return _response_outcome(sent)
         if side == "request":
-            return Outcome(body=_text(sent.body),
+            return Outcome(body=payload_text(sent.body),
                            request_override={"header": sent.headers,
                                              "querystring": sent.querystring,
                                              "path": sent.path})
@@ -106,7 +107,7 @@ def render_route(integration: Integration, side: str, request: RequestSpec,
 
 
 def _response_outcome(response: MethodResponse) -> Outcome:
-    return Outcome(body=_text(response.body), status=response.status_code,
+    return Outcome(body=payload_text(response.body), status=response.status_code,
                    headers=dict(response.headers),
                    error=None if response.error is None else str(response.error))
 
@@ -138,10 +139,6 @@ def _located(path: Path, error: VtlError) -> str:
     """A template error as `file:line:column: message`, with its caret snippet."""
     where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
     return f"{where}: {error.message}" + (f"\n{error.snippet}" if error.snippet else "")
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 # -- comparing ----------------------------------------------------------------------------------
