@@ -76,7 +76,7 @@ _ABSORBS_DOLLAR = re.compile(
     r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
 _DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
 # what a property would be if its name could start with something else than a letter
-_PROPERTY_NAME = re.compile(r"\.([\w-]+)")
+_PROPERTY_NAME = re.compile(r"\.((?![a-zA-Z])[\w-]+)")
 _ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
 
 # literals
