@@ -573,12 +573,12 @@ class Lexer:
                 self.text(src[start:end], start, end)
                 self.pos = end
                 return
-            escaped = _BACKSLASHES.match(src, pos).end()
-            if start == dollar and escaped > pos and src.startswith("$", escaped):
+            backslashes_end = _BACKSLASHES.match(src, pos).end()
+            if start == dollar and backslashes_end > pos and src.startswith("$", backslashes_end):
                 # `$\\$a`: the `$` and the backslashes are MORE tokens, the prefix of the
                 # reference after them, which they do not escape; they print as written
-                self.text(src[start:escaped], start, escaped)
-                self.pos = escaped
+                self.text(src[start:backslashes_end], start, backslashes_end)
+                self.pos = backslashes_end
                 return
         if pos == len(src) and not formal:
             raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
