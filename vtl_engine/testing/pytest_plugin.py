@@ -8,12 +8,16 @@
           vtl.assert_json(out, {"express": True, "items": []})
           vtl.snapshot(out)                     # --vtl-update-snapshots writes it
 
+- `vtl_moto` fixture: moto's REST API stages answer as API Gateway does for the test's length
+  (`vtl_engine.integrations.moto`; needs the `moto` extra).
+
 - `*.vtltest.yaml` / `.yml` / `.json` case files (the `vtl test` format) are collected as
   tests, one per case.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +202,14 @@ def _file_name(text: str) -> str:
 def vtl(request: pytest.FixtureRequest) -> Vtl:
     """Render mapping templates from files or API definitions, assert, snapshot."""
     return Vtl(request)
+
+
+@pytest.fixture
+def vtl_moto() -> Iterator[None]:
+    """moto's deployed REST API stages answered by vtl_engine for this test (docs/moto.md)."""
+    from ..integrations.moto import installed  # moto is imported only by tests that ask
+    with installed():
+        yield
 
 
 # -- collecting case files ----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from ..apigateway.invoke import invoke, java_map
 from ..apigateway.mapping import compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
+from ..playground.command import add_playground
 from ..testing.commands import add_coverage, add_test
 from ..userfiles import read_user_text
 from .lint import RULES, lint
@@ -447,7 +448,7 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 
 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    add_render, add_check, add_compile, add_test, add_coverage, add_bench,
+    add_render, add_check, add_compile, add_test, add_coverage, add_bench, add_playground,
 )
 
 
