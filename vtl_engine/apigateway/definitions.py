@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 import yaml
 
-from ..core.errors import VtlError
+from ..core.errors import VtlError, shown
 from ..userfiles import read_user_text, yaml_problem
 from .integration import Integration
 
@@ -133,14 +133,14 @@ def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:
 def _checked(value: Any, what: str, texts: tuple[str, ...],
              mappings: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{what} must be a mapping, not {value!r}")
+        raise ValueError(f"{what} must be a mapping, not {shown(value)}")
     checked = {key: item for key, item in value.items() if item is not None}
     for key in texts:
         if key in checked and not isinstance(checked[key], str):
-            raise ValueError(f"{key} must be text, not {checked[key]!r}")
+            raise ValueError(f"{key} must be text, not {shown(checked[key])}")
     for key in mappings:
         if key in checked and not isinstance(checked[key], Mapping):
-            raise ValueError(f"{key} must be a mapping, not {checked[key]!r}")
+            raise ValueError(f"{key} must be a mapping, not {shown(checked[key])}")
     return checked
 
 

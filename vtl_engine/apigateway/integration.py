@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.errors import VtlRuntimeError
+from ..core.errors import VtlRuntimeError, shown
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
@@ -27,6 +27,7 @@ from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
 from .lambdajson import lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
+from .utf8 import payload_text
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
@@ -233,7 +234,7 @@ class Integration:
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(request.body, self.content_handling)
-        input_ = Input(_text(body), params)
+        input_ = Input(payload_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
         for target, source in self.request_parameters.items():
             kind, name = _REQUEST_TARGET.fullmatch(target).groups()
@@ -253,7 +254,7 @@ class Integration:
             else:
                 media_type, source = template
                 try:
-                    result = render_prepared(source, _text(body), params, context,
+                    result = render_prepared(source, payload_text(body), params, context,
                                              stage_variables, self.dialect, self.coverage,
                                              self.template_name(media_type))
                 except VtlRuntimeError as error:  # "Unable to transform request"
@@ -312,7 +313,7 @@ class Integration:
                                 else request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(backend.body, chosen.content_handling)
-        backend_input = Input(_text(body), params)
+        backend_input = Input(payload_text(body), params)
         headers: dict[str, Any] = {}
         for target, source in chosen.response_parameters.items():
             name = _RESPONSE_TARGET.fullmatch(target).group(1)
@@ -328,7 +329,7 @@ class Integration:
             if template is not None:
                 media_type, source = template
                 try:
-                    body = render_prepared(source, _text(body), params, context,
+                    body = render_prepared(source, payload_text(body), params, context,
                                            stage_variables, self.dialect, self.coverage,
                                            self.template_name(media_type, chosen)).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
@@ -348,7 +349,8 @@ def mock_backend_response(integration_request: IntegrationRequest) -> BackendRes
     """What a MOCK integration answers: the status code the request template wrote as
     `{"statusCode": N}` (200 if it wrote none) and an empty body."""
     try:
-        found = compile_path("$.statusCode").read(parse_body(_text(integration_request.body)))
+        body = payload_text(integration_request.body)
+        found = compile_path("$.statusCode").read(parse_body(body))
     except JavaException:  # a body that is not JSON names no status
         found = None
     return BackendResponse(status_code=status_code(found) or 200, body="")
@@ -361,9 +363,9 @@ def _check_mappings(mappings: Mapping[str, str], targets: re.Pattern[str],
     # API Gateway refuses bad mapping expressions when the API is deployed; so do we, early
     for target, source in mappings.items():
         if targets.fullmatch(target) is None:
-            raise ValueError(f"invalid mapping target {target!r}")
+            raise ValueError(f"invalid mapping target {shown(target)}")
         if not isinstance(source, str) or sources.fullmatch(source) is None:
-            raise ValueError(f"invalid mapping expression {source!r} for {target!r}")
+            raise ValueError(f"invalid mapping expression {shown(source)} for {shown(target)}")
 
 
 def _request_source(source: str, params: dict[str, dict[str, Any]], input_: Input,
@@ -458,9 +460,3 @@ def _text_as_binary(body: str | bytes, handling: str | None) -> str | bytes | No
         except (binascii.Error, ValueError):
             return None
     return body
-
-
-def _text(body: str | bytes) -> str:
-    """A payload as a template reads it."""
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-

@@ -28,6 +28,7 @@ from .integration import (BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
                           MethodResponse, mock_backend_response)
 from .mapping import MappingResult
+from .utf8 import payload_text
 
 #: what a caller gives for the backend: its answer, or a function that answers the request
 Backend = BackendResponse | Callable[[IntegrationRequest], BackendResponse]
@@ -50,9 +51,7 @@ def java_map(values: Mapping[str, Any]) -> str:
 
 
 def _text(value: str | bytes | None) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return payload_text(value) if value is None or isinstance(value, (str, bytes)) else str(value)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from ..core.template import Template
 from .arguments import check_request
 from .context import build_context
 from .input import Input, normalise_params
+from .utf8 import payload_text
 from .util import UTIL, Util
 
 # what render_prepared puts in these variables, so calls on them compile to direct calls
@@ -66,14 +67,12 @@ def render_mapping_template(template: str, body: str | bytes = "",
     coverage.
     """
     check_request(body, params, context, stage_variables)
-    if isinstance(body, (bytes, bytearray)):
-        body = bytes(body).decode("utf-8", "replace")
     parameters = normalise_params(params)
     try:
         full_context = build_context(context, parameters)
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
-    return render_prepared(template, body, parameters, full_context,
+    return render_prepared(template, payload_text(body), parameters, full_context,
                            dict(stage_variables or {}), dialect, coverage, name)
 
 

@@ -14,34 +14,12 @@ from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from .limits import DEFAULT_LIMITS, Limits
 from .runtime import arith, budget, support, values
 from .runtime.host import HostObject
-from .runtime.signals import MISSING, JavaException
+from .runtime.signals import MISSING, JavaException, LimitExceeded
 from .runtime.values import JavaList, JsonArray
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on one template and its renders, so an untrusted template cannot exhaust the host.
-
-    Exceeding one raises VtlLimitError naming it. Sizes count characters except where noted.
-    Output, time and the total are checked at loop iterations, macro calls, blocks and
-    #evaluate (not at every write), so a render may overshoot them by one such stretch.
-    """
-
-    max_loop_iterations: int = 1_000_000     # #foreach iterations in one render, all loops
-    max_range: int = 1_000_000               # elements of one [a..b], refused before allocating
-    max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
-    max_evaluate_depth: int = 10             # #evaluate inside #evaluate
-    max_define_depth: int = 2                # a #define block inside itself (Velocity 1.7's)
-    max_render_seconds: float | None = 10.0  # wall-clock time of one render
-    max_output_size: int = 10 * 1024 * 1024  # UTF-8 bytes: API Gateway's 10 MB payload limit
-    max_template_size: int = 300 * 1024      # UTF-8 bytes: API Gateway's 300 KB template limit
-    max_string_length: int = 10 * 1024 * 1024  # one string (or printed collection) built
-    max_string_total: int = 100_000_000      # all strings built in one render, together
-
-
-DEFAULT_LIMITS = Limits()
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 # What generated code may call: the only names in its global namespace.
@@ -267,11 +245,9 @@ class Template:
         source, name = compiled.source, compiled.name
         if isinstance(error, VtlError):
             return error
+        if isinstance(error, LimitExceeded):
+            return VtlLimitError(error.limit, error.value, line, column, source, name)
         if isinstance(error, JavaException):
-            if error.java_class == "LimitExceeded":
-                limit, _, value = error.message.partition(" (")
-                return VtlLimitError(limit, _number(value.rstrip(")")), line, column, source,
-                                     name)
             if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
                 limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
                                             line, column, source, name)
@@ -279,6 +255,10 @@ class Template:
                 return limit_error
             return VtlRuntimeError(str(error), line, column, source, name,
                                    java_exception=error.java_class)
+        if isinstance(error, support.BreakScope):   # no loop around the #break has that scope
+            return VtlRuntimeError("#break(…) was given something else than the $foreach of a "
+                                   "loop it is in", line, column, source, name,
+                                   java_exception="org.apache.velocity.exception.VelocityException")
         if isinstance(error, RecursionError):
             return VtlLimitError("recursion depth", sys.getrecursionlimit(), line, column,
                                  source, name)
@@ -286,16 +266,6 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
-
-
-def _number(text: str) -> int | float | str:
-    """A limit's value as configured (it travelled as text in the JavaException)."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _check_template_size(source: str, limit: int, name: str | None) -> None:

@@ -29,6 +29,7 @@ import requests
 
 from ..apigateway.endpoints import service_endpoint, with_path_parameters, with_stage_variables
 from ..apigateway.integration import BackendResponse, IntegrationRequest
+from ..apigateway.utf8 import payload_text
 
 Backend = Callable[[IntegrationRequest], BackendResponse]
 
@@ -153,8 +154,7 @@ def _http(method: str, url: str, sent: IntegrationRequest, target: Target,
 def _lambda_answer(answer: BackendResponse, function: str) -> BackendResponse:
     """moto's Invoke answer as API Gateway reads it: a function error's errorMessage selects
     the integration response; Lambda refusing the call is API Gateway's 500."""
-    text = answer.body.decode("utf-8", "replace") if isinstance(answer.body, bytes) \
-        else answer.body
+    text = payload_text(answer.body)
     if answer.status_code >= 400:
         raise GatewayError(500, "Internal server error",
                            f"Lambda refused to invoke {function}: {answer.status_code} {text}")

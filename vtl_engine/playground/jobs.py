@@ -25,6 +25,7 @@ from ..apigateway import Integration, IntegrationRequest, IntegrationResponse, M
 from ..apigateway.definitions import ApiDefinition, load_definition, split_route
 from ..apigateway.invoke import Invocation, invoke
 from ..apigateway.mapping import compiled_template
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError, VtlLimitError, VtlSyntaxError
 from ..testing.coverage import TemplateCoverage
 from ..tools.lint import lint
@@ -184,7 +185,7 @@ class Render:
         if sent is not None:
             overrides = done.overrides
             self.result["request_side"] = {
-                "body": _text(sent.body), "headers": sent.headers,
+                "body": payload_text(sent.body), "headers": sent.headers,
                 "querystring": sent.querystring, "path": sent.path,
                 "template": self._request_template_id(sent),
                 "status_override": overrides.status_override,
@@ -193,13 +194,14 @@ class Render:
         if answer is None:
             return
         if done.failed:
-            self.result["gateway"] = {"status": answer.status_code, "body": _text(answer.body),
+            self.result["gateway"] = {"status": answer.status_code,
+                                      "body": payload_text(answer.body),
                                       "reason": _gateway_reason(answer)}
             if isinstance(answer.error, VtlError):
                 raise answer.error
             return
         self.result["response"] = {"status": answer.status_code, "headers": answer.headers,
-                                   "body": _text(answer.body),
+                                   "body": payload_text(answer.body),
                                    "template": self._response_template_id(done)}
 
     def _request_template_id(self, sent: IntegrationRequest) -> str | None:
@@ -322,11 +324,5 @@ def _gateway_reason(answer: MethodResponse) -> str:
             }.get(answer.status_code, "")
 
 
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-
-
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 3)
-
-

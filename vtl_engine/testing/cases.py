@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..core.errors import shown
 from ..userfiles import read_user_text, yaml_problem
 
 CASE_FILE_SUFFIXES = (".vtltest.yaml", ".vtltest.yml", ".vtltest.json")
@@ -269,13 +270,13 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
         case.route = where.text(merged["route"], f"{place}.route")
     side = merged["side"] or "request"
     if side not in SIDES:
-        raise where.fail(f"{place}.side", f"expected request or response, got {side!r}")
+        raise where.fail(f"{place}.side", f"expected request or response, got {shown(side)}")
     case.side = side
     if case.side == "response" and case.template is not None:
         raise where.fail(place, "'side' is for API routes; a template file is just rendered")
     dialect = merged["dialect"] or "aws"
     if dialect not in ("aws", "velocity"):
-        raise where.fail(f"{place}.dialect", f"expected aws or velocity, got {dialect!r}")
+        raise where.fail(f"{place}.dialect", f"expected aws or velocity, got {shown(dialect)}")
     case.dialect = dialect
     request = {**where.mapping(top.get("request") or {}, "request", _REQUEST_KEYS),
                **where.mapping(spec.get("request") or {}, f"{place}.request", _REQUEST_KEYS)}

@@ -25,6 +25,7 @@ from ..apigateway import (
 )
 from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition, split_route
 from ..apigateway.invoke import invoke
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
@@ -105,7 +106,7 @@ def render_route(integration: Integration, route: str, side: str, request: Reque
     if sent is None:   # API Gateway answered by itself before any backend
         return _response_outcome(done.response)
     if side == "request":
-        return Outcome(body=_text(sent.body),
+        return Outcome(body=payload_text(sent.body),
                        request_override={"header": sent.headers, "querystring": sent.querystring,
                                          "path": sent.path})
     return _response_outcome(done.response)
@@ -113,7 +114,7 @@ def render_route(integration: Integration, route: str, side: str, request: Reque
 
 def _response_outcome(response: MethodResponse) -> Outcome:
     failed = response.error
-    return Outcome(body=_text(response.body), status=response.status_code,
+    return Outcome(body=payload_text(response.body), status=response.status_code,
                    headers=dict(response.headers), error=None if failed is None else str(failed),
                    exception=failed if isinstance(failed, VtlError) else None)
 
@@ -151,10 +152,6 @@ def _located(path: Path, error: VtlError) -> str:
     """A template error as `file:line:column: message`, with its caret snippet."""
     where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
     return f"{where}: {error.message}" + (f"\n{error.snippet}" if error.snippet else "")
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 # -- comparing ----------------------------------------------------------------------------------
