@@ -368,7 +368,7 @@ def _render_route(args: argparse.Namespace) -> int:
     try:
         done = invoke(integration, request, route=route, backend=backend)
     except VtlError as error:
-        _point_at_template(error, api, route, integration)
+        _point_at_template(error, api, integration)
         raise
     if args.verbose:
         print(f"Route: {route} ({integration.type} integration, {api.kind} {api.path})",
@@ -406,36 +406,29 @@ def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: b
                      f"{reason.get(answer.status_code, 'an error')}")
 
 
-def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
-    """Each template of an integration, with what it is: "POST /x request application/json",
-    "POST /x response default application/json"."""
-    templates = [(f"{route} request {media_type}", source)
-                 for media_type, source in integration.request_templates.items()]
-    for response in integration.responses:
-        pattern = response.selection_pattern or "default"
-        templates += [(f"{route} response {pattern} {media_type}", source)
-                      for media_type, source in response.response_templates.items()]
-    return templates
+def _labelled_templates(api: ApiDefinition, integration: Integration) -> list[tuple[str, str]]:
+    """Each template of an integration with its name, less the API file it is in:
+    "POST /x request application/json", "POST /x response 200 (default) application/json"."""
+    prefix = f"{api.path} "
+    return [(name.removeprefix(prefix), source) for name, source in integration.templates()]
 
 
-def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
-                       integration: Integration) -> None:
-    """Name the template of `api` a template error is in (the one whose line the error shows),
-    at its place in the file when the file holds its text as it is."""
-    if not error.line or not error.snippet:
+def _point_at_template(error: VtlError, api: ApiDefinition, integration: Integration) -> None:
+    """Place a template error of `api` in the file, where the file holds the template's text as
+    it is; else name the template after the file."""
+    if not error.line:
         return
-    shown = error.snippet.split("\n", 1)[0]
-    for label, source in _labelled_templates(route, integration):
-        lines = source.splitlines()
-        if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
-            located = api.locate(source, error.line, error.column or 1)
-            if located is None:
-                error.template_name = f"{api.path}[{label}]"
-            else:
-                error.template_name = api.path
-                error.line, error.column = located
-                error.message = f"{error.message} [{label}]"
-            return
+    for label, source in _labelled_templates(api, integration):
+        if f"{api.path} {label}" != error.template_name:
+            continue
+        located = api.locate(source, error.line, error.column or 1)
+        if located is None:
+            error.template_name = f"{api.path}[{label}]"
+        else:
+            error.template_name = api.path
+            error.line, error.column = located
+            error.message = f"{error.message} [{label}]"
+        return
 
 
 def _report(lines: list[tuple[str, Any]]) -> None:
@@ -542,7 +535,7 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
             yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
-            for label, source in _labelled_templates(route, integration):
+            for label, source in _labelled_templates(api, integration):
                 yield _ToCheck(api_path, source, api, label)
 
 
