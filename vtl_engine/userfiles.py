@@ -3,8 +3,10 @@ line that names the file, raised as the caller's own error type."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:   # only those who read YAML pay for importing it
+    import yaml
 
 
 def read_user_text(path: str | Path, error: type[Exception]) -> str:

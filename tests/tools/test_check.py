@@ -51,9 +51,9 @@ def test_every_template_of_an_api_definition(cli):
     # a template written as a `|` block is reported at its place in the file
     assert ("fixtures/api/cloudformation.yaml:77:30: warning W101: $result.orderId is printed "
             "inside a JSON string") in run.out
-    assert "the JSON [POST /orders response default application/json]\n" in run.out
+    assert "the JSON [POST /orders response 200 (default) application/json]\n" in run.out
     # one whose text is not the file's (quotes doubled) is named and counted from its start
-    assert ("fixtures/api/cloudformation.yaml[GET /orders/{orderId} response 404 "
+    assert ("fixtures/api/cloudformation.yaml[GET /orders/{orderId} response 404 (404) "
             "application/json]:1:20: warning W101:") in run.out
 
 

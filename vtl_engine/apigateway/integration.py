@@ -234,6 +234,16 @@ class Integration:
         return (f"{self.name} response {response.status_code} "
                 f"({response.selection_pattern or 'default'}) {media_type}")
 
+    def templates(self) -> list[tuple[str | None, str]]:
+        """Each template of the integration, request side first, with its name (see
+        template_name) and its text."""
+        found = [(self.template_name(media_type), source)
+                 for media_type, source in self.request_templates.items()]
+        for response in self.responses:
+            found += [(self.template_name(media_type, response), source)
+                      for media_type, source in response.response_templates.items()]
+        return found
+
     @property
     def is_lambda(self) -> bool:
         """A Lambda function behind a non-proxy AWS integration: its errors select responses."""

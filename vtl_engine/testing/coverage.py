@@ -125,12 +125,7 @@ def _api_templates(definition: ApiDefinition, dialect: str) -> list[TemplateSour
             integration = definition.integration(route)
         except DefinitionError:
             continue
-        for media_type, source in integration.request_templates.items():
-            found.append(TemplateSource(integration.template_name(media_type), source, dialect))
-        for response in integration.responses:
-            for media_type, source in response.response_templates.items():
-                found.append(TemplateSource(integration.template_name(media_type, response),
-                                            source, dialect))
+        found += [TemplateSource(name, source, dialect) for name, source in integration.templates()]
     return found
 
 

@@ -9,14 +9,17 @@
     vtl test [PATH...]
     vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
     vtl bench TEMPLATE [request options as for render] [--iterations N | --seconds S]
+    vtl playground [TEMPLATE ...] [--api FILE]
 
 Each subcommand is a pair: `add_<name>(subparsers)` sets up its arguments and names its
-`run_<name>(args) -> int`; `SUBCOMMANDS` lists the setup functions. Every error a user can cause
+`run_<name>(args) -> int`; `COMMANDS` says where each setup function is, so that a command
+loads only what it needs (start-up time is the user's wait). Every error a user can cause
 ends in one clear line on stderr and exit status 1 (2 for misuse of the options themselves).
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import time
@@ -24,25 +27,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..apigateway import (BackendResponse, Integration, MethodRequest, MethodResponse,
                          render_mapping_template)
-from ..apigateway.definitions import ApiDefinition, load_definition, split_route
 from ..apigateway.invoke import invoke, java_map
 from ..apigateway.mapping import compiled_template
 from ..apigateway.proxy import ProxyResponseError
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
-from ..playground.command import add_playground
-from ..testing.cases import BackendSpec, Case, CaseFileError, RequestSpec
-from ..testing.commands import add_coverage, add_test
-from ..testing.savecase import check_case_file_name, pinned_context, save_case
-from ..testing.watch import Watched, watch
 from ..userfiles import body_warnings, read_user_text
-from .lint import RULES, lint
+
+if TYPE_CHECKING:
+    from ..apigateway.definitions import ApiDefinition
+    from ..testing.watch import Watched
 
 DIALECTS = ("aws", "velocity")
 _STATUSES = frozenset(status.value for status in HTTPStatus)
@@ -192,12 +192,16 @@ def add_request_options(command: argparse.ArgumentParser, routes: bool = False) 
 
 def run_render(args: argparse.Namespace) -> int:
     if args.watch:
+        from ..testing.watch import watch
+
         return watch(lambda: run_reporting_errors(_render_named, args),
                      lambda: _watched_by_render(args))
     return _render_named(args)
 
 
 def _watched_by_render(args: argparse.Namespace) -> Watched:
+    from ..testing.watch import Watched
+
     watched = Watched()
     watched.add_files([args.template, args.api, args.body, args.context])
     return watched
@@ -219,6 +223,9 @@ def _render_named(args: argparse.Namespace) -> int:
 
 
 def _check_save_case(args: argparse.Namespace) -> None:
+    from ..testing.cases import CaseFileError
+    from ..testing.savecase import check_case_file_name
+
     try:
         check_case_file_name(args.save_case)
     except CaseFileError as e:
@@ -229,6 +236,10 @@ def _check_save_case(args: argparse.Namespace) -> None:
 
 def _save_case(args: argparse.Namespace) -> None:
     """What was rendered, as a case `vtl test` runs (testing/savecase.py)."""
+    from ..apigateway.definitions import load_definition, split_route
+    from ..testing.cases import BackendSpec, Case, CaseFileError, RequestSpec
+    from ..testing.savecase import save_case
+
     body, params, context, stage_variables = _request_parts(args)
     request = RequestSpec(body=body, headers=params["header"], query=params["querystring"],
                           path=params["path"], stage_variables=stage_variables, context=context)
@@ -259,6 +270,8 @@ def _save_case(args: argparse.Namespace) -> None:
 
 def _render(args: argparse.Namespace) -> int:
     if args.api:
+        from ..apigateway.definitions import load_definition
+
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
         if not args.route:
@@ -298,6 +311,7 @@ def _request_parts(args: argparse.Namespace) -> tuple[bytes, dict[str, dict[str,
         params["header"]["Content-Type"] = args.content_type
     context = json_object_file(args.context) if args.context else None
     if getattr(args, "save_case", None) is not None:   # the values a saved case repeats
+        from ..testing.savecase import pinned_context
         context = pinned_context(context)
     args.request_read = body, params, context, pairs(args.stage_var, "--stage-var")
     return args.request_read
@@ -333,6 +347,8 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
+    from ..apigateway.definitions import load_definition, split_route
+
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
@@ -353,7 +369,7 @@ def _render_route(args: argparse.Namespace) -> int:
     try:
         done = invoke(integration, request, route=route, backend=backend)
     except VtlError as error:
-        _point_at_template(error, api, route, integration)
+        _point_at_template(error, api, integration)
         raise
     if args.verbose:
         print(f"Route: {route} ({integration.type} integration, {api.kind} {api.path})",
@@ -395,36 +411,29 @@ def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: b
     raise UsageError(f"API Gateway answers {answer.status_code} by itself: {because}")
 
 
-def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
-    """Each template of an integration, with what it is: "POST /x request application/json",
-    "POST /x response default application/json"."""
-    templates = [(f"{route} request {media_type}", source)
-                 for media_type, source in integration.request_templates.items()]
-    for response in integration.responses:
-        pattern = response.selection_pattern or "default"
-        templates += [(f"{route} response {pattern} {media_type}", source)
-                      for media_type, source in response.response_templates.items()]
-    return templates
+def _labelled_templates(api: ApiDefinition, integration: Integration) -> list[tuple[str, str]]:
+    """Each template of an integration with its name, less the API file it is in:
+    "POST /x request application/json", "POST /x response 200 (default) application/json"."""
+    prefix = f"{api.path} "
+    return [(name.removeprefix(prefix), source) for name, source in integration.templates()]
 
 
-def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
-                       integration: Integration) -> None:
-    """Name the template of `api` a template error is in (the one whose line the error shows),
-    at its place in the file when the file holds its text as it is."""
-    if not error.line or not error.snippet:
+def _point_at_template(error: VtlError, api: ApiDefinition, integration: Integration) -> None:
+    """Place a template error of `api` in the file, where the file holds the template's text as
+    it is; else name the template after the file."""
+    if not error.line:
         return
-    shown = error.snippet.split("\n", 1)[0]
-    for label, source in _labelled_templates(route, integration):
-        lines = source.splitlines()
-        if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
-            located = api.locate(source, error.line, error.column or 1)
-            if located is None:
-                error.template_name = f"{api.path}[{label}]"
-            else:
-                error.template_name = api.path
-                error.line, error.column = located
-                error.message = f"{error.message} [{label}]"
-            return
+    for label, source in _labelled_templates(api, integration):
+        if f"{api.path} {label}" != error.template_name:
+            continue
+        located = api.locate(source, error.line, error.column or 1)
+        if located is None:
+            error.template_name = f"{api.path}[{label}]"
+        else:
+            error.template_name = api.path
+            error.line, error.column = located
+            error.message = f"{error.message} [{label}]"
+        return
 
 
 def _report(lines: list[tuple[str, Any]]) -> None:
@@ -439,6 +448,8 @@ def _report(lines: list[tuple[str, Any]]) -> None:
 # -- vtl check ------------------------------------------------------------------------------------
 
 def add_check(sub: argparse._SubParsersAction) -> None:
+    from .lint import RULES
+
     check = sub.add_parser(
         "check", help="report syntax errors and likely mistakes in templates",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -457,6 +468,8 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .lint import lint
+
     if not args.templates and not args.api:
         raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
@@ -508,6 +521,8 @@ class _ToCheck:
 
 def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
     """Each template named, folders searched for *.vtl, and each of every API definition."""
+    from ..apigateway.definitions import load_definition
+
     for path in args.templates:
         found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
         if not found:
@@ -525,7 +540,7 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
             yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
-            for label, source in _labelled_templates(route, integration):
+            for label, source in _labelled_templates(api, integration):
                 yield _ToCheck(api_path, source, api, label)
 
 
@@ -556,21 +571,37 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 
 # -- the command ----------------------------------------------------------------------------------
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    add_render, add_check, add_compile, add_test, add_coverage, add_bench, add_playground,
-)
+Setup = Callable[[argparse._SubParsersAction], None]
+# Each command, and the function that sets up its arguments (the commands of other modules
+# named as "module:function"). Only the command asked for is set up, and its module imported
+# (every one for `vtl --help`): what the others need is not loaded for a render.
+COMMANDS: dict[str, Setup | str] = {
+    "render": add_render,
+    "check": add_check,
+    "compile": add_compile,
+    "test": "vtl_engine.testing.commands:add_test",
+    "coverage": "vtl_engine.testing.commands:add_coverage",
+    "bench": add_bench,
+    "playground": "vtl_engine.playground.command:add_playground",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `vtl` command's parser: with `command`, only that command's arguments set up."""
     ap = argparse.ArgumentParser(prog="vtl", description="AWS API Gateway mapping templates, offline.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in SUBCOMMANDS:
-        add(sub)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(COMMANDS.values())
+    for setup in dict.fromkeys(wanted):   # once each, in order (one may set up several)
+        if isinstance(setup, str):
+            module, _, function = setup.partition(":")
+            setup = getattr(importlib.import_module(module), function)
+        setup(sub)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(next((a for a in argv if not a.startswith("-")), None)).parse_args(argv)
     try:
         return run_reporting_errors(args.run, args)
     except KeyboardInterrupt:
