@@ -99,8 +99,9 @@ class Invocation:
     integration_response: IntegrationResponse | None = None
     execution_log: ExecutionLog | None = None
     latency_ms: int = 0
-    #: API Gateway answered by itself (400, 415, 500: a template failed, Lambda refused the
-    #: payload, no integration response matched), not through an integration response
+    #: API Gateway answered by itself (400, 415, 500, 502: a template failed, Lambda refused the
+    #: payload, no integration response matched, a Lambda proxy result was malformed or the
+    #: function failed), not through an integration response
     failed: bool = False
 
     @property
