@@ -412,3 +412,82 @@ def _lambda_error(echo_url: str) -> Call:
                           "responseTemplates": {JSON: (
                               '{"message": "$input.path(\'$.errorMessage\')"}')}}))
     return Call("POST", api.deploy() + "/orders", {"json": {"items": []}})
+
+
+def queue_lambda_results(*results: Any) -> None:
+    """What moto's Lambda without Docker answers next, through moto's own API."""
+    requests.post("http://motoapi.amazonaws.com/moto-api/static/lambda-simple/response",
+                  json={"results": [json.dumps(r) for r in results], "region": REGION},
+                  timeout=10)
+
+
+@scenario("Lambda proxy: the function's result (queued in moto's Lambda)", 201,
+          '{"id": "o-5"}', {"Location": "/orders/o-5", "Content-Type": JSON})
+def _lambda_proxy(echo_url: str) -> Call:
+    api = Api()
+    api.route("POST /orders", type="AWS_PROXY", integration_method="POST",
+              uri=lambda_uri(lambda_function("orders")), responses=())
+    result = {"statusCode": 201, "headers": {"Location": "/orders/o-5"}, "body": '{"id": "o-5"}'}
+    queue_lambda_results(result, result)   # one for the stage, one for TestInvokeMethod
+    return Call("POST", api.deploy() + "/orders", {"json": {"item": 1}})
+
+
+@scenario("Lambda proxy: moto's echo is no proxy result, API Gateway's 502", 502,
+          '{"message":"Internal server error"}')
+def _lambda_proxy_malformed(echo_url: str) -> Call:
+    api = Api()
+    api.route("GET /health", type="AWS_PROXY", integration_method="POST",
+              uri=lambda_uri(lambda_function("health")), responses=())
+    return Call("GET", api.deploy() + "/health")
+
+
+def _event_digest(request: Any) -> tuple[int, dict[str, str], str]:
+    """A Lambda function (Lambda's Invoke, mocked) answering with what its event said."""
+    event = json.loads(request.body)
+    digest = {key: event[key] for key in ("resource", "path", "httpMethod", "pathParameters",
+                                          "queryStringParameters",
+                                          "multiValueQueryStringParameters", "stageVariables",
+                                          "body", "isBase64Encoded")}
+    digest["stage"] = event["requestContext"]["stage"]
+    digest["header"] = event["headers"]["X-Client"]
+    return answer_json(200, {"statusCode": 200, "body": json.dumps(digest, sort_keys=True)})
+
+
+@scenario("Lambda proxy: the event the function receives", 200, json.dumps({
+    "body": '{"n": 1}', "header": "web", "httpMethod": "PUT", "isBase64Encoded": False,
+    "multiValueQueryStringParameters": {"tag": ["a", "b"]}, "path": "/items/i-1/parts",
+    "pathParameters": {"proxy": "i-1/parts"}, "queryStringParameters": {"tag": "b"},
+    "resource": "/items/{proxy+}", "stage": "dev", "stageVariables": {"env": "test"}},
+    sort_keys=True))
+def _lambda_proxy_event(echo_url: str) -> Call:
+    function = lambda_function("items")
+    responses.add_callback(
+        responses.POST, f"https://lambda.{REGION}.amazonaws.com/2015-03-31/functions/{function}"
+                        "/invocations", callback=_event_digest)
+    api = Api()
+    api.route("ANY /items/{proxy+}", type="AWS_PROXY", integration_method="POST",
+              uri=lambda_uri(function), responses=())
+    return Call("PUT", api.deploy(variables={"env": "test"}) + "/items/i-1/parts?tag=a&tag=b",
+                {"data": '{"n": 1}', "headers": {"X-Client": "web"}})
+
+
+def _passed_through(request: Any) -> tuple[int, dict[str, str], str]:
+    """An HTTP backend (mocked) answering 207 with what reached it."""
+    return 207, {"Content-Type": "text/plain", "X-Backend": "b-1"}, (
+        f"{request.method} {request.url} {request.headers.get('X-Client')} "
+        f"{request.headers.get('X-Via')} {request.body!r}")
+
+
+@scenario("HTTP_PROXY: the request through, the backend's answer back", 207,
+          "DELETE https://orders.example.com/v2/o-7/lines?all=1&all=2 web gateway b'bye'",
+          {"X-Backend": "b-1", "Content-Type": "text/plain"})
+def _http_proxy(echo_url: str) -> Call:
+    responses.add_callback(responses.DELETE, "https://orders.example.com/v2/o-7/lines",
+                           callback=_passed_through)
+    api = Api()
+    api.route("ANY /orders/{proxy+}", type="HTTP_PROXY", integration_method="ANY",
+              uri="https://orders.example.com/v2/{proxy}", responses=(),
+              request_parameters={"integration.request.path.proxy": "method.request.path.proxy",
+                                  "integration.request.header.X-Via": "'gateway'"})
+    return Call("DELETE", api.deploy() + "/orders/o-7/lines?all=1&all=2",
+                {"data": "bye", "headers": {"X-Client": "web"}})

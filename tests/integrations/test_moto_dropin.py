@@ -195,15 +195,12 @@ def test_stage_variables_fill_the_integration_uri(vtl_moto):
 # -- what is not supported ----------------------------------------------------------------------
 
 @mock_aws
-@pytest.mark.parametrize("kind, uri", [
-    ("AWS_PROXY", lambda: lambda_uri(lambda_function("proxy"))),
-    ("HTTP_PROXY", lambda: "https://orders.example.com/{proxy}"),
-])
-def test_proxy_integrations_are_named_as_not_supported(vtl_moto, kind, uri):
+def test_an_aws_proxy_integration_needs_a_lambda_function(vtl_moto):
     api = Api()
-    api.route("POST /orders", type=kind, integration_method="POST", uri=uri())
+    api.route("POST /orders", type="AWS_PROXY", integration_method="POST",
+              uri=f"arn:aws:apigateway:{REGION}:sqs:path/123456789012/orders", responses=())
     with pytest.raises(MotoIntegrationError,
-                       match=rf"POST /orders: {kind} integrations are not supported.*Supported:"):
+                       match=r"POST /orders: an AWS_PROXY integration's URI must be a Lambda"):
         requests.post(api.deploy() + "/orders", json={})
 
 

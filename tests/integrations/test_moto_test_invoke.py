@@ -23,7 +23,8 @@ from moto_scenarios import JSON, MOTO_CONFIG, REGION, SCENARIOS, Api, Call, lamb
 from vtl_engine.apigateway import match_route
 
 # scenarios whose answer does not depend on the stage ($context.stage, path, requestId differ)
-SAME_ANSWER = [s for s in SCENARIOS if not s.name.startswith(("path parameters", "HTTP to a real"))]
+SAME_ANSWER = [s for s in SCENARIOS if not s.name.startswith(
+    ("path parameters", "HTTP to a real", "Lambda proxy: the event"))]
 
 
 def arguments_for(call: Call) -> dict:

@@ -2,6 +2,8 @@
 `vtl render`, the route flow, errors placed on their template, lint, Python and coverage."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from vtl_engine.playground.jobs import run_job
@@ -186,3 +188,29 @@ def test_a_syntax_error_in_a_template_the_request_does_not_choose_stops_nothing(
     chosen = run_job({"route": "POST /orders", "templates": {"request text/plain": "#if("},
                       "request": {"body": "x", "headers": "Content-Type: text/plain"}}, OPENAPI)
     assert chosen["error"]["template"] == "request text/plain"
+
+
+SAM = str(ROOT / "fixtures" / "api" / "sam-template.yaml")
+
+
+def test_a_lambda_proxy_route_shows_the_event_and_the_functions_answer():
+    answer = run_job({"route": "GET /health", "templates": {},
+                      "request": {"query": "deep=1", "context": '{"requestId": "r-5"}'},
+                      "backend": {"status": 200,
+                                  "body": '{"statusCode": 503, "body": "down"}'}}, SAM)
+    assert answer["error"] is None and answer["gateway"] is None
+    event = json.loads(answer["request_side"]["body"])
+    assert event["queryStringParameters"] == {"deep": "1"}
+    assert event["requestContext"]["requestId"] == "r-5"
+    assert answer["request_side"]["template"] is None
+    assert answer["response"] == {"status": 503, "headers": {"Content-Type": "application/json"},
+                                  "body": "down", "template": None}
+    assert "Method response body after transformations: down" in answer["log"]
+
+
+def test_a_malformed_lambda_proxy_result_is_the_gateway_s_502_with_its_reason():
+    answer = run_job({"route": "GET /health", "templates": {},
+                      "backend": {"status": 200, "body": '{"up": true}'}}, SAM)
+    assert answer["gateway"] == {
+        "status": 502, "body": '{"message":"Internal server error"}',
+        "reason": "Execution failed due to configuration error: Malformed Lambda proxy response"}

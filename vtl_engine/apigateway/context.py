@@ -141,9 +141,14 @@ def _extended_request_id() -> str:
 
 def _request_path(stage: str, resource_path: str, path_params: Mapping[str, Any] | None) -> str:
     """`$context.path`: the stage, then the resource path with its parameters filled in."""
-    values = path_params or {}
-    return f"/{stage}" + _PATH_PARAMETER.sub(
-        lambda m: str(values.get(m.group(1), m.group(0))), resource_path)
+    return f"/{stage}" + filled_path(resource_path, path_params or {})
+
+
+def filled_path(resource_path: str, path_params: Mapping[str, Any]) -> str:
+    """The path a request for `resource_path` ("/orders/{id}", "/files/{proxy+}") was sent to,
+    its parameters filled in (one left as written when it has no value)."""
+    return _PATH_PARAMETER.sub(lambda m: str(path_params.get(m.group(1), m.group(0))),
+                               resource_path)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})

@@ -318,10 +318,10 @@ def _template_definition(name: str, template: Mapping[str, Any],
             if route is not None:
                 specs[route] = _method_integration(_mapping(properties.get("Integration")), names)
     # a SAM function's Api events are proxy integrations, unless a definition says otherwise
-    for resource in resources.values():
+    for logical_id, resource in resources.items():
         if resource.get("Type") == "AWS::Serverless::Function":
             for route in _function_routes(_mapping(resource.get("Properties"))):
-                specs.setdefault(route, {"type": "AWS_PROXY"})
+                specs.setdefault(route, _function_integration(logical_id, names))
     is_sam = "Serverless" in str(template.get("Transform", "")) or any(
         str(resource.get("Type", "")).startswith("AWS::Serverless::")
         for resource in resources.values())
@@ -400,6 +400,13 @@ def _method_integration(integration: Mapping[str, Any], names: Mapping[str, Any]
             }
     spec["responses"] = responses
     return spec
+
+
+def _function_integration(logical_id: str, names: Mapping[str, Any]) -> dict[str, Any]:
+    """The Lambda proxy integration SAM writes for a function's Api event."""
+    uri = _substitute("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+                      f"functions/${{{logical_id}.Arn}}/invocations", names)
+    return {"type": "AWS_PROXY", "httpMethod": "POST", "uri": uri}
 
 
 def _function_routes(properties: Mapping[str, Any]) -> list[str]:

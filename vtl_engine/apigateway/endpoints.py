@@ -47,13 +47,12 @@ def with_stage_variables(uri: str, stage_variables: Mapping[str, Any]) -> str:
 
 
 def with_path_parameters(uri: str, path: Mapping[str, Any]) -> str:
-    """`{name}` and greedy `{name+}` in a URI from the mapped path parameters, URL-encoded (a
-    greedy one keeps its slashes); a parameter with no value is left as written."""
+    """`{name}` and greedy `{name+}` in a URI from the mapped path parameters, URL-encoded but
+    for their slashes (a proxy resource's `{proxy+}` mapped to `https://backend/{proxy}` is a
+    path of several segments); a parameter with no value is left as written."""
     def fill(match: re.Match[str]) -> str:
         value = path.get(match.group(1))
-        if value is None:
-            return match.group(0)
-        return quote(str(value), safe="/" if match.group(2) else "")
+        return match.group(0) if value is None else quote(str(value), safe="/")
     return _PATH_PARAMETER.sub(fill, uri)
 
 
@@ -64,6 +63,7 @@ def endpoint_url(integration_type: str, uri: str, path: Mapping[str, Any],
     uri = with_stage_variables(uri, stage_variables)
     if integration_type.startswith("HTTP"):
         uri = with_path_parameters(uri, path)
-        return f"{uri}?{urlencode(querystring)}" if querystring else uri
+        # a parameter an HTTP_PROXY client sent more than once is a list: each value goes
+        return f"{uri}?{urlencode(querystring, doseq=True)}" if querystring else uri
     service = service_endpoint(uri)
     return uri if service is None else service.url()

@@ -1,10 +1,11 @@
-"""What API Gateway does around the mapping templates of a non-proxy integration.
+"""What API Gateway does around the mapping templates of an integration.
 
 An `Integration` holds the fields of an OpenAPI export's `x-amazon-apigateway-integration`.
 `integration_request` turns a client's `MethodRequest` into what the backend receives (or the
 415 API Gateway answers itself); `integration_response` turns the backend's answer into what
 the client receives. In both, parameter mappings come first, then the body template, then the
-`$context` overrides the template set.
+`$context` overrides the template set. Proxy integrations (`AWS_PROXY`, `HTTP_PROXY`) run no
+templates: proxy.py builds what they send and reads what they answer.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
 from .lambdajson import lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
+from .proxy import (ProxyResponseError, event_json, http_proxy_parameters, lambda_proxy_event,
+                    lambda_proxy_response)
 from .utf8 import payload_text
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
@@ -58,12 +61,18 @@ class MethodRequest:
     #: what is known of `$context` (merged over realistic defaults)
     context: dict[str, Any] | None = None
     stage_variables: dict[str, Any] = field(default_factory=dict)
+    #: every value of a header or query string parameter sent more than once, as lists (the
+    #: maps above hold one value each, the last): what a proxy integration passes on
+    multi_value_headers: dict[str, list[Any]] | None = None
+    multi_value_querystring: dict[str, list[Any]] | None = None
 
     def __post_init__(self) -> None:
         check_body(self.body)
         for name in ("headers", "querystring", "path", "stage_variables"):
             check_mapping(getattr(self, name), name, NAMES_SHAPE)
         check_mapping(self.context, "context", CONTEXT_SHAPE)
+        for name in ("multi_value_headers", "multi_value_querystring"):
+            check_mapping(getattr(self, name), name, '{"name": ["value", "value"]}')
 
     @property
     def params(self) -> dict[str, dict[str, Any]]:
@@ -78,6 +87,7 @@ class IntegrationRequest:
 
     body: str | bytes
     headers: dict[str, Any]
+    #: one value per name; for HTTP_PROXY a parameter the client sent more than once is a list
     querystring: dict[str, Any]
     path: dict[str, Any]
     #: `$context` after the request template: the same request's response side reads it on
@@ -106,7 +116,8 @@ class BackendResponse:
 @dataclass
 class MethodResponse:
     """What the client receives. `error` is why API Gateway answered with an error, when a
-    template failed (the client only sees the 500)."""
+    template failed (the client only sees the 500). A header a Lambda proxy result gives
+    several values (multiValueHeaders) is a list."""
 
     status_code: int
     body: str | bytes
@@ -115,7 +126,8 @@ class MethodResponse:
 
 
 UNSUPPORTED_MEDIA_TYPE = 415
-_GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error"}
+_GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error",
+                   502: "Internal server error"}
 
 
 class LambdaPayloadError(Exception):
@@ -178,6 +190,8 @@ class Integration:
     request_parameters: dict[str, str] = field(default_factory=dict)
     responses: list[IntegrationResponse] = field(default_factory=list)
     content_handling: str | None = None
+    #: the method the backend is called with (`httpMethod`); ANY or None: the client's
+    http_method: str | None = None
     dialect: str = "aws"
     #: record which parts of the templates run (see Template.coverage)
     coverage: bool = False
@@ -205,7 +219,8 @@ class Integration:
                    request_parameters=dict(spec.get("requestParameters") or {}),
                    responses=[IntegrationResponse.from_openapi(key, value)
                               for key, value in (spec.get("responses") or {}).items()],
-                   content_handling=spec.get("contentHandling"), dialect=dialect)
+                   content_handling=spec.get("contentHandling"),
+                   http_method=spec.get("httpMethod"), dialect=dialect)
 
     def template_name(self, media_type: str,
                       response: IntegrationResponse | None = None) -> str | None:
@@ -239,10 +254,22 @@ class Integration:
     def integration_request(self, request: MethodRequest) -> IntegrationRequest | MethodResponse:
         """What the backend receives for `request`, or the response API Gateway answers
         instead: 415 for a media type it may not pass through, 500 when the template fails,
-        400 when a Lambda function is sent a payload that is not JSON (LambdaPayloadError)."""
+        400 when a Lambda function is sent a payload that is not JSON (LambdaPayloadError).
+        An AWS_PROXY integration sends the Lambda proxy event (its JSON is the body), an
+        HTTP_PROXY one the client's request with the mapped parameters added."""
         params = request.params
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
+        if self.type == "AWS_PROXY":
+            # the request parameter mappings do not reach a Lambda proxy event
+            if (self.http_method or "POST").upper() != "POST":  # Lambda's Invoke is a POST
+                return gateway_response(500, ValueError(
+                    f"an AWS_PROXY integration calls Lambda with POST, not {self.http_method}"))
+            event = lambda_proxy_event(request.body, request.headers, request.querystring,
+                                       request.path, stage_variables, context,
+                                       request.multi_value_headers,
+                                       request.multi_value_querystring)
+            return IntegrationRequest(event_json(event), {}, {}, {}, context)
         body = _binary_as_text(request.body, self.content_handling)
         input_ = Input(payload_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
@@ -251,29 +278,31 @@ class Integration:
             value = _request_source(source, params, input_, stage_variables, context)
             if value is not None:
                 mapped[kind][name] = value
-        media_type = None
-        if self.type not in PROXY_TYPES:
-            media_type = _media_type(_header(request.headers, "Content-Type"))
-            template = _find_template(self.request_templates, media_type)
-            if template is None:
-                behavior = self.passthrough_behavior
-                if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES"
-                                           and self.request_templates):
-                    return gateway_response(UNSUPPORTED_MEDIA_TYPE)
-                media_type = None
-            else:
-                media_type, source = template
-                try:
-                    result = render_prepared(source, payload_text(body), params, context,
-                                             stage_variables, self.dialect, self.coverage,
-                                             self.template_name(media_type))
-                except VtlRuntimeError as error:  # "Unable to transform request"
-                    return gateway_response(500, error)
-                body = result.body
-                for kind, overrides in (("header", result.header_overrides),
-                                        ("querystring", result.querystring_overrides),
-                                        ("path", result.path_overrides)):
-                    mapped[kind].update(overrides)
+        if self.type == "HTTP_PROXY":
+            headers, querystring = http_proxy_parameters(
+                request.headers, request.querystring, mapped["header"], mapped["querystring"],
+                request.multi_value_querystring)
+            return IntegrationRequest(request.body, headers, querystring, mapped["path"], context)
+        media_type = _media_type(_header(request.headers, "Content-Type"))
+        template = _find_template(self.request_templates, media_type)
+        if template is None:
+            behavior = self.passthrough_behavior
+            if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and self.request_templates):
+                return gateway_response(UNSUPPORTED_MEDIA_TYPE)
+            media_type = None
+        else:
+            media_type, source = template
+            try:
+                result = render_prepared(source, payload_text(body), params, context,
+                                         stage_variables, self.dialect, self.coverage,
+                                         self.template_name(media_type))
+            except VtlRuntimeError as error:  # "Unable to transform request"
+                return gateway_response(500, error)
+            body = result.body
+            for kind, overrides in (("header", result.header_overrides),
+                                    ("querystring", result.querystring_overrides),
+                                    ("path", result.path_overrides)):
+                mapped[kind].update(overrides)
         body = _text_as_binary(body, self.content_handling)
         if body is None:
             return gateway_response(500)
@@ -312,8 +341,19 @@ class Integration:
         `integration_request` (from `integration_request`) carries the request's `$context`,
         overrides included, to the response template; without it a fresh one is built. A
         template that fails gives the 500 API Gateway gives; one that does not parse raises
-        VtlSyntaxError.
+        VtlSyntaxError. A proxy integration passes the backend's answer on: HTTP_PROXY as it
+        is, AWS_PROXY read as a Lambda proxy result (502 with a ProxyResponseError when it is
+        not one, or when the function failed).
         """
+        if self.type == "HTTP_PROXY":
+            return MethodResponse(backend.status_code, backend.body, dict(backend.headers))
+        if self.type == "AWS_PROXY":
+            try:
+                status, body, headers = lambda_proxy_response(
+                    backend.status_code, backend.body, backend.headers, backend.error_message)
+            except ProxyResponseError as error:
+                return gateway_response(error.status, error)
+            return MethodResponse(status, body, headers)
         chosen = self.select_response(backend)
         if chosen is None:
             return gateway_response(500)
@@ -331,19 +371,18 @@ class Integration:
             if value is not None:
                 headers[name] = value
         media_type = None
-        if self.type not in PROXY_TYPES:
-            accept = _media_type(_header(request.headers, "Accept"))
-            template = _find_template(chosen.response_templates, accept)
-            if template is None and chosen.response_templates:
-                template = next(iter(chosen.response_templates.items()))
-            if template is not None:
-                media_type, source = template
-                try:
-                    body = render_prepared(source, payload_text(body), params, context,
-                                           stage_variables, self.dialect, self.coverage,
-                                           self.template_name(media_type, chosen)).body
-                except VtlRuntimeError as error:  # "Unable to transform response"
-                    return gateway_response(500, error)
+        accept = _media_type(_header(request.headers, "Accept"))
+        template = _find_template(chosen.response_templates, accept)
+        if template is None and chosen.response_templates:
+            template = next(iter(chosen.response_templates.items()))
+        if template is not None:
+            media_type, source = template
+            try:
+                body = render_prepared(source, payload_text(body), params, context,
+                                       stage_variables, self.dialect, self.coverage,
+                                       self.template_name(media_type, chosen)).body
+            except VtlRuntimeError as error:  # "Unable to transform response"
+                return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template
         overrides = MappingResult("", context)
         headers.update(overrides.response_header_overrides)

@@ -2,9 +2,11 @@
 TestInvokeMethod API) shows it.
 
 `invoke` takes one client request through an `Integration`: the integration request (parameter
-mappings, the request template, or API Gateway's own 400/415/500), the backend (a MOCK
-integration answers by itself; any other backend is what the caller gives), the integration
-response, and writes the execution log line by line as API Gateway does. `match_route` finds the
+mappings, the request template, the Lambda proxy event of an AWS_PROXY integration, or API
+Gateway's own 400/415/500), the backend (a MOCK integration answers by itself; any other
+backend is what the caller gives), the integration response (for a proxy integration, the
+backend's answer passed on, or API Gateway's 502), and writes the execution log line by line as
+API Gateway does. `match_route` finds the
 route (and its path parameters) a request's path falls on; `test_invoke_method` is the whole of
 TestInvokeMethod over an API definition, with boto3's response shape.
 
@@ -14,6 +16,8 @@ text after the timestamp is cut at 1,024 bytes with " [TRUNCATED]", as execution
 """
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import time
 import uuid
@@ -23,10 +27,12 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .context import filled_path
 from .endpoints import endpoint_url
-from .integration import (BackendResponse, Integration, IntegrationRequest,
+from .integration import (PROXY_TYPES, BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
                           MethodResponse, mock_backend_response)
+from .proxy import ProxyResponseError
 from .mapping import MappingResult
 from .utf8 import payload_text
 
@@ -46,8 +52,12 @@ _TEST_INVOKE_CONTEXT = {
 
 
 def java_map(values: Mapping[str, Any]) -> str:
-    """A map as API Gateway's logs print it: {a=1, b=2}."""
-    return "{" + ", ".join(f"{key}={value}" for key, value in values.items()) + "}"
+    """A map as API Gateway's logs print it: {a=1, b=2}; a list as Java prints one, [1, 2]."""
+    return "{" + ", ".join(f"{key}={_java_value(value)}" for key, value in values.items()) + "}"
+
+
+def _java_value(value: Any) -> Any:
+    return "[" + ", ".join(map(str, value)) + "]" if isinstance(value, list) else value
 
 
 def _text(value: str | bytes | None) -> str:
@@ -89,8 +99,9 @@ class Invocation:
     integration_response: IntegrationResponse | None = None
     execution_log: ExecutionLog | None = None
     latency_ms: int = 0
-    #: API Gateway answered by itself (400, 415, 500: a template failed, Lambda refused the
-    #: payload, no integration response matched), not through an integration response
+    #: API Gateway answered by itself (400, 415, 500, 502: a template failed, Lambda refused the
+    #: payload, no integration response matched, a Lambda proxy result was malformed or the
+    #: function failed), not through an integration response
     failed: bool = False
 
     @property
@@ -121,13 +132,11 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
     given.setdefault("resourcePath", resource_path)
     if method != "ANY":
         given.setdefault("httpMethod", method)
-    request = MethodRequest(body=request.body, headers=request.headers,
-                            querystring=request.querystring, path=request.path, context=given,
-                            stage_variables=request.stage_variables)
+    request = dataclasses.replace(request, context=given)
     log = ExecutionLog(given["requestId"], **({"now": now} if now else {}))
     log.add(f"Starting execution for request: {given['requestId']}")
     log.add(f"HTTP Method: {given.get('httpMethod', 'GET')}, "
-            f"Resource Path: {_filled_path(resource_path, request.path)}")
+            f"Resource Path: {filled_path(resource_path, request.path)}")
     log.add(f"Method request path: {java_map(request.path)}")
     log.add(f"Method request query string: {java_map(request.querystring)}")
     log.add(f"Method request headers: {java_map(request.headers)}")
@@ -168,14 +177,20 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
         log.add(f"Endpoint response headers: {java_map(answer.headers)}")
         log.add(f"Endpoint response body before transformations: {_text(answer.body)}")
     done.backend = answer
-    done.integration_response = integration.select_response(answer)
-    response = integration.integration_response(answer, request, sent)
-    done.failed = done.integration_response is None or response.error is not None
-    if done.integration_response is None:
+    if integration.type in PROXY_TYPES:   # no integration response: the answer passes on
+        response = integration.integration_response(answer, request, sent)
+        done.failed = response.error is not None
+    else:
+        done.integration_response = integration.select_response(answer)
+        response = integration.integration_response(answer, request, sent)
+        done.failed = done.integration_response is None or response.error is not None
+    if isinstance(response.error, ProxyResponseError):
+        log.add(str(response.error))
+    elif done.failed and done.integration_response is None:
         log.add("Execution failed due to configuration error: No match for output mapping and "
                 f"no default output mapping configured. Endpoint Response Status Code: "
                 f"{answer.status_code}")
-    elif response.error is not None:
+    elif done.failed:
         _gateway_failure(log, response, "response")
     else:
         log.add(f"Method response body after transformations: {_text(response.body)}")
@@ -203,10 +218,6 @@ def _finished(done: Invocation, response: MethodResponse, started: float) -> Inv
 
 def _elapsed_ms(since: float) -> int:
     return int((time.perf_counter() - since) * 1000)
-
-
-def _filled_path(resource_path: str, values: Mapping[str, Any]) -> str:
-    return _PATH_PARAMETER.sub(lambda m: str(values.get(m.group(1), m.group(0))), resource_path)
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -278,7 +289,7 @@ class RouteNotFound(LookupError):
     """No route of the definition takes the request (API Gateway answers 404 or 403)."""
 
 
-def test_invoke_method(definition: Definition | str, *, httpMethod: str,
+def test_invoke_method(definition: Definition | str | os.PathLike[str], *, httpMethod: str,
                        pathWithQueryString: str = "/", body: str | bytes | None = None,
                        headers: Mapping[str, str] | None = None,
                        multiValueHeaders: Mapping[str, list[str]] | None = None,
@@ -293,7 +304,7 @@ def test_invoke_method(definition: Definition | str, *, httpMethod: str,
     answer, or a function of the IntegrationRequest) to get past the request side; without one
     the result is the request side's log and status 200 with an empty body.
     """
-    if isinstance(definition, str):
+    if isinstance(definition, (str, os.PathLike)):
         from .definitions import load_definition
         definition = load_definition(definition)
     split = urlsplit(pathWithQueryString)
@@ -307,19 +318,33 @@ def test_invoke_method(definition: Definition | str, *, httpMethod: str,
     header_values = {name: values[-1] for name, values in (multiValueHeaders or {}).items()
                      if values}
     header_values.update(headers or {})
+    query = parse_qsl(split.query, keep_blank_values=True)
+    # a test invocation has no stage: $context.path is the resource's path, filled in
     request = MethodRequest(
-        body=body or "", headers=header_values,
-        querystring=dict(parse_qsl(split.query, keep_blank_values=True)), path=path_params,
-        context=_merged(_TEST_INVOKE_CONTEXT, {"httpMethod": httpMethod.upper(),
-                                               **(context or {})}),
-        stage_variables={**definition.stage_variables, **(stageVariables or {})})
+        body=body or "", headers=header_values, querystring=dict(query), path=path_params,
+        context=_merged(_TEST_INVOKE_CONTEXT, {
+            "httpMethod": httpMethod.upper(),
+            "path": filled_path(route.split(" ", 1)[1], path_params), **(context or {})}),
+        stage_variables={**definition.stage_variables, **(stageVariables or {})},
+        multi_value_headers=dict(multiValueHeaders) if multiValueHeaders else None,
+        multi_value_querystring=multi_values(query))
     done = invoke(integration, request, route=route, backend=backend)
     response = done.response or MethodResponse(200, "", {})
-    response_headers = {name: _text(value) for name, value in response.headers.items()}
+    every = {name: [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
+             for name, value in response.headers.items()}
     return {"status": response.status_code, "body": _text(response.body),
-            "headers": response_headers,
-            "multiValueHeaders": {name: [value] for name, value in response_headers.items()},
-            "log": done.log, "latency": done.latency_ms}
+            "headers": {name: ",".join(values) for name, values in every.items()},
+            "multiValueHeaders": every, "log": done.log, "latency": done.latency_ms}
+
+
+def multi_values(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]] | None:
+    """The parameters given more than once among `pairs` (a query string's), with all their
+    values in order; None when each is given once."""
+    found: dict[str, list[str]] = {}
+    for name, value in pairs:
+        found.setdefault(name, []).append(value)
+    repeated = {name: values for name, values in found.items() if len(values) > 1}
+    return repeated or None
 
 
 def _merged(defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import orjson
 
 from ..apigateway.integration import MethodRequest, MethodResponse
-from ..apigateway.invoke import RouteNotFound, invoke, match_route, test_invoke_method
+from ..apigateway.invoke import (RouteNotFound, invoke, match_route, multi_values,
+                                  test_invoke_method)
 from .moto_backends import Backend, GatewayError, MotoIntegrationError, Target, backend_for
 from .moto_model import MotoApiDefinition, methods, resource_id, rest_api_definition
 
@@ -56,6 +57,10 @@ HTTP_METHODS = ("GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 JSON = "application/json"
 _FORBIDDEN = '{"message":"Forbidden"}'
 _NO_ROUTE = '{"message":"Missing Authentication Token"}'
+# how a backend's answer travelled to us, not what it says (requests has already decoded a
+# gzip body): an HTTP_PROXY answer is passed on without them
+_TRANSFER_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding",
+                               "connection"})
 
 
 @dataclass
@@ -193,9 +198,10 @@ def _answer(rest_api: Any, stage_name: str, request: Any) -> tuple[int, list[tup
     headers = {"Host": url.netloc, **dict(request.headers)}
     request_id = str(uuid.uuid4())
     resource_path = route.split(" ", 1)[1]
+    query = parse_qsl(url.query, keep_blank_values=True)
     method_request = MethodRequest(
-        body=request.body or b"", headers=headers,
-        querystring=dict(parse_qsl(url.query, keep_blank_values=True)), path=path_parameters,
+        body=request.body or b"", headers=headers, querystring=dict(query),
+        multi_value_querystring=multi_values(query), path=path_parameters,
         context={"apiId": rest_api.id, "stage": stage_name, "httpMethod": request.method,
                  "resourceId": resource_id(rest_api, resource_path) or "",
                  "accountId": rest_api.account_id, "requestId": request_id,
@@ -211,8 +217,10 @@ def _answer(rest_api: Any, stage_name: str, request: Any) -> tuple[int, list[tup
     if response.error is not None:
         LOG.warning("%s %s answered %s: %s", rest_api.id, route, response.status_code,
                     response.error)
-    return response.status_code, [*response.headers.items(),
-                                  ("x-amzn-RequestId", request_id)], response.body
+    sent_back = [(name, value) for name, values in response.headers.items()
+                 if name.lower() not in _TRANSFER_HEADERS
+                 for value in (values if isinstance(values, list) else [values])]
+    return response.status_code, [*sent_back, ("x-amzn-RequestId", request_id)], response.body
 
 
 def _definition(rest_api: Any, route: str, stage_name: str | None) -> MotoApiDefinition:

@@ -12,6 +12,10 @@ an HTTP request, sent with `requests`.
   The request carries moto's `x-moto-account-id` header, so it reaches the REST API's account.
 - Lambda (non-proxy, `…:lambda:path/2015-03-31/functions/ARN/invocations`): moto's Invoke. A
   function error (`X-Amz-Function-Error`) gives its `errorMessage` to the selection patterns.
+- Lambda proxy (`AWS_PROXY`, the same URI): moto's Invoke with the Lambda proxy event; the
+  function's result is read as API Gateway reads it (apigateway/proxy.py).
+- `HTTP_PROXY`: the client's request to the URI, with the integration's method (the client's
+  for ANY), its headers, query string and body as they came, the mappings added.
 
 Anything else raises `MotoIntegrationError`, which says what is not supported.
 """
@@ -35,8 +39,8 @@ Backend = Callable[[IntegrationRequest], BackendResponse]
 
 #: API Gateway's integration timeout when none is set (29 s)
 DEFAULT_TIMEOUT_MS = 29_000
-SUPPORTED = ("MOCK; HTTP; AWS service integrations (action/ and path/ URIs) of services moto "
-             "mocks; Lambda non-proxy integrations")
+SUPPORTED = ("MOCK; HTTP and HTTP_PROXY; AWS service integrations (action/ and path/ URIs) of "
+             "services moto mocks; Lambda integrations, proxy (AWS_PROXY) and non-proxy")
 
 _LAMBDA_FUNCTION = re.compile(r"2015-03-31/functions/(.+)/invocations")
 # what moto's Lambda answers when it cannot start the function's Docker container
@@ -76,13 +80,20 @@ def backend_for(spec: Mapping[str, Any], target: Target, route: str) -> Backend 
     if kind == "MOCK":
         return None
     timeout = int(spec.get("timeoutInMillis") or DEFAULT_TIMEOUT_MS) / 1000
-    if kind == "HTTP":
+    if kind in ("HTTP", "HTTP_PROXY"):
         uri = with_stage_variables(spec.get("uri") or "", target.stage_variables)
         method = spec.get("httpMethod") or "GET"
-        return lambda sent: _http(method, with_path_parameters(uri, sent.path), sent, target, {},
-                                  timeout)
+
+        def call(sent: IntegrationRequest) -> BackendResponse:
+            # a proxy integration's ANY method calls the backend with the client's method
+            chosen = sent.context["httpMethod"] if kind == "HTTP_PROXY" and \
+                method.upper() == "ANY" else method
+            return _http(chosen, with_path_parameters(uri, sent.path), sent, target, {}, timeout)
+        return call
     if kind == "AWS":
         return _aws_backend(spec, target, route, timeout)
+    if kind == "AWS_PROXY":
+        return _lambda_proxy_backend(spec, target, route, timeout)
     raise _unsupported(route, spec, f"{kind or 'no'} integrations are not supported")
 
 
@@ -124,6 +135,24 @@ def _aws_backend(spec: Mapping[str, Any], target: Target, route: str,
                                     "URI, not an action")
 
 
+def _lambda_proxy_backend(spec: Mapping[str, Any], target: Target, route: str,
+                          timeout: float) -> Backend:
+    """Lambda's Invoke, called with the Lambda proxy event (the integration request's body)."""
+    endpoint = service_endpoint(with_stage_variables(spec.get("uri") or "",
+                                                     target.stage_variables))
+    function = _LAMBDA_FUNCTION.fullmatch(endpoint.rest) \
+        if endpoint is not None and endpoint.service == "lambda" and endpoint.kind == "path" \
+        else None
+    if function is None:
+        raise _unsupported(route, spec, "an AWS_PROXY integration's URI must be a Lambda "
+                                        "function's …:lambda:path/2015-03-31/functions/ARN/"
+                                        "invocations")
+    url = f"https://{endpoint.host}/{endpoint.rest}"
+    extra = {"x-moto-account-id": target.account_id}
+    return lambda sent: _lambda_answer(_http("POST", url, sent, target, extra, timeout),
+                                       function.group(1))
+
+
 def _http(method: str, url: str, sent: IntegrationRequest, target: Target,
           extra: Mapping[str, str], timeout: float,
           query: Mapping[str, str] | None = None) -> BackendResponse:
@@ -136,9 +165,10 @@ def _http(method: str, url: str, sent: IntegrationRequest, target: Target,
         headers["Content-Type"] = content_type
     _update(headers, extra)
     _update(headers, {name: str(value) for name, value in sent.headers.items()})
-    parameters = {**(query or {}), **{k: str(v) for k, v in sent.querystring.items()}}
-    if parameters:
-        url += ("&" if "?" in url else "?") + urlencode(parameters)
+    parameters = {**(query or {}), **{k: v if isinstance(v, list) else str(v)
+                                      for k, v in sent.querystring.items()}}
+    if parameters:   # an HTTP_PROXY client's repeated parameter is a list: each value goes
+        url += ("&" if "?" in url else "?") + urlencode(parameters, doseq=True)
     body = sent.body.encode("utf-8") if isinstance(sent.body, str) else sent.body
     try:
         answer = requests.request(method, url, data=body or None, headers=headers,

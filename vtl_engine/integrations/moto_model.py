@@ -13,6 +13,7 @@ from typing import Any
 
 from ..apigateway.definitions import ApiDefinition, split_route
 from ..apigateway.integration import (
+    PROXY_TYPES,
     BackendResponse,
     Integration,
     IntegrationRequest,
@@ -38,14 +39,14 @@ class MethodResponseMissing(Exception):
 class MotoIntegration(Integration):
     """An Integration that also knows its method's method responses: a chosen integration
     response whose status has none is API Gateway's 500 (moto accepts such an API; AWS
-    refuses to deploy most of them)."""
+    refuses to deploy most of them). A proxy integration has neither: its answer passes on."""
 
     method_statuses: frozenset[str] = frozenset()
 
     def integration_response(self, backend: BackendResponse, request: MethodRequest,
                              integration_request: IntegrationRequest | None = None
                              ) -> MethodResponse:
-        chosen = self.select_response(backend)
+        chosen = None if self.type in PROXY_TYPES else self.select_response(backend)
         if chosen is not None and chosen.status_code not in self.method_statuses:
             return gateway_response(500, MethodResponseMissing(chosen.status_code))
         return super().integration_response(backend, request, integration_request)

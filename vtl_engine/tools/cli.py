@@ -35,6 +35,7 @@ from ..apigateway import (BackendResponse, Integration, MethodRequest, MethodRes
                          render_mapping_template)
 from ..apigateway.invoke import invoke, java_map
 from ..apigateway.mapping import compiled_template
+from ..apigateway.proxy import ProxyResponseError
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
 from ..userfiles import body_warnings, read_user_text
@@ -391,7 +392,8 @@ def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: b
     if not args.body_only:
         reason = HTTPStatus(answer.status_code).phrase if answer.status_code in _STATUSES else ""
         head = [f"HTTP/1.1 {answer.status_code} {reason}".rstrip()]
-        head += [f"{name}: {value}" for name, value in answer.headers.items()]
+        head += [f"{name}: {value}" for name, values in answer.headers.items()
+                 for value in (values if isinstance(values, list) else [values])]
         write_output("\n".join(head) + "\n\n")
     write_output(body)
     if not failed:
@@ -402,8 +404,11 @@ def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: b
               415: "no request template for this Content-Type, and the passthrough behaviour "
                    "refuses it",
               500: "no integration response matches, or the body cannot be converted"}
-    raise UsageError(f"API Gateway answers {answer.status_code} by itself: "
-                     f"{reason.get(answer.status_code, 'an error')}")
+    if isinstance(answer.error, ProxyResponseError):   # the execution log's words
+        because = str(answer.error).removeprefix("Execution failed due to configuration error: ")
+    else:
+        because = reason.get(answer.status_code, "an error")
+    raise UsageError(f"API Gateway answers {answer.status_code} by itself: {because}")
 
 
 def _labelled_templates(api: ApiDefinition, integration: Integration) -> list[tuple[str, str]]:
