@@ -36,6 +36,7 @@ from ..apigateway.integration import PROXY_TYPES
 from ..apigateway.mapping import MappingResult, compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
+from ..replay.commands import add_replay_commands
 from ..testing.commands import add_coverage, add_test
 from ..userfiles import read_user_text
 from .lint import RULES, lint
@@ -520,7 +521,7 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
 
 
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    add_render, add_check, add_compile, add_test, add_coverage, add_bench,
+    add_render, add_check, add_compile, add_test, add_coverage, add_bench, add_replay_commands,
 )
 
 

@@ -1,0 +1,219 @@
+"""Running a job over inputs: in this process (one job), or on worker processes (all cores).
+
+Items are read and sent in chunks; results are handed to `emit` in input order as soon as
+every earlier chunk is done, so the output is written as it comes and memory stays bounded (at
+most `AHEAD_PER_WORKER` chunks per worker are out at once). Workers compile the job's templates
+once each (through the disk cache the caller sets up). A worker that dies is replaced and its
+chunk given to the new one; a chunk that kills a worker twice becomes one error line per record.
+Workers ignore Ctrl-C: the caller's process stops them and keeps what it wrote.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection, wait
+
+from ..core.template import set_disk_cache
+from .inputs import InputFile, ReadOptions, read_items
+from .jobs import BatchJob, Chunk, ReplayJob, failed_chunk, run_chunk
+
+Job = BatchJob | ReplayJob
+CHUNK_SIZE = 500
+AHEAD_PER_WORKER = 4
+#: called with a worker's pid, the chunk's number and its attempt (0, then 1) before the chunk
+#: is sent to it (tests kill the worker there)
+BeforeSend = Callable[[int, int, int], None]
+
+
+class ResumeError(Exception):
+    """The results being resumed are not those of these inputs."""
+
+
+def chunks(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions(),
+           size: int = CHUNK_SIZE, skip: int = 0, resumed: tuple[str, int] | None = None,
+           limit: int | None = None) -> Iterator[Chunk]:
+    """The items of every input in order, `size` at a time (a chunk holds one input's), after
+    the first `skip` items, at most `limit` of them. `resumed` is the (source, line) of the
+    last result kept: the last item skipped must be that one."""
+    last = None
+    for source in inputs:
+        items = read_items(source, options)
+        for item in islice(items, skip):
+            skip -= 1
+            last = (source.path, item[0]) if type(item) is tuple else (item.source, item.line)
+        if skip:
+            continue
+        if resumed is not None and last is not None and last != tuple(resumed):
+            raise ResumeError(f"the results end with {resumed[0]}:{resumed[1]}, but that place "
+                              f"in the inputs is {last[0]}:{last[1]}: they are not these "
+                              f"inputs' results")
+        resumed = None
+        base = None if source.base is None else str(source.base)
+        while limit is None or limit > 0:
+            batch = list(islice(items, size if limit is None else min(size, limit)))
+            if not batch:
+                break
+            if limit is not None:
+                limit -= len(batch)
+            yield Chunk(source.path, base, batch)
+    if skip:
+        raise ResumeError(f"the results hold {skip} more records than the inputs")
+
+
+
+
+def run_serial(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], None]) -> None:
+    """Every chunk in this process; `emit(lines, count)` after each."""
+    for chunk in work:
+        emit(run_chunk(job, chunk), len(chunk.items))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    #: (chunk number, chunk, attempt) it is working on
+    task: tuple[int, Chunk, int] | None = None
+
+
+@dataclass
+class _Pool:
+    job: Job
+    size: int
+    cache_dir: str | None = None
+    before_send: BeforeSend | None = None
+    workers: list[_Worker] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["vtl_engine.replay.jobs"])
+        self.workers = [self._start() for _ in range(self.size)]
+
+    def _start(self) -> _Worker:
+        ours, theirs = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(self.job, theirs, self.cache_dir),
+                                       daemon=True, name="vtl-replay-worker")
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def replace(self, worker: _Worker) -> _Worker:
+        worker.conn.close()
+        worker.process.join(timeout=1)
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+        return fresh
+
+    def send(self, worker: _Worker, number: int, chunk: Chunk, attempt: int) -> bool:
+        """Give `worker` a chunk; False when the worker is gone."""
+        worker.task = (number, chunk, attempt)
+        if self.before_send is not None:
+            self.before_send(worker.process.pid, number, attempt)
+        try:
+            worker.conn.send(chunk)
+        except OSError:
+            return False
+        return True
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self.workers:
+            worker.process.join(timeout=5)
+            worker.conn.close()
+
+
+def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], None],
+                 workers: int, cache_dir: str | None = None,
+                 before_send: BeforeSend | None = None) -> None:
+    """Every chunk on `workers` processes, which load compiled templates from `cache_dir`;
+    `emit(lines, count)` in input order."""
+    pool = _Pool(job, workers, cache_dir, before_send)
+    feed = enumerate(work)
+    retries: deque[tuple[int, Chunk, int]] = deque()
+    done: dict[int, tuple[bytes, int]] = {}
+    next_out = 0
+    exhausted = False
+    try:
+        while True:
+            for worker in pool.workers:
+                while worker.task is None:
+                    task = retries.popleft() if retries else None
+                    if task is None and not exhausted and \
+                            len(done) + _busy(pool) < AHEAD_PER_WORKER * workers:
+                        task = next(((n, c, 0) for n, c in feed), None)
+                        exhausted = task is None
+                    if task is None:
+                        break
+                    if not worker.process.is_alive():   # died between two chunks: no blame
+                        worker = pool.replace(worker)
+                    if not pool.send(worker, *task):
+                        worker = _died(pool, worker, retries, done, job)
+            busy = [w for w in pool.workers if w.task is not None]
+            if not busy:
+                break
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                if worker.conn in ready:
+                    try:
+                        lines = worker.conn.recv_bytes()
+                    except (EOFError, OSError):
+                        _died(pool, worker, retries, done, job)
+                        continue
+                    number, chunk, _ = worker.task
+                    done[number] = (lines, len(chunk.items))
+                    worker.task = None
+                elif worker.process.sentinel in ready:
+                    _died(pool, worker, retries, done, job)
+            while next_out in done:
+                emit(*done.pop(next_out))
+                next_out += 1
+    finally:
+        pool.close()
+
+
+def _busy(pool: _Pool) -> int:
+    return sum(1 for w in pool.workers if w.task is not None)
+
+
+def _died(pool: _Pool, worker: _Worker, retries: deque, done: dict, job: Job) -> _Worker:
+    """Replace a worker that died; its chunk goes to the front of the queue once, else its
+    records are reported."""
+    number, chunk, attempt = worker.task
+    worker.process.join(timeout=1)
+    code = worker.process.exitcode
+    fresh = pool.replace(worker)
+    if attempt == 0:
+        retries.appendleft((number, chunk, 1))
+    else:
+        how = f"killed by signal {-code}" if code is not None and code < 0 else \
+            f"exit status {code}"
+        done[number] = (failed_chunk(job, chunk, f"the worker process died twice on this "
+                                                 f"record's chunk ({how})"), len(chunk.items))
+    return fresh
+
+
+def _worker_main(job: Job, conn: Connection, cache_dir: str | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if cache_dir is not None:
+        set_disk_cache(cache_dir)
+    while True:
+        try:
+            chunk = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send_bytes(run_chunk(job, chunk))
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:   # not Linux
+        return os.cpu_count() or 1
