@@ -83,23 +83,31 @@ class BatchJob:
     target: Target
 
     def result(self, record: Record) -> bytes:
+        return _dumps(self.result_value(record))
+
+    def result_value(self, record: Record) -> dict[str, Any]:
         if record.skip is not None:
-            return self.unreadable(record.source, record.line, f"skipped: {record.skip}",
-                                   record.id)
+            return self.unreadable_value(record.source, record.line, f"skipped: {record.skip}",
+                                         record.id)
         try:
             outcome = renderer_for(self.target).render(record)
         except Skipped as skipped:
-            return self.unreadable(record.source, record.line, f"skipped: {skipped}", record.id)
-        return _dumps({"source": record.source, "line": record.line, "id": record.id,
-                       "status": outcome.status,
-                       "body": outcome.body if outcome.error is None else None,
-                       "headers": outcome.headers, "request_override": outcome.request_override,
-                       "error": outcome.error})
+            return self.unreadable_value(record.source, record.line, f"skipped: {skipped}",
+                                         record.id)
+        return {"source": record.source, "line": record.line, "id": record.id,
+                "status": outcome.status, "body": outcome.body if outcome.error is None else None,
+                "headers": outcome.headers, "request_override": outcome.request_override,
+                "error": outcome.error}
 
     def unreadable(self, source: str, line: int, why: str, record_id: str | None = None
                    ) -> bytes:
-        return _dumps({"source": source, "line": line, "id": record_id, "status": None,
-                       "body": None, "headers": {}, "request_override": {}, "error": why})
+        return _dumps(self.unreadable_value(source, line, why, record_id))
+
+    @staticmethod
+    def unreadable_value(source: str, line: int, why: str, record_id: str | None = None
+                         ) -> dict[str, Any]:
+        return {"source": source, "line": line, "id": record_id, "status": None, "body": None,
+                "headers": {}, "request_override": {}, "error": why}
 
 
 #: a replay result's outcomes
