@@ -50,9 +50,10 @@ def test_part_files_written_by_the_workers(scheduler, inputs, tmp_path):
     local, parts = tmp_path / "local.jsonl", tmp_path / "parts"
     assert batch(records, template, "-o", local, "-j", "1") == 0
     assert batch(records, template, "-o", parts, "--dask", scheduler, "--parts",
-                 "--chunk-size", "100") == 0
+                 "--chunk-size", "5") == 0
     files = sorted(parts.iterdir())
-    assert [f.name for f in files] == [f"part-{n:05d}.jsonl" for n in range(5)]
+    assert len(files) > 1
+    assert [f.name for f in files] == [f"part-{n:05d}.jsonl" for n in range(len(files))]
     assert b"".join(f.read_bytes() for f in files) == local.read_bytes()
 
 

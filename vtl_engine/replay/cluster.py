@@ -52,25 +52,25 @@ def dask_client(address: str) -> Iterator[Any]:
         yield client
 
 
-def run_on_dask(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], None],
+def run_on_dask(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
                 address: str) -> None:
-    """Every chunk on the cluster; `emit(lines, count)` in input order."""
+    """Every chunk on the cluster; `emit(lines)` in input order."""
     with dask_client(address) as client:
         window = WINDOW_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
-        pending: deque[tuple[list[Chunk], Any]] = deque()
+        pending: deque[Any] = deque()
         work = iter(work)
         while batch := list(islice(work, window)):
             bag = db.from_sequence(batch, npartitions=len(batch))
-            pending.append((batch, client.compute(bag.map_partitions(_run_chunks, job))))
+            pending.append(client.compute(bag.map_partitions(_run_chunks, job)))
             if len(pending) > 1:
-                _emit_window(*pending.popleft(), emit)
+                _emit_window(pending.popleft(), emit)
         while pending:
-            _emit_window(*pending.popleft(), emit)
+            _emit_window(pending.popleft(), emit)
 
 
-def _emit_window(batch: list[Chunk], future: Any, emit: Callable[[bytes, int], None]) -> None:
-    for chunk, lines in zip(batch, future.result()):
-        emit(lines, len(chunk.items))
+def _emit_window(future: Any, emit: Callable[[bytes], None]) -> None:
+    for lines in future.result():
+        emit(lines)
 
 
 def _run_chunks(partition: list[Chunk], job: Job) -> list[bytes]:

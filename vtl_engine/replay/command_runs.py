@@ -57,7 +57,7 @@ def _replay(args: argparse.Namespace) -> int:
     if results is not None and results.done:
         _read_back(results.path, summary)
 
-    def emit(lines: bytes, count: int) -> None:
+    def emit(lines: bytes) -> None:
         if results is not None:
             results.write(lines)
         summary.add_lines(lines)
@@ -93,8 +93,9 @@ def _batch(args: argparse.Namespace) -> int:
     output = _open_results(args.output, args.resume)
     counts = {"records": output.done, "errors": 0}
 
-    def emit(lines: bytes, count: int) -> None:
+    def emit(lines: bytes) -> None:
         output.write(lines)
+        count = lines.count(b"\n")
         counts["records"] += count
         counts["errors"] += count - lines.count(b'"error":null}\n')
 
@@ -161,7 +162,7 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def _execute(job: BatchJob | ReplayJob, inputs: list[InputFile], args: argparse.Namespace,
-             emit: Callable[[bytes, int], None], output: ResultsFile | None) -> bool:
+             emit: Callable[[bytes], None], output: ResultsFile | None) -> bool:
     """Run `job` over the inputs (after what `output` already holds); True when Ctrl-C
     stopped it."""
     done = output.done if output is not None else 0
@@ -172,9 +173,9 @@ def _execute(job: BatchJob | ReplayJob, inputs: list[InputFile], args: argparse.
                   args.limit)
     jobs = args.jobs or default_jobs()
     with _progress(args, done) as advance:
-        def emit_and_count(lines: bytes, count: int) -> None:
-            emit(lines, count)
-            advance(count)
+        def emit_and_count(lines: bytes) -> None:
+            emit(lines)
+            advance(lines.count(b"\n"))
 
         try:
             if args.dask:

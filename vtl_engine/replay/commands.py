@@ -99,7 +99,7 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
                          help="run on a Dask cluster: a scheduler's address "
                               "(tcp://host:8786) or 'local' for a LocalCluster on this machine")
     running.add_argument("--chunk-size", type=_positive, default=None, metavar="N",
-                         help="records sent to a worker at a time (default 500)")
+                         help="records sent to a worker at a time (default 250)")
     running.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 

@@ -7,7 +7,8 @@ place in its input. A job is sent to each worker process once; chunks are sent a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,24 +17,30 @@ import orjson
 from ..testing.runner import Outcome
 from .compare import Comparison, compare_expectation, compare_outcomes
 from .inputs import Item
-from .jsonlines import parse_line
+from .jsonlines import block_lines, parse_line
 from .records import Record, RecordError
 from .render import Skipped, Target, renderer_for
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """Items of one input, in order."""
+    """Items of one input, in order: `items`, or a `block` of JSON Lines whose first line is
+    `first_line`."""
 
     source: str
     base: str | None
-    items: list[Item]
+    items: list[Item] = field(default_factory=list)
+    block: bytes = b""
+    first_line: int = 1
+
+    def entries(self) -> Iterable[Item]:
+        return block_lines(self.block, self.first_line) if self.block else self.items
 
     def records(self) -> list[Record | tuple[int, str]]:
         """Each item as a record, or (line, why it is not one)."""
         base = Path(self.base) if self.base is not None else None
         found: list[Record | tuple[int, str]] = []
-        for item in self.items:
+        for item in self.entries():
             if type(item) is tuple:
                 try:
                     found.append(parse_line(item[1], self.source, item[0], base))
@@ -63,7 +70,7 @@ def run_chunk(job: BatchJob | ReplayJob, chunk: Chunk) -> bytes:
 def failed_chunk(job: BatchJob | ReplayJob, chunk: Chunk, reason: str) -> bytes:
     """A line per item of a chunk no worker could finish."""
     lines = []
-    for item in chunk.items:
+    for item in chunk.entries():
         source, line = (chunk.source, item[0]) if type(item) is tuple else (item.source,
                                                                            item.line)
         lines.append(job.unreadable(source, line, reason))

@@ -17,7 +17,24 @@ from .records import Record, RecordError, record_from_json
 def read_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """(line number, text) for each line that is not blank."""
     for number, line in enumerate(stream, 1):
-        if line.strip():
+        if not line.isspace():
+            yield number, line
+
+
+def read_blocks(stream: BinaryIO, first_line: int, size: int) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, a block of about `size` bytes of whole lines), from where
+    `stream` is, whose next line is `first_line`."""
+    while block := stream.read(size):
+        if not block.endswith(b"\n"):
+            block += stream.readline()
+        yield first_line, block
+        first_line += block.count(b"\n")
+
+
+def block_lines(block: bytes, first_line: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, text) for each line of a block that is not blank."""
+    for number, line in enumerate(block.split(b"\n"), first_line):
+        if line and not line.isspace():
             yield number, line
 
 

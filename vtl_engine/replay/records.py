@@ -110,43 +110,41 @@ def record_from_json(value: Any, source: str, line: int, base: Path | None = Non
     if unknown:
         raise RecordError(f"unknown key {sorted(unknown)[0]!r} (expected one of "
                           f"{', '.join(sorted(_KEYS | _ALIASES.keys()))})")
-    record = Record(source, line)
     get = value.get
-    if "id" in value:
-        record.id = _text(get("id"), "id")
-    if "method" in value:
-        record.method = _text(get("method"), "method").upper()
-    path = get("path")
-    if isinstance(path, str):
-        record.path, _, query = path.partition("?")
-        record.query = dict(parse_qsl(query, keep_blank_values=True))
+    method = get("method")
+    path, query, path_parameters = get("path"), {}, {}
+    if type(path) is str:
+        path, _, text = path.partition("?")
+        query = dict(parse_qsl(text, keep_blank_values=True)) if text else {}
     elif path is not None:
-        record.path_parameters = _strings(path, "path")
+        path_parameters, path = _strings(path, "path"), None
     if "query" in value:
-        record.query.update(_strings(get("query"), "query"))
-    if "headers" in value:
-        record.headers = _strings(get("headers"), "headers")
-    if "stage_variables" in value:
-        record.stage_variables = _strings(get("stage_variables"), "stage_variables")
+        given = _strings(get("query"), "query")
+        query = {**query, **given} if query else given
     body = get("body")
-    if body is not None:
-        record.body = body if type(body) is str else orjson.dumps(body).decode()
     context = get("context")
-    if context is not None:
-        if not isinstance(context, dict):
-            raise RecordError(f"context: expected an object, got {_kind(context)}")
-        record.context = context
-    if "route" in value:
-        record.route = _text(get("route"), "route")
-    if "template" in value:
-        name = _text(get("template"), "template")
-        record.template = str(base / name) if base is not None else name
-    if "backend" in value:
-        record.backend = backend_from_json(get("backend"))
-    if "expected" in value:
-        expectation = expectation_from_json(get("expected"))
-        record.expected = {side: expectation for side in SIDES}
-    return record
+    if context is not None and type(context) is not dict:
+        raise RecordError(f"context: expected an object, got {_kind(context)}")
+    template = get("template")
+    if template is not None:
+        template = _text(template, "template")
+        template = str(base / template) if base is not None else template
+    expected = get("expected")
+    if expected is not None:
+        expectation = expectation_from_json(expected)
+        expected = {side: expectation for side in SIDES}
+    backend = get("backend")
+    return Record(
+        source, line,
+        None if get("id") is None else _text(get("id"), "id"),
+        None if method is None else _text(method, "method").upper(),
+        path,
+        None if get("route") is None else _text(get("route"), "route"),
+        template, query, path_parameters, _strings(get("headers"), "headers"),
+        "" if body is None else body if type(body) is str else orjson.dumps(body).decode(),
+        _strings(get("stage_variables"), "stage_variables"), context,
+        None if backend is None else backend_from_json(backend),
+        expected or {}, [], False, None)
 
 
 def backend_from_json(value: Any) -> BackendSpec:
@@ -217,8 +215,13 @@ def _strings(value: Any, place: str, nullable: bool = False) -> dict[str, Any]:
     multi-value parameter) the last, as API Gateway's single-value maps keep."""
     if value is None:
         return {}
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise RecordError(f"{place}: expected an object, got {_kind(value)}")
+    for item in value.values():
+        if type(item) is not str:
+            break
+    else:   # the usual case, kept as it is
+        return value
     found = {}
     for key, item in value.items():
         if type(item) is str:

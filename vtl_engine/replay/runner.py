@@ -9,9 +9,11 @@ Workers ignore Ctrl-C: the caller's process stops them and keeps what it wrote.
 """
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -19,11 +21,16 @@ from itertools import islice
 from multiprocessing.connection import Connection, wait
 
 from ..core.template import set_disk_cache
-from .inputs import InputFile, ReadOptions, read_items
+from .inputs import InputFile, ReadOptions, open_binary, read_items
+from .jsonlines import read_blocks, read_lines
 from .jobs import BatchJob, Chunk, ReplayJob, failed_chunk, run_chunk
 
 Job = BatchJob | ReplayJob
-CHUNK_SIZE = 500
+CHUNK_SIZE = 250
+#: JSON Lines are sent in blocks of about this many bytes per record of a chunk (a default
+#: chunk fits a widened pipe)
+BLOCK_BYTES_PER_RECORD = 2048
+PIPE_BYTES = 1 << 20
 AHEAD_PER_WORKER = 4
 #: called with a worker's pid, the chunk's number and its attempt (0, then 1) before the chunk
 #: is sent to it (tests kill the worker there)
@@ -37,46 +44,58 @@ class ResumeError(Exception):
 def chunks(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions(),
            size: int = CHUNK_SIZE, skip: int = 0, resumed: tuple[str, int] | None = None,
            limit: int | None = None) -> Iterator[Chunk]:
-    """The items of every input in order, `size` at a time (a chunk holds one input's), after
-    the first `skip` items, at most `limit` of them. `resumed` is the (source, line) of the
-    last result kept: the last item skipped must be that one."""
+    """The items of every input in order, about `size` at a time (a chunk holds one input's),
+    after the first `skip` items, at most `limit` of them. `resumed` is the (source, line) of
+    the last result kept: the last item skipped must be that one. JSON Lines go as blocks of
+    whole lines, which the workers split: this process only reads them."""
     last = None
     for source in inputs:
-        items = read_items(source, options)
-        for item in islice(items, skip):
-            skip -= 1
-            last = (source.path, item[0]) if type(item) is tuple else (item.source, item.line)
-        if skip:
-            continue
-        if resumed is not None and last is not None and last != tuple(resumed):
-            raise ResumeError(f"the results end with {resumed[0]}:{resumed[1]}, but that place "
-                              f"in the inputs is {last[0]}:{last[1]}: they are not these "
-                              f"inputs' results")
-        resumed = None
-        base = None if source.base is None else str(source.base)
-        while limit is None or limit > 0:
-            batch = list(islice(items, size if limit is None else min(size, limit)))
-            if not batch:
-                break
-            if limit is not None:
-                limit -= len(batch)
-            yield Chunk(source.path, base, batch)
+        stream = open_binary(source.path) if source.format == "jsonl" else None
+        items = read_lines(stream) if stream is not None else read_items(source, options)
+        try:
+            for item in islice(items, skip):
+                skip -= 1
+                last = (source.path, item[0]) if type(item) is tuple else (item.source,
+                                                                           item.line)
+            if skip:
+                continue
+            if resumed is not None and last is not None and last != tuple(resumed):
+                raise ResumeError(f"the results end with {resumed[0]}:{resumed[1]}, but that "
+                                  f"place in the inputs is {last[0]}:{last[1]}: they are not "
+                                  f"these inputs' results")
+            resumed = None
+            base = None if source.base is None else str(source.base)
+            if stream is not None and limit is None:
+                next_line = last[1] + 1 if last is not None and last[0] == source.path else 1
+                for first, block in read_blocks(stream, next_line, size * BLOCK_BYTES_PER_RECORD):
+                    yield Chunk(source.path, base, block=block, first_line=first)
+                continue
+            while limit is None or limit > 0:
+                batch = list(islice(items, size if limit is None else min(size, limit)))
+                if not batch:
+                    break
+                if limit is not None:
+                    limit -= len(batch)
+                yield Chunk(source.path, base, batch)
+        finally:
+            if stream is not None and stream is not sys.stdin.buffer:
+                stream.close()
     if skip:
         raise ResumeError(f"the results hold {skip} more records than the inputs")
 
 
-
-
-def run_serial(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], None]) -> None:
-    """Every chunk in this process; `emit(lines, count)` after each."""
+def run_serial(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None]) -> None:
+    """Every chunk in this process; `emit(lines)` after each."""
     for chunk in work:
-        emit(run_chunk(job, chunk), len(chunk.items))
+        emit(run_chunk(job, chunk))
 
 
 @dataclass
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    conn: Connection
+    #: chunks go out on one pipe, results come back on the other
+    tasks: Connection
+    results: Connection
     #: (chunk number, chunk, attempt) it is working on
     task: tuple[int, Chunk, int] | None = None
 
@@ -95,15 +114,22 @@ class _Pool:
         self.workers = [self._start() for _ in range(self.size)]
 
     def _start(self) -> _Worker:
-        ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(self.job, theirs, self.cache_dir),
+        task_reader, task_writer = self.context.Pipe(duplex=False)
+        result_reader, result_writer = self.context.Pipe(duplex=False)
+        for end in (task_writer, result_writer):
+            _widen(end)
+        process = self.context.Process(target=_worker_main,
+                                       args=(self.job, task_reader, result_writer,
+                                             self.cache_dir),
                                        daemon=True, name="vtl-replay-worker")
         process.start()
-        theirs.close()
-        return _Worker(process, ours)
+        task_reader.close()
+        result_writer.close()
+        return _Worker(process, task_writer, result_reader)
 
     def replace(self, worker: _Worker) -> _Worker:
-        worker.conn.close()
+        worker.tasks.close()
+        worker.results.close()
         worker.process.join(timeout=1)
         fresh = self._start()
         self.workers[self.workers.index(worker)] = fresh
@@ -115,7 +141,7 @@ class _Pool:
         if self.before_send is not None:
             self.before_send(worker.process.pid, number, attempt)
         try:
-            worker.conn.send(chunk)
+            worker.tasks.send(chunk)
         except OSError:
             return False
         return True
@@ -126,18 +152,19 @@ class _Pool:
                 worker.process.terminate()
         for worker in self.workers:
             worker.process.join(timeout=5)
-            worker.conn.close()
+            worker.tasks.close()
+            worker.results.close()
 
 
-def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], None],
+def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
                  workers: int, cache_dir: str | None = None,
                  before_send: BeforeSend | None = None) -> None:
     """Every chunk on `workers` processes, which load compiled templates from `cache_dir`;
-    `emit(lines, count)` in input order."""
+    `emit(lines)` in input order."""
     pool = _Pool(job, workers, cache_dir, before_send)
     feed = enumerate(work)
     retries: deque[tuple[int, Chunk, int]] = deque()
-    done: dict[int, tuple[bytes, int]] = {}
+    done: dict[int, bytes] = {}
     next_out = 0
     exhausted = False
     try:
@@ -158,21 +185,20 @@ def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes, int], N
             busy = [w for w in pool.workers if w.task is not None]
             if not busy:
                 break
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            ready = set(wait([w.results for w in busy] + [w.process.sentinel for w in busy]))
             for worker in busy:
-                if worker.conn in ready:
+                if worker.results in ready:
                     try:
-                        lines = worker.conn.recv_bytes()
+                        lines = worker.results.recv_bytes()
                     except (EOFError, OSError):
                         _died(pool, worker, retries, done, job)
                         continue
-                    number, chunk, _ = worker.task
-                    done[number] = (lines, len(chunk.items))
+                    done[worker.task[0]] = lines
                     worker.task = None
                 elif worker.process.sentinel in ready:
                     _died(pool, worker, retries, done, job)
             while next_out in done:
-                emit(*done.pop(next_out))
+                emit(done.pop(next_out))
                 next_out += 1
     finally:
         pool.close()
@@ -194,21 +220,31 @@ def _died(pool: _Pool, worker: _Worker, retries: deque, done: dict, job: Job) ->
     else:
         how = f"killed by signal {-code}" if code is not None and code < 0 else \
             f"exit status {code}"
-        done[number] = (failed_chunk(job, chunk, f"the worker process died twice on this "
-                                                 f"record's chunk ({how})"), len(chunk.items))
+        done[number] = failed_chunk(job, chunk, f"the worker process died twice on this "
+                                                f"record's chunk ({how})")
     return fresh
 
 
-def _worker_main(job: Job, conn: Connection, cache_dir: str | None) -> None:
+def _widen(end: Connection) -> None:
+    """A pipe that holds a whole chunk (Linux: up to 1 MB), so that neither side waits for the
+    other to read while it has work to do."""
+    try:
+        fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (AttributeError, OSError):   # not Linux, or a lower system limit: the default size
+        pass
+
+
+def _worker_main(job: Job, tasks: Connection, results: Connection, cache_dir: str | None
+                 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if cache_dir is not None:
         set_disk_cache(cache_dir)
     while True:
         try:
-            chunk = conn.recv()
+            chunk = tasks.recv()
         except (EOFError, OSError):
             return
-        conn.send_bytes(run_chunk(job, chunk))
+        results.send_bytes(run_chunk(job, chunk))
 
 
 def default_jobs() -> int:
