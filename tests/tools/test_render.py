@@ -44,20 +44,24 @@ def test_api_route_request_side(cli, api):
     assert body["items"][1] == {"sku": "B-7", "quantity": 1}
 
 
-def test_api_route_verbose_shows_what_the_console_test_page_shows(cli):
+def test_api_route_verbose_prints_the_execution_log(cli):
     run = cli("render", "--api", APIS[0], "--route", "post /orders", "--body", ORDER,
               "--query", "express=true", "--context", "-", "--verbose",
               stdin='{"requestId": "req-42"}')
     assert run.code == 0, run
     assert json.loads(run.out)["orderId"] == "req-42"
-    for line in ("Route: POST /orders (AWS integration, openapi3 fixtures/api/openapi.yaml)",
-                 "Method request query string: {express=true}",
-                 "Request template: application/json",
-                 "Endpoint request headers: {X-Request-Id=req-42, X-Source=openapi, "
-                 "X-Order-Channel=web}",
-                 "Endpoint request URI: arn:aws:apigateway:us-east-1:lambda:path/"):
-        assert line in run.err, run
-    assert "Request side: " in run.err and "Templates compiled: " in run.err
+    lines = run.err.splitlines()
+    assert lines[:2] == ["Route: POST /orders (AWS integration, openapi3 fixtures/api/openapi.yaml)",
+                         "Execution log for request req-42"]
+    logged = [line.split(" : ", 1)[1] for line in lines[2:] if " UTC " in line and " : " in line]
+    assert logged[:4] == ["Starting execution for request: req-42",
+                          "HTTP Method: POST, Resource Path: /orders",
+                          "Method request path: {}", "Method request query string: {express=true}"]
+    assert "Endpoint request headers: {X-Request-Id=req-42, X-Source=openapi, " \
+           "X-Order-Channel=web}" in logged
+    assert "Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/" \
+           "arn:aws:lambda:us-east-1:123456789012:function:create-order/invocations" in logged
+    assert not any(line.startswith("Method completed") for line in logged)  # no backend given
 
 
 def test_response_side_selects_by_lambda_error_message(cli):
@@ -65,35 +69,74 @@ def test_response_side_selects_by_lambda_error_message(cli):
               "--body", "-", "--error-message", "Invalid quantity: -1", "--verbose",
               stdin='{"errorMessage": "Invalid quantity: -1", "errorType": "ValueError"}')
     assert run.code == 0, run
-    assert json.loads(run.out) == {"message": "Invalid quantity: -1"}
-    assert "Integration response: 400 (selection pattern Invalid.*)" in run.err
-    assert "Method response status: 400" in run.err
+    head, body = run.out.split("\n\n", 1)
+    assert head == "HTTP/1.1 400 Bad Request\nContent-Type: application/json"
+    assert json.loads(body) == {"message": "Invalid quantity: -1"}
+    assert "Method completed with status: 400" in run.err
 
 
 def test_response_side_selects_by_status_and_maps_headers(cli):
     run = cli("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
-              "--status", "404", "--path", "orderId=ord-9", "--verbose")
+              "--status", "404", "--path", "orderId=ord-9", "--body-only")
     assert run.code == 0, run
     assert json.loads(run.out) == {"message": "order ord-9 not found"}
     ok = cli("render", "--api", APIS[3], "--route", "GET /orders/{orderId}", "--response",
              "--body", "-", "--verbose", stdin='{"id": "ord-9"}')
+    assert ok.out.startswith("HTTP/1.1 200 OK\nCache-Control: max-age=60\n"
+                             "Content-Type: application/json\n\n"), ok
     assert "Method response headers: {Cache-Control=max-age=60, Content-Type=application/json}" \
         in ok.err, ok
 
 
 def test_mock_integration_runs_the_round_trip(cli):
-    run = cli("render", "--api", APIS[0], "--route", "DELETE /orders/{orderId}", "--response",
+    run = cli("render", "--api", APIS[0], "--route", "DELETE /orders/{orderId}",
               "--path", "orderId=nope", "--verbose")
     assert run.code == 0, run
-    assert json.loads(run.out) == {"message": "no such order"}
-    assert "Method response status: 404" in run.err
+    assert run.out == 'HTTP/1.1 404 Not Found\nContent-Type: application/json\n\n' \
+                      '{"message": "no such order"}\n'
+    assert "Method completed with status: 404" in run.err
+    assert "Endpoint request URI" not in run.err  # a MOCK integration calls no endpoint
 
 
-def test_unsupported_media_type_is_one_line_and_fails(cli):
+def test_unsupported_media_type_shows_the_answer_and_fails(cli):
     run = cli("render", "--api", APIS[0], "--route", "POST /orders", "--content-type", "text/xml",
               "--body", ORDER)
     assert run.code == 1
-    assert run.err.count("\n") == 1 and "API Gateway answers 415" in run.err
+    assert run.out.startswith("HTTP/1.1 415 Unsupported Media Type\n")
+    assert run.err.count("\n") == 1 and "API Gateway answers 415 by itself" in run.err
+
+
+def test_a_lambda_payload_that_is_not_json_gets_lambdas_400(cli, tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text(
+        'openapi: "3.0.1"\npaths:\n  /x:\n    post:\n      x-amazon-apigateway-integration:\n'
+        '        type: aws\n        httpMethod: POST\n        uri: "arn:aws:apigateway:us-east-1:'
+        'lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations"\n'
+        '        requestTemplates:\n          application/json: \'{"name": "$util.escapeJavaScript('
+        '$input.path(\'\'$.name\'\'))"}\'\n        responses:\n          default:\n'
+        '            statusCode: "200"\n')
+    run = cli("render", "--api", str(api), "--route", "POST /x", "--body", "-", "--verbose",
+              stdin='{"name": "O\'Brien"}')
+    assert run.code == 1, run
+    head, body = run.out.split("\n\n", 1)
+    assert head == "HTTP/1.1 400 Bad Request\nContent-Type: application/json"
+    assert body == (r'''{"message": "Could not parse request body into json: Could not parse '''
+                    r'''payload into json: Unrecognized character escape \'\'\' (code 39)\n at '''
+                    r'''[Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` '''
+                    r'''disabled); line: 1, column: 13]"}''' "\n")
+    assert "Lambda cannot parse the request template's output as JSON" in run.err
+    assert "Method completed with status: 400" in run.err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--status", "404"], "--status describes the backend's answer: it needs --response"),
+    (["--error-message", "x"], "--error-message describes the backend's answer"),
+    (["--response", "--status", "999"], "--status must be an HTTP status code (100 to 599)"),
+    (["--response", "--status", "42"], "not 42"),
+])
+def test_backend_options_that_cannot_be_are_refused(cli, options, message):
+    run = cli("render", "--api", APIS[0], "--route", "GET /orders/{orderId}", *options)
+    assert run.code == 1 and message in run.err and run.err.count("\n") == 1, run
 
 
 @pytest.mark.parametrize("args, message", [
@@ -171,7 +214,6 @@ def test_http_endpoint_uri_is_filled_from_the_mapped_parameters(cli):
               "--path", "orderId=ord-1", "--query", "fields=total", "--verbose")
     assert run.code == 0, run
     assert "Endpoint request URI: https://orders.example.com/orders/ord-1?fields=total" in run.err
-    assert "Request template: none: the body passes through" in run.err
 
 
 @pytest.mark.parametrize("context, message", [

@@ -23,6 +23,7 @@ from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
+from .lambdajson import lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
@@ -100,6 +101,17 @@ class MethodResponse:
 
 UNSUPPORTED_MEDIA_TYPE = 415
 _GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error"}
+
+
+class LambdaPayloadError(Exception):
+    """Lambda refused the payload of a non-proxy integration: it is not JSON. API Gateway passes
+    Lambda's 400 on to the client and the function never runs."""
+
+    def __init__(self, payload: str | bytes, answer: str) -> None:
+        super().__init__("Lambda cannot parse the request template's output as JSON")
+        self.payload = payload
+        #: the body of the 400 (`{"message": "Could not parse request body into json: …"}`)
+        self.answer = answer
 
 
 def gateway_response(status: int, error: Exception | None = None) -> MethodResponse:
@@ -181,7 +193,8 @@ class Integration:
 
     def integration_request(self, request: MethodRequest) -> IntegrationRequest | MethodResponse:
         """What the backend receives for `request`, or the response API Gateway answers
-        instead: 415 for a media type it may not pass through, 500 when the template fails."""
+        instead: 415 for a media type it may not pass through, 500 when the template fails,
+        400 when a Lambda function is sent a payload that is not JSON (LambdaPayloadError)."""
         params = request.params
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
@@ -218,6 +231,11 @@ class Integration:
         body = _text_as_binary(body, self.content_handling)
         if body is None:
             return gateway_response(500)
+        if self.is_lambda:
+            rejected = lambda_rejection(body)
+            if rejected is not None:
+                return MethodResponse(400, rejected, {"Content-Type": DEFAULT_MEDIA_TYPE},
+                                      LambdaPayloadError(body, rejected))
         return IntegrationRequest(body, mapped["header"], mapped["querystring"], mapped["path"],
                                   context, media_type)
 

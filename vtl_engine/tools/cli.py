@@ -18,22 +18,21 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import orjson
 
-from ..apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
-                         MethodResponse, mock_backend_response, render_mapping_template)
+from ..apigateway import (BackendResponse, Integration, MethodRequest, MethodResponse,
+                         render_mapping_template)
 from ..apigateway.definitions import ApiDefinition, load_definition, split_route
-from ..apigateway.integration import PROXY_TYPES
-from ..apigateway.mapping import MappingResult, compiled_template
+from ..apigateway.invoke import invoke, java_map
+from ..apigateway.mapping import compiled_template
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
 from ..replay.commands import add_replay_commands
@@ -42,6 +41,7 @@ from ..userfiles import read_user_text
 from .lint import RULES, lint
 
 DIALECTS = ("aws", "velocity")
+_STATUSES = frozenset(status.value for status in HTTPStatus)
 
 
 class UsageError(Exception):
@@ -94,11 +94,6 @@ def write_output(text: str | bytes) -> None:
     sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
 
 
-def java_map(values: Mapping[str, Any]) -> str:
-    """A map as the console's Test page prints it: {a=1, b=2}."""
-    return "{" + ", ".join(f"{key}={value}" for key, value in values.items()) + "}"
-
-
 def add_dialect(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dialect", choices=DIALECTS, default="aws",
                         help="aws (API Gateway, the default) or velocity (plain Velocity 1.7)")
@@ -119,13 +114,16 @@ def add_render(sub: argparse._SubParsersAction) -> None:
     api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
     api.add_argument("--response", action="store_true",
                      help="run the integration response side: --body is the backend's answer")
-    api.add_argument("--status", type=int, default=200, metavar="N",
-                     help="with --response: the backend's status code (default 200)")
+    api.add_argument("--status", type=int, metavar="N",
+                     help="with --response: the backend's status code, 100 to 599 (default 200)")
     api.add_argument("--error-message", metavar="TEXT",
                      help="with --response: a Lambda function's errorMessage (selects the "
                           "integration response)")
     api.add_argument("--backend-header", action="append", metavar="K=V",
                      help="with --response: a header of the backend's answer")
+    api.add_argument("--body-only", action="store_true",
+                     help="print only the body of the client's response, without its status "
+                          "line and headers")
     add_dialect(render)
     render.add_argument("--pretty", action="store_true", help="indent the output when it is JSON")
     render.add_argument("--verbose", action="store_true",
@@ -165,11 +163,19 @@ def _render(args: argparse.Namespace) -> int:
         if not args.route:
             routes = ", ".join(load_definition(args.api).routes()) or "none"
             raise UsageError(f"--api needs --route, one of: {routes}")
+        if not args.response:
+            for option in ("status", "error_message", "backend_header"):
+                if getattr(args, option) is not None:
+                    raise UsageError(f"--{option.replace('_', '-')} describes the backend's "
+                                     f"answer: it needs --response")
+        if args.status is not None and not 100 <= args.status <= 599:
+            raise UsageError(f"--status must be an HTTP status code (100 to 599), "
+                             f"not {args.status}")
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
-    for option in ("route", "error_message", "backend_header"):
-        if getattr(args, option):
+    for option in ("route", "status", "error_message", "backend_header", "body_only"):
+        if getattr(args, option) not in (None, False):
             raise UsageError(f"--{option.replace('_', '-')} needs --api")
     if args.response:
         raise UsageError("--response needs --api (a template alone renders the same either side)")
@@ -224,115 +230,58 @@ def _render_route(args: argparse.Namespace) -> int:
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
-    # a MOCK integration has no backend: its request side decides the response
-    request_side = not args.response or integration.type == "MOCK"
-    try:
-        return _run_route(args, api, integration, method, path, request_side)
-    except VtlError as error:
-        _point_at_template(error, api, f"{method} {path}", integration)
-        raise
-
-
-def _run_route(args: argparse.Namespace, api: ApiDefinition, integration: Integration,
-               method: str, path: str, request_side: bool) -> int:
-    request, body = _method_request(args, api.stage_variables, method, path, request_side)
-    log: list[tuple[str, Any]] = [
-        ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
-        ("Method request path", java_map(request.path)),
-        ("Method request query string", java_map(request.querystring)),
-        ("Method request headers", java_map(request.headers)),
-        ("Stage variables", java_map(request.stage_variables)),
-    ]
-    started = time.perf_counter()
-    for _, source in _labelled_templates(f"{method} {path}", integration):
-        try:
-            compiled_template(source, args.dialect)
-        except VtlError:  # reported if this request uses that template
-            pass
-    log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
-    sent = None
-    if request_side:
-        started = time.perf_counter()
-        sent = integration.integration_request(request)
-        elapsed = f"{(time.perf_counter() - started) * 1000:.2f} ms"
-        if isinstance(sent, MethodResponse):  # API Gateway answered by itself: 415 or 500
-            return _gateway_answer(args, sent, log + [("Request side", elapsed)])
-        log += _request_side_log(integration, request, sent) + [("Request side", elapsed)]
-        if not args.response:
-            return _finish(args, sent.body, log)
-    return _response_side(args, integration, request, sent, body, log)
-
-
-def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str, str],
-                    method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
-    """The client's request from the options, and --body (the backend's answer when the request
-    is not `with_body`)."""
     body, params, given_context, stage_variables = _request_parts(args)
-    request = MethodRequest(body=body if with_body else "", headers=params["header"],
+    # with --response, --body is the backend's answer (but a MOCK integration has no backend)
+    request_body = body if not args.response or integration.type == "MOCK" else ""
+    request = MethodRequest(body=request_body, headers=params["header"],
                             querystring=params["querystring"], path=params["path"],
-                            context={"resourcePath": path, "httpMethod": method,
-                                     **(given_context or {})},
-                            stage_variables={**defined_stage_variables, **stage_variables})
-    return request, body
+                            context=given_context,
+                            stage_variables={**api.stage_variables, **stage_variables})
+    backend = None
+    if args.response:
+        backend = BackendResponse(status_code=args.status or 200, body=body,
+                                  error_message=args.error_message,
+                                  headers=pairs(args.backend_header, "--backend-header"))
+    route = f"{method} {path}"
+    try:
+        done = invoke(integration, request, route=route, backend=backend)
+    except VtlError as error:
+        _point_at_template(error, api, route, integration)
+        raise
+    if args.verbose:
+        print(f"Route: {route} ({integration.type} integration, {api.kind} {api.path})",
+              file=sys.stderr)
+        sys.stderr.write(done.log)
+    if done.response is None:  # only the request side: what the backend receives
+        body = done.integration_request.body
+        write_output(pretty_json(body) if args.pretty and isinstance(body, str) else body)
+        return 0
+    return _method_response(args, done.response, done.failed)
 
 
-def _request_side_log(integration: Integration, request: MethodRequest,
-                      sent: IntegrationRequest) -> list[tuple[str, Any]]:
-
-    overrides = MappingResult("", sent.context)
-    return [
-        ("Method request body before transformations", request.body),
-        ("Request template", sent.template_media_type or (
-            "none: a proxy integration takes no templates" if integration.type in PROXY_TYPES
-            else "none: the body passes through")),
-        ("Endpoint request URI", _endpoint_uri(integration, sent)),
-        ("Endpoint request headers", java_map(sent.headers)),
-        ("Endpoint request query string", java_map(sent.querystring)),
-        ("Endpoint request path", java_map(sent.path)),
-        ("Endpoint request body after transformations", sent.body),
-        ("Status override", overrides.status_override or "none"),
-        ("Response header overrides", java_map(overrides.response_header_overrides)),
-    ]
-
-
-def _endpoint_uri(integration: Integration, sent: IntegrationRequest) -> str:
-    """The URI the backend is called at: an HTTP integration's `{name}` filled from the mapped
-    path parameters, the mapped query string appended."""
-    if not integration.uri:
-        return "none"
-    if not integration.type.startswith("HTTP"):
-        return integration.uri
-    uri = re.sub(r"\{([^{}+]+)\+?\}",
-                 lambda m: str(sent.path.get(m.group(1), m.group(0))), integration.uri)
-    return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
-
-
-def _response_side(args: argparse.Namespace, integration: Integration, request: MethodRequest,
-                   sent: IntegrationRequest | None, backend_body: str,
-                   log: list[tuple[str, Any]]) -> int:
-
-    backend = mock_backend_response(sent) if sent is not None else BackendResponse(
-        status_code=args.status, body=backend_body, error_message=args.error_message,
-        headers=pairs(args.backend_header, "--backend-header"))
-    chosen = integration.select_response(backend)
-    started = time.perf_counter()
-    answer = integration.integration_response(backend, request, sent)
-    elapsed = time.perf_counter() - started
-    log += [
-        ("Endpoint response status", backend.status_code),
-        ("Endpoint response error message", backend.error_message or "none"),
-        ("Endpoint response body before transformations", backend.body),
-        ("Integration response", "none matches" if chosen is None else
-         f"{chosen.status_code} (selection pattern {chosen.selection_pattern or 'default'})"),
-    ]
-    if answer.error is not None or chosen is None:
-        return _gateway_answer(args, answer, log)
-    log += [
-        ("Method response status", answer.status_code),
-        ("Method response headers", java_map(answer.headers)),
-        ("Response side", f"{elapsed * 1000:.2f} ms"),
-    ]
-    return _finish(args, answer.body, log)
+def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: bool) -> int:
+    """What the client receives: its status line and headers first, as `curl -i` shows them
+    (not with --body-only). API Gateway's own answers (400, 415, 500) also say why on stderr
+    and fail."""
+    body = answer.body
+    if args.pretty and isinstance(body, str):
+        body = pretty_json(body)
+    if not args.body_only:
+        reason = HTTPStatus(answer.status_code).phrase if answer.status_code in _STATUSES else ""
+        head = [f"HTTP/1.1 {answer.status_code} {reason}".rstrip()]
+        head += [f"{name}: {value}" for name, value in answer.headers.items()]
+        write_output("\n".join(head) + "\n\n")
+    write_output(body)
+    if not failed:
+        return 0
+    if isinstance(answer.error, VtlError):
+        raise answer.error
+    reason = {400: "Lambda cannot parse the request template's output as JSON",
+              415: "no request template for this Content-Type, and the passthrough behaviour "
+                   "refuses it",
+              500: "no integration response matches, or the body cannot be converted"}
+    raise UsageError(f"API Gateway answers {answer.status_code} by itself: "
+                     f"{reason.get(answer.status_code, 'an error')}")
 
 
 def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
@@ -365,28 +314,6 @@ def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
                 error.line, error.column = located
                 error.message = f"{error.message} [{label}]"
             return
-
-
-def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, Any]]) -> int:
-    write_output(pretty_json(body) if args.pretty and isinstance(body, str) else body)
-    if args.verbose:
-        _report(log)
-    return 0
-
-
-def _gateway_answer(args: argparse.Namespace, answer: MethodResponse,
-                    log: list[tuple[str, Any]]) -> int:
-    """API Gateway answered by itself (415, 500): say why, in one line, and fail."""
-    if args.verbose:
-        _report(log + [("Method response status", answer.status_code),
-                       ("Method response body", answer.body)])
-    if isinstance(answer.error, VtlError):
-        raise answer.error
-    reason = {415: "no request template for this Content-Type, and the passthrough behaviour "
-                   "refuses it",
-              500: "no integration response matches, or the body cannot be converted"}
-    raise UsageError(f"API Gateway answers {answer.status_code} {answer.body}: "
-                     f"{reason.get(answer.status_code, 'an error')}")
 
 
 def _report(lines: list[tuple[str, Any]]) -> None:
