@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..apigateway import BackendResponse, render_mapping_template
+from ..apigateway import BackendResponse, MethodRequest, render_mapping_template
 from ..apigateway.definitions import DefinitionError, load_definition
 from ..apigateway.integration import Integration
+from ..apigateway.invoke import invoke, match_route
 from ..core.errors import VtlError
-from ..testing.cases import RequestSpec
-from ..testing.runner import Outcome, render_route
+from ..testing.runner import Outcome
 from .records import Record
 
 
@@ -76,16 +76,20 @@ class TemplateRenderer:
 
 
 class ApiRenderer:
-    """A record through its route of an API definition: the request side (what the backend
-    receives) or both sides (what the client receives, given the backend's recorded answer)."""
+    """A record through its route of an API definition (`invoke`: the whole route flow): the
+    request side (what the backend receives, or API Gateway's own answer) or both sides (what
+    the client receives, given the backend's recorded answer; a MOCK integration answers by
+    itself). The route is the record's own, or the one its method and path fall on."""
 
     def __init__(self, target: Target) -> None:
         self.target = target
         self.definition = load_definition(target.api)
+        self.routes = self.definition.routes()
         self._integrations: dict[str, Integration | Skipped] = {}
 
     def render(self, record: Record) -> Outcome:
-        integration = self._integration(self.route_of(record))
+        route, path_parameters = self._match(record)
+        integration = self._integration(route)
         backend = None
         if self.target.side == "response" and integration.type != "MOCK":
             if record.backend is None:
@@ -94,17 +98,38 @@ class ApiRenderer:
             backend = BackendResponse(status_code=spec.status, body=spec.body,
                                       headers=dict(spec.headers),
                                       error_message=spec.error_message)
-        request = RequestSpec(body=record.body, headers=record.headers, query=record.query,
-                              path=record.path_parameters,
-                              stage_variables={**self.definition.stage_variables,
-                                               **record.stage_variables},
-                              context=record.request_context())
-        return render_route(integration, self.target.side, request, backend)
+        request = MethodRequest(body=record.body, headers=dict(record.headers),
+                                querystring=dict(record.query), path=path_parameters,
+                                context=record.request_context(),
+                                stage_variables={**self.definition.stage_variables,
+                                                 **record.stage_variables})
+        done = invoke(integration, request, route=route, backend=backend)
+        sent = done.integration_request
+        if self.target.side == "request" and sent is not None:
+            overrides = done.overrides
+            return Outcome(body=_text(sent.body), status=overrides.status_override,
+                           headers=overrides.response_header_overrides,
+                           request_override={"header": sent.headers,
+                                             "querystring": sent.querystring,
+                                             "path": sent.path})
+        response = done.response   # API Gateway's own answer, or what the client receives
+        return Outcome(body=_text(response.body), status=response.status_code,
+                       headers=dict(response.headers),
+                       error=None if response.error is None else str(response.error))
 
     def route_of(self, record: Record) -> str:
-        if record.route is None:
-            raise Skipped("the record names no route")
-        return record.route
+        return self._match(record)[0]
+
+    def _match(self, record: Record) -> tuple[str, dict[str, str]]:
+        if record.route is not None:
+            return record.route, dict(record.path_parameters)
+        if record.method is None or record.path is None:
+            raise Skipped("the record has no route, nor a method and path to find one")
+        found = match_route(self.routes, record.method, record.path)
+        if found is None:
+            raise Skipped(f"no route of {self.target.api} takes {record.method} {record.path}")
+        route, parameters = found
+        return route, {**record.path_parameters, **parameters}
 
     def _integration(self, route: str) -> Integration:
         found = self._integrations.get(route)
@@ -124,6 +149,10 @@ class ApiRenderer:
 def renderer_for(target: Target) -> TemplateRenderer | ApiRenderer:
     """The process's renderer for `target`."""
     return ApiRenderer(target) if target.api is not None else TemplateRenderer(target)
+
+
+def _text(body: str | bytes) -> str:
+    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 def located(name: str, error: VtlError) -> str:
