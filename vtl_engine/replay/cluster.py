@@ -118,6 +118,8 @@ def _render_values(elements: Iterable[Any], job: BatchJob, number: int) -> list[
     source = f"partition-{number}"
     found = []
     for line, element in enumerate(elements, 1):
+        if isinstance(element, (str, bytes)) and not element.strip():
+            continue   # a blank line is no record
         try:
             if isinstance(element, (str, bytes)):
                 record = parse_line(element, source, line, None)

@@ -69,7 +69,7 @@ def _run(name: str) -> Any:
 
 
 def _add_target_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="+", metavar="INPUT... TEMPLATE",
+    command.add_argument("paths", nargs="+", metavar="INPUT",
                          help="the inputs, then the template (unless --api is given)")
     command.add_argument("--api", metavar="FILE",
                          help="an OpenAPI/Swagger export, SAM or CloudFormation template: each "

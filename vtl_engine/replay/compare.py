@@ -110,20 +110,21 @@ def json_differences(expected: Any, actual: Any, path: str = "$",
         return found
     if isinstance(expected, dict) and isinstance(actual, dict):
         for key in list(expected) + [k for k in actual if k not in expected]:
-            step = f"{path}.{key}" if _plain_name(key) else f"{path}[{orjson.dumps(key).decode()}]"
+            step = f"{path}.{key}" if key.isidentifier() else \
+                f"{path}[{orjson.dumps(key).decode()}]"
             if key not in actual:
-                found.append(Difference("body", step, expected[key], _ABSENT))
+                found.append(Difference("body", step, expected[key], ABSENT))
             elif key not in expected:
-                found.append(Difference("body", step, _ABSENT, actual[key]))
+                found.append(Difference("body", step, ABSENT, actual[key]))
             else:
                 json_differences(expected[key], actual[key], step, found)
     elif isinstance(expected, list) and isinstance(actual, list):
         for index in range(max(len(expected), len(actual))):
             step = f"{path}[{index}]"
             if index >= len(actual):
-                found.append(Difference("body", step, expected[index], _ABSENT))
+                found.append(Difference("body", step, expected[index], ABSENT))
             elif index >= len(expected):
-                found.append(Difference("body", step, _ABSENT, actual[index]))
+                found.append(Difference("body", step, ABSENT, actual[index]))
             else:
                 json_differences(expected[index], actual[index], step, found)
     elif not same_json(expected, actual):
@@ -132,7 +133,7 @@ def json_differences(expected: Any, actual: Any, path: str = "$",
 
 
 #: shown for a key or item one side does not have
-_ABSENT = "(absent)"
+ABSENT = "(absent)"
 
 
 def _bodies(expected: Any, actual: str, exact: bool, ignored: tuple[str, ...],
@@ -166,9 +167,9 @@ def _is_ignored(path: str | None, ignored: tuple[str, ...]) -> bool:
 
 
 def _maps(what: str, old: dict[str, Any], new: dict[str, Any]) -> list[Difference]:
-    return [Difference(what, str(key), old.get(key, _ABSENT), new.get(key, _ABSENT))
+    return [Difference(what, str(key), old.get(key, ABSENT), new.get(key, ABSENT))
             for key in list(old) + [k for k in new if k not in old]
-            if str(old.get(key, _ABSENT)) != str(new.get(key, _ABSENT))]
+            if str(old.get(key, ABSENT)) != str(new.get(key, ABSENT))]
 
 
 def _listed(what: str, expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference]:
@@ -179,8 +180,8 @@ def _listed(what: str, expected: dict[str, Any], actual: dict[str, Any]) -> list
         got = actual.get(key, folded.get(key.lower()))
         got = None if got is None else str(got)
         if want != got:
-            found.append(Difference(what, key, _ABSENT if want is None else want,
-                                    _ABSENT if got is None else got))
+            found.append(Difference(what, key, ABSENT if want is None else want,
+                                    ABSENT if got is None else got))
     return found
 
 
@@ -189,10 +190,6 @@ def _json(text: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
         return _NOT_JSON
-
-
-def _plain_name(key: str) -> bool:
-    return key.isidentifier()
 
 
 def _short(text: str, limit: int = 200) -> str:

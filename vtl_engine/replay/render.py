@@ -15,7 +15,7 @@ from ..apigateway.definitions import DefinitionError, load_definition
 from ..apigateway.integration import Integration
 from ..apigateway.invoke import invoke, match_route
 from ..core.errors import VtlError
-from ..testing.runner import Outcome
+from ..testing.runner import Outcome, mapping_outcome
 from .records import Record
 
 
@@ -55,11 +55,7 @@ class TemplateRenderer:
                                              record.stage_variables, self.target.dialect)
         except VtlError as error:
             return Outcome(error=located(name, error))
-        return Outcome(body=result.body, status=result.status_override,
-                       headers=result.response_header_overrides,
-                       request_override={"header": result.header_overrides,
-                                         "querystring": result.querystring_overrides,
-                                         "path": result.path_overrides})
+        return mapping_outcome(result)
 
     def _own_template(self, path: str) -> str:
         """A record's own template file, read once."""

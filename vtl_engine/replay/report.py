@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from .compare import ABSENT
 from .jobs import DIFFERENT, ERROR, SAME, SKIPPED
 
 OUTCOMES = (SAME, DIFFERENT, ERROR, SKIPPED)
@@ -126,7 +127,10 @@ def _difference(difference: dict[str, Any]) -> str:
 
 
 def _shown(value: Any) -> str:
-    return "none" if value is None else repr(value)
+    """A value as JSON writes it; "(absent)" and no value as words."""
+    if value is None or value == ABSENT:
+        return "absent" if value == ABSENT else "none"
+    return orjson.dumps(value, default=str).decode()
 
 
 def write_html(summary: Summary, path: str | Path, title: str) -> None:

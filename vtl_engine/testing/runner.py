@@ -18,6 +18,7 @@ import orjson
 from ..apigateway import (
     BackendResponse,
     Integration,
+    MappingResult,
     MethodRequest,
     MethodResponse,
     mock_backend_response,
@@ -72,6 +73,12 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
             dialect=dialect, coverage=coverage)
     except VtlError as e:
         return Outcome(error=_located(path, e))
+    return mapping_outcome(result)
+
+
+def mapping_outcome(result: MappingResult) -> Outcome:
+    """A template's result in an Expectation's terms: the body, the response overrides'
+    status and headers, and the request overrides."""
     return Outcome(body=result.body, status=result.status_override,
                    headers=result.response_header_overrides,
                    request_override={"header": result.header_overrides,
