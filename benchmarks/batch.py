@@ -9,11 +9,14 @@ the order id, customer, tier and item count varied per record, and request.json'
 query string, path parameters, `$context` and stage variables. "render" is the engine's own
 render of the same requests (`render_mapping_template`, `$context` built from what the record
 gives, as the batch does), each request already parsed; the batch path adds reading the
-line, parsing it into a record, writing the result line. Both are timed in this process, the
+line, parsing it into a record, writing the result line. Both run with the garbage collector
+tuned as the batch path tunes it (runner.fewer_collections). Both are timed in this process, the
 same requests, interleaved over `--rounds` rounds (median). `vtl batch` is also timed as a
 command (its wall time, Python's start-up included). Memory: the peak resident set size of
 `vtl batch` (its main process, and the largest worker) on a generated input of `--memory-gb`,
-sampled every 50 ms, deleted afterwards.
+sampled every 50 ms, deleted afterwards. Where other processes share the machine, the CPU time
+per record (all of a command's processes, workers included) shows what the parallel path costs
+whatever the load.
 """
 from __future__ import annotations
 
@@ -81,7 +84,7 @@ def time_render_and_batch(path: Path, template_path: Path, rounds: int) -> tuple
     from vtl_engine.replay.jobs import BatchJob
     from vtl_engine.replay.jsonlines import parse_line
     from vtl_engine.replay.render import Target
-    from vtl_engine.replay.runner import chunks, run_serial
+    from vtl_engine.replay.runner import chunks, fewer_collections, run_serial
 
     source = template_path.read_text()
     records = [parse_line(line, str(path), n, None)
@@ -90,43 +93,24 @@ def time_render_and_batch(path: Path, template_path: Path, rounds: int) -> tuple
     renders, batches = [], []
     with tempfile.TemporaryDirectory() as folder:
         for _ in range(rounds):
-            started = time.perf_counter()
-            for record in records:
-                render_mapping_template(source, record.body, record.params,
-                                        record.request_context(), record.stage_variables)
-            renders.append((time.perf_counter() - started) / len(records))
+            with fewer_collections():   # as the batch path runs, so both pay the same for it
+                started = time.perf_counter()
+                for record in records:
+                    render_mapping_template(source, record.body, record.params,
+                                            record.request_context(), record.stage_variables)
+                renders.append((time.perf_counter() - started) / len(records))
             with open(Path(folder) / "out.jsonl", "wb") as out:
                 started = time.perf_counter()
-                run_serial(job, chunks([input_file(str(path))]), lambda lines, n: out.write(lines))
+                run_serial(job, chunks([input_file(str(path))]), out.write)
                 out.flush()
                 batches.append((time.perf_counter() - started) / len(records))
     return statistics.median(renders), statistics.median(batches)
 
 
-def time_command(path: Path, template: Path, count: int, *options: str) -> float:
-    """Records per second of `vtl batch` run as a command (wall time)."""
-    with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "vtl_engine.tools.cli", "batch", str(path),
-                   str(template), "-o", str(Path(folder) / "out.jsonl"), "--no-progress",
-                   *options]
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True)
-        return count / (time.perf_counter() - started)
-
-
-def time_dask(path: Path, template: Path, count: int, workers: int) -> float:
-    """Records per second through a LocalCluster (started before the clock)."""
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster:
-        time_command(path, template, min(count, 2000), "--dask", cluster.scheduler_address)
-        return time_command(path, template, count, "--dask", cluster.scheduler_address)
-
-
-def peak_memory(path: Path, template: Path, *options: str) -> tuple[int, int, float]:
-    """Peak RSS in bytes of `vtl batch`'s main process and of its largest child, and the run's
-    seconds."""
+def run_measured(path: Path, template: Path, *options: str) -> dict[str, float]:
+    """`vtl batch` run as a command: its wall time, the CPU time of all its processes (its
+    workers' included), and the peak RSS of its main process and of its largest child, sampled
+    every 50 ms."""
     import psutil
 
     with tempfile.TemporaryDirectory() as folder:
@@ -136,15 +120,19 @@ def peak_memory(path: Path, template: Path, *options: str) -> tuple[int, int, fl
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         main = psutil.Process(process.pid)
-        peaks = {"main": 0, "child": 0}
+        found = {"main_rss": 0, "child_rss": 0}
+        cpu: dict[int, float] = {}
         done = threading.Event()
 
         def sample() -> None:
             while not done.is_set():
                 try:
-                    peaks["main"] = max(peaks["main"], main.memory_info().rss)
-                    for child in main.children(recursive=True):
-                        peaks["child"] = max(peaks["child"], child.memory_info().rss)
+                    found["main_rss"] = max(found["main_rss"], main.memory_info().rss)
+                    for one in [main, *main.children(recursive=True)]:
+                        times = one.cpu_times()
+                        cpu[one.pid] = times.user + times.system
+                        if one.pid != main.pid:
+                            found["child_rss"] = max(found["child_rss"], one.memory_info().rss)
                 except psutil.Error:
                     pass
                 time.sleep(0.05)
@@ -156,7 +144,16 @@ def peak_memory(path: Path, template: Path, *options: str) -> tuple[int, int, fl
         sampler.join()
         if process.returncode:
             raise SystemExit(err.decode())
-        return peaks["main"], peaks["child"], time.perf_counter() - started
+        return {**found, "seconds": time.perf_counter() - started, "cpu": sum(cpu.values())}
+
+
+def time_dask(path: Path, template: Path, workers: int) -> float:
+    """Seconds of `vtl batch --dask` on a LocalCluster started before the clock."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=40) as cluster:
+        return run_measured(path, template, "--dask", cluster.scheduler_address)["seconds"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,17 +179,19 @@ def main(argv: list[str] | None = None) -> int:
         write_input(sample, lines[:20_000])
         render, batch = time_render_and_batch(sample, template, args.rounds)
         results.update(render_us=render * 1e6, batch_us=batch * 1e6, overhead=batch / render)
-        results["one_job"] = time_command(stream, template, args.records, "-j", "1")
-        results["all_cores"] = time_command(stream, template, args.records, "-j", str(cores))
+        for name, options in (("one_job", ("-j", "1")), ("all_cores", ("-j", str(cores)))):
+            run = run_measured(stream, template, *options)
+            results[name] = args.records / run["seconds"]
+            results[f"{name}_cpu_us"] = run["cpu"] / args.records * 1e6
         if not args.no_dask:
-            results["dask"] = time_dask(stream, template, args.records, min(cores, 2))
+            results["dask"] = args.records / time_dask(stream, template, min(cores, 2))
         if not args.no_memory:
             big = Path(folder) / "big.jsonl"
             count = write_input(big, lines, int(args.memory_gb * (1 << 30)))
-            main_rss, child_rss, seconds = peak_memory(big, template, "-j", str(cores))
+            run = run_measured(big, template, "-j", str(cores))
             results.update(memory_input_bytes=big.stat().st_size, memory_records=count,
-                           memory_main_rss=main_rss, memory_worker_rss=child_rss,
-                           memory_seconds=seconds)
+                           memory_main_rss=run["main_rss"], memory_worker_rss=run["child_rss"],
+                           memory_seconds=run["seconds"])
             big.unlink()
     results["load_after"] = os.getloadavg()
     _print(results)
@@ -209,9 +208,11 @@ def _print(r: dict) -> None:
     print(f"| engine render per record | {r['render_us']:.1f} µs | |")
     print(f"| batch path per record (read, parse, render, write), 1 job | {r['batch_us']:.1f} µs "
           f"(**{r['overhead']:.2f}×** the render) | ≤ 1.3× |")
-    print(f"| `vtl batch -j 1` | {r['one_job']:,.0f} records/s | |")
+    print(f"| `vtl batch -j 1` | {r['one_job']:,.0f} records/s ({r['one_job_cpu_us']:.1f} µs "
+          f"CPU per record) | |")
     print(f"| `vtl batch -j {r['cores']}` | {r['all_cores']:,.0f} records/s "
-          f"(**{r['all_cores'] / r['one_job']:.2f}×**) | ≥ 1.7× on 2 cores |")
+          f"(**{r['all_cores'] / r['one_job']:.2f}×**; {r['all_cores_cpu_us']:.1f} µs CPU per "
+          f"record, all processes) | ≥ 1.7× on 2 cores |")
     if "dask" in r:
         print(f"| `vtl batch --dask` (LocalCluster, 2 workers) | {r['dask']:,.0f} records/s "
               f"(**{r['dask'] / r['one_job']:.2f}×**) | ≥ 1.5× |")

@@ -1,8 +1,8 @@
 """Past one machine: the same jobs on a Dask cluster (`pip install "vtl_engine[dask]"`).
 
 `run_on_dask` is `vtl batch/replay --dask`: the inputs are read here and go to the cluster as
-dask.bags, a window of chunks at a time (one chunk per partition, two windows out at once), and
-the results come back in input order. `write_parts` lets the workers write part files instead.
+dask.bags, a window of chunks at a time (each chunk scattered to the workers as a partition, two
+windows out at once), and the results come back in input order. `write_parts` lets the workers write part files instead.
 `render_bag` and `render_dataframe` are for data people who hold their requests in a bag or a
 DataFrame already. Each worker process compiles a template once (renderer_for is cached per
 process).
@@ -56,16 +56,29 @@ def run_on_dask(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
                 address: str) -> None:
     """Every chunk on the cluster; `emit(lines)` in input order."""
     with dask_client(address) as client:
-        window = WINDOW_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+        window, on_cluster = _windows(client, job)
         pending: deque[Any] = deque()
         work = iter(work)
         while batch := list(islice(work, window)):
-            bag = db.from_sequence(batch, npartitions=len(batch))
-            pending.append(client.compute(bag.map_partitions(_run_chunks, job)))
+            pending.append(client.compute(_bag(client, batch, _run_chunk, on_cluster)))
             if len(pending) > 1:
                 _emit_window(pending.popleft(), emit)
         while pending:
             _emit_window(pending.popleft(), emit)
+
+
+def _windows(client: Any, job: Job) -> tuple[int, Any]:
+    """How many chunks go out at once, and the job, sent to every worker once."""
+    window = WINDOW_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+    return window, client.scatter(job, broadcast=True, hash=False)
+
+
+def _bag(client: Any, batch: list, render: Callable[..., list], *arguments: Any) -> db.Bag:
+    """A bag with a partition per item of `batch`, each rendered by `render(item, …)`. The
+    items are scattered to the workers as they are (not hashed as from_sequence would hash
+    them: that costs more than rendering them)."""
+    items = client.scatter(batch, hash=False)
+    return db.from_delayed([delayed(render, pure=False)(item, *arguments) for item in items])
 
 
 def _emit_window(future: Any, emit: Callable[[bytes], None]) -> None:
@@ -73,8 +86,8 @@ def _emit_window(future: Any, emit: Callable[[bytes], None]) -> None:
         emit(lines)
 
 
-def _run_chunks(partition: list[Chunk], job: Job) -> list[bytes]:
-    return [run_chunk(job, chunk) for chunk in partition]
+def _run_chunk(chunk: Chunk, job: Job) -> list[bytes]:
+    return [run_chunk(job, chunk)]
 
 
 def write_parts(job: Job, inputs: list[InputFile], options: ReadOptions, folder: str,
@@ -86,17 +99,16 @@ def write_parts(job: Job, inputs: list[InputFile], options: ReadOptions, folder:
     numbered = enumerate(chunks(inputs, options, chunk_size, limit=limit))
     written = 0
     with dask_client(address) as client:
-        window = WINDOW_PER_WORKER * max(1, len(client.scheduler_info()["workers"]))
+        window, on_cluster = _windows(client, job)
         while batch := list(islice(numbered, window)):
-            bag = db.from_sequence(batch, npartitions=len(batch))
-            written += sum(bag.map_partitions(_write_parts, job, folder).compute())
+            written += sum(_bag(client, batch, _write_part, on_cluster, folder).compute())
     return written
 
 
-def _write_parts(partition: list[tuple[int, Chunk]], job: Job, folder: str) -> list[int]:
-    for number, chunk in partition:
-        Path(folder, f"part-{number:05d}.jsonl").write_bytes(run_chunk(job, chunk))
-    return [len(partition)]
+def _write_part(numbered: tuple[int, Chunk], job: Job, folder: str) -> list[int]:
+    number, chunk = numbered
+    Path(folder, f"part-{number:05d}.jsonl").write_bytes(run_chunk(job, chunk))
+    return [1]
 
 
 # -- the Python API -------------------------------------------------------------------------------

@@ -10,12 +10,14 @@ Workers ignore Ctrl-C: the caller's process stops them and keeps what it wrote.
 from __future__ import annotations
 
 import fcntl
+import gc
 import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from multiprocessing.connection import Connection, wait
@@ -86,8 +88,26 @@ def chunks(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions(),
 
 def run_serial(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None]) -> None:
     """Every chunk in this process; `emit(lines)` after each."""
-    for chunk in work:
-        emit(run_chunk(job, chunk))
+    with fewer_collections():
+        for chunk in work:
+            emit(run_chunk(job, chunk))
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector tuned for a batch: the objects alive so far (modules,
+    compiled templates) are left out of its scans, and it runs after 50,000 new objects, not
+    700. A record's parsed JSON, kept until its chunk is written, otherwise sets off a
+    collection every few records, each scanning everything: half of the cost of reading a
+    record. Records hold no reference cycles; reference counting frees them."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 @dataclass
@@ -239,12 +259,13 @@ def _worker_main(job: Job, tasks: Connection, results: Connection, cache_dir: st
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if cache_dir is not None:
         set_disk_cache(cache_dir)
-    while True:
-        try:
-            chunk = tasks.recv()
-        except (EOFError, OSError):
-            return
-        results.send_bytes(run_chunk(job, chunk))
+    with fewer_collections():
+        while True:
+            try:
+                chunk = tasks.recv()
+            except (EOFError, OSError):
+                return
+            results.send_bytes(run_chunk(job, chunk))
 
 
 def default_jobs() -> int:
