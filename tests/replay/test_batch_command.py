@@ -53,7 +53,7 @@ def test_several_jobs_write_what_one_job_writes(tmp_path, template):
                          [request(n) for n in range(1, 1200)] + ["{broken"])
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     assert batch(inputs, template, "-o", one, "-j", "1") == 0
-    assert batch(inputs, template, "-o", two, "-j", "2", "--chunk-size", "100") == 0
+    assert batch(inputs, template, "-o", two, "-j", "2", "--chunk-size", "5") == 0
     assert one.read_bytes() == two.read_bytes()
     assert len(read_results(two)) == 1200
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import chain, islice
 from pathlib import Path
 
 from ..apigateway.definitions import load_definition
@@ -182,12 +183,15 @@ def _execute(job: BatchJob | ReplayJob, inputs: list[InputFile], args: argparse.
                 from .cluster import run_on_dask
 
                 run_on_dask(job, work, emit_and_count, args.dask)
-            elif jobs == 1:
-                run_serial(job, work, emit_and_count)
             else:
-                cache = disk_cache_dir()
-                run_parallel(job, work, emit_and_count, jobs,
-                             cache_dir=None if cache is None else str(cache))
+                work = iter(work)
+                first = list(islice(work, 2))
+                if jobs == 1 or len(first) < 2:   # one chunk: not worth starting workers
+                    run_serial(job, chain(first, work), emit_and_count)
+                else:
+                    cache = disk_cache_dir()
+                    run_parallel(job, chain(first, work), emit_and_count, jobs,
+                                 cache_dir=None if cache is None else str(cache))
         except KeyboardInterrupt:
             return True
         except (InputError, ResumeError) as error:
