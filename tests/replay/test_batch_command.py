@@ -98,10 +98,12 @@ def test_cloudwatch_and_har_inputs_and_a_record_s_own_template(tmp_path, templat
     (["in.jsonl"], "give the inputs, then the TEMPLATE"),
     (["missing.jsonl", "t.vtl"], "missing.jsonl: no such file"),
     (["in.jsonl", "t.vtl", "--parts"], "--parts is for --dask"),
+    (["out.jsonl", "t.vtl"], "out.jsonl is an input: give another output file"),
 ])
 def test_mistakes_are_one_line(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     write_lines(tmp_path / "in.jsonl", [request(1)])
+    write_lines(tmp_path / "out.jsonl", [request(1)])
     (tmp_path / "t.vtl").write_text("x")
     assert batch(*args, "-o", "out.jsonl") == 1
     assert message in capsys.readouterr().err

@@ -54,7 +54,7 @@ def _replay(args: argparse.Namespace) -> int:
         against = _target(args, args.against, args.against_api)
     job = ReplayJob(target, against, args.exact, tuple(args.ignore))
     summary = Summary()
-    results = _open_results(args.results, args.resume) if args.results else None
+    results = _open_results(args.results, args.resume, inputs) if args.results else None
     if results is not None and results.done:
         _read_back(results.path, summary)
 
@@ -91,7 +91,7 @@ def _batch(args: argparse.Namespace) -> int:
                             args.chunk_size or CHUNK_SIZE, args.limit)
         print(f"{count} part files written to {args.output}", file=sys.stderr)
         return 0
-    output = _open_results(args.output, args.resume)
+    output = _open_results(args.output, args.resume, inputs)
     counts = {"records": output.done, "errors": 0}
 
     def emit(lines: bytes) -> None:
@@ -232,7 +232,10 @@ def _progress(args: argparse.Namespace, done: int) -> Iterator[Callable[[int], N
         bar.close()
 
 
-def _open_results(path: str, resume: bool) -> ResultsFile:
+def _open_results(path: str, resume: bool, inputs: list[InputFile]) -> ResultsFile:
+    for source in inputs:
+        if source.path != "-" and Path(path).exists() and Path(path).samefile(source.path):
+            raise UsageError(f"{path} is an input: give another output file")
     try:
         return ResultsFile(path, resume)
     except OutputError as error:
