@@ -33,16 +33,18 @@ def run(tmp_path, before_send=None, workers=2):
     return b"".join(out)
 
 
-def test_a_killed_worker_is_replaced_and_its_chunk_done_again(tmp_path):
+def test_a_killed_worker_is_replaced_and_its_chunks_done_again(tmp_path):
     killed = []
 
-    def kill_third_chunk_once(pid, number, attempt):
+    def kill_when_the_third_chunk_comes(pid, number, attempt):
+        # a worker holds two chunks: the one it works on is blamed, both are done again, each
+        # alone on a new worker (where the third, alone, is killed once more on attempt 0)
         if number == 3 and attempt == 0:
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
-    assert run(tmp_path, kill_third_chunk_once) == run(tmp_path, workers=1)
-    assert len(killed) == 1
+    assert run(tmp_path, kill_when_the_third_chunk_comes) == run(tmp_path, workers=1)
+    assert 1 <= len(killed) <= 2
 
 
 def test_a_chunk_that_kills_its_worker_twice_is_reported_and_the_rest_done(tmp_path):

@@ -79,7 +79,7 @@ def failed_chunk(job: BatchJob | ReplayJob, chunk: Chunk, reason: str) -> bytes:
 
 def _dumps(value: dict[str, Any]) -> bytes:
     # a template may put a Java value (a list, a map) in an override: written as its text
-    return orjson.dumps(value, default=str) + b"\n"
+    return orjson.dumps(value, default=str, option=orjson.OPT_APPEND_NEWLINE)
 
 
 @dataclass(frozen=True)

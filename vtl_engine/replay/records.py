@@ -106,8 +106,8 @@ def record_from_json(value: Any, source: str, line: int, base: Path | None = Non
             if key in value:
                 raise RecordError(f"give {key!r} or {alias!r}, not both")
             value[key] = value.pop(alias)
-    unknown = value.keys() - _KEYS
-    if unknown:
+    if not _KEYS.issuperset(value):
+        unknown = value.keys() - _KEYS
         raise RecordError(f"unknown key {sorted(unknown)[0]!r} (expected one of "
                           f"{', '.join(sorted(_KEYS | _ALIASES.keys()))})")
     get = value.get

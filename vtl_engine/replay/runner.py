@@ -3,7 +3,7 @@
 Items are read and sent in chunks; results are handed to `emit` in input order as soon as
 every earlier chunk is done, so the output is written as it comes and memory stays bounded (at
 most `AHEAD_PER_WORKER` chunks per worker are out at once). Workers compile the job's templates
-once each (through the disk cache the caller sets up). A worker that dies is replaced and its
+once each (forked from this process, or through the disk cache the caller sets up). A worker that dies is replaced and its
 chunk given to the new one; a chunk that kills a worker twice becomes one error line per record.
 Workers ignore Ctrl-C: the caller's process stops them and keeps what it wrote.
 """
@@ -15,6 +15,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,8 @@ CHUNK_SIZE = 250
 BLOCK_BYTES_PER_RECORD = 2048
 PIPE_BYTES = 1 << 20
 AHEAD_PER_WORKER = 4
+#: chunks sent to a worker before its first result comes back: it starts the next at once
+IN_FLIGHT_PER_WORKER = 2
 #: called with a worker's pid, the chunk's number and its attempt (0, then 1) before the chunk
 #: is sent to it (tests kill the worker there)
 BeforeSend = Callable[[int, int, int], None]
@@ -116,8 +119,10 @@ class _Worker:
     #: chunks go out on one pipe, results come back on the other
     tasks: Connection
     results: Connection
-    #: (chunk number, chunk, attempt) it is working on
-    task: tuple[int, Chunk, int] | None = None
+    #: (chunk number, chunk, attempt) of the chunks sent to it, the one it works on first
+    tasks_out: deque[tuple[int, Chunk, int]] = field(default_factory=deque)
+    #: it is retrying a chunk a worker died on, and gets nothing else until that is done
+    alone: bool = False
 
 
 @dataclass
@@ -129,8 +134,9 @@ class _Pool:
     workers: list[_Worker] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["vtl_engine.replay.jobs"])
+        self.context = multiprocessing.get_context(_start_method())
+        if self.context.get_start_method() == "forkserver":
+            self.context.set_forkserver_preload(["vtl_engine.replay.jobs"])
         self.workers = [self._start() for _ in range(self.size)]
 
     def _start(self) -> _Worker:
@@ -147,7 +153,9 @@ class _Pool:
         result_writer.close()
         return _Worker(process, task_writer, result_reader)
 
-    def replace(self, worker: _Worker) -> _Worker:
+    def replace(self, worker: _Worker, retries: deque) -> _Worker:
+        """A new worker in `worker`'s place; the chunks sent to it go back to `retries`."""
+        retries.extendleft(reversed(worker.tasks_out))
         worker.tasks.close()
         worker.results.close()
         worker.process.join(timeout=1)
@@ -157,7 +165,7 @@ class _Pool:
 
     def send(self, worker: _Worker, number: int, chunk: Chunk, attempt: int) -> bool:
         """Give `worker` a chunk; False when the worker is gone."""
-        worker.task = (number, chunk, attempt)
+        worker.tasks_out.append((number, chunk, attempt))
         if self.before_send is not None:
             self.before_send(worker.process.pid, number, attempt)
         try:
@@ -190,19 +198,24 @@ def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
     try:
         while True:
             for worker in pool.workers:
-                while worker.task is None:
-                    task = retries.popleft() if retries else None
-                    if task is None and not exhausted and \
-                            len(done) + _busy(pool) < AHEAD_PER_WORKER * workers:
+                while True:
+                    task = _next_task(worker, retries)
+                    if task is None and not retries and not exhausted and not worker.alone and \
+                            len(worker.tasks_out) < IN_FLIGHT_PER_WORKER and \
+                            len(done) + _out(pool) < AHEAD_PER_WORKER * workers:
                         task = next(((n, c, 0) for n, c in feed), None)
                         exhausted = task is None
                     if task is None:
                         break
                     if not worker.process.is_alive():   # died between two chunks: no blame
-                        worker = pool.replace(worker)
+                        alone, worker = worker.alone, pool.replace(worker, retries)
+                        worker.alone = alone
                     if not pool.send(worker, *task):
                         worker = _died(pool, worker, retries, done, job)
-            busy = [w for w in pool.workers if w.task is not None]
+            while next_out in done:   # after the sends: a chunk given up on is done too
+                emit(done.pop(next_out))
+                next_out += 1
+            busy = [w for w in pool.workers if w.tasks_out]
             if not busy:
                 break
             ready = set(wait([w.results for w in busy] + [w.process.sentinel for w in busy]))
@@ -213,28 +226,34 @@ def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
                     except (EOFError, OSError):
                         _died(pool, worker, retries, done, job)
                         continue
-                    done[worker.task[0]] = lines
-                    worker.task = None
+                    done[worker.tasks_out.popleft()[0]] = lines
+                    worker.alone = False
                 elif worker.process.sentinel in ready:
                     _died(pool, worker, retries, done, job)
-            while next_out in done:
-                emit(done.pop(next_out))
-                next_out += 1
     finally:
         pool.close()
 
 
-def _busy(pool: _Pool) -> int:
-    return sum(1 for w in pool.workers if w.task is not None)
+def _next_task(worker: _Worker, retries: deque) -> tuple[int, Chunk, int] | None:
+    """A chunk to retry, for a worker with nothing else to do: a chunk a worker died on is
+    rendered alone, so that if it kills the new worker too, it is the one to blame."""
+    if retries and not worker.tasks_out:
+        worker.alone = True
+        return retries.popleft()
+    return None
+
+
+def _out(pool: _Pool) -> int:
+    return sum(len(w.tasks_out) for w in pool.workers)
 
 
 def _died(pool: _Pool, worker: _Worker, retries: deque, done: dict, job: Job) -> _Worker:
-    """Replace a worker that died; its chunk goes to the front of the queue once, else its
-    records are reported."""
-    number, chunk, attempt = worker.task
+    """Replace a worker that died. The chunk it was working on goes to the front of the queue
+    once, else its records are reported; the chunk sent after it goes back as it was."""
+    number, chunk, attempt = worker.tasks_out.popleft()
     worker.process.join(timeout=1)
     code = worker.process.exitcode
-    fresh = pool.replace(worker)
+    fresh = pool.replace(worker, retries)
     if attempt == 0:
         retries.appendleft((number, chunk, 1))
     else:
@@ -243,6 +262,15 @@ def _died(pool: _Pool, worker: _Worker, retries: deque, done: dict, job: Job) ->
         done[number] = failed_chunk(job, chunk, f"the worker process died twice on this "
                                                 f"record's chunk ({how})")
     return fresh
+
+
+def _start_method() -> str:
+    """fork where it is safe, a process with one thread (the vtl command): the workers start
+    at once with everything imported and compiled; else (threads that a fork would leave
+    stopped in the middle of what they held) forkserver."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "forkserver"
 
 
 def _widen(end: Connection) -> None:
