@@ -2,7 +2,8 @@
 
 `run_on_dask` is `vtl batch/replay --dask`: the inputs are read here and go to the cluster as
 dask.bags, a window of chunks at a time (each chunk scattered to the workers as a partition, two
-windows out at once), and the results come back in input order. `write_parts` lets the workers write part files instead.
+windows out at once; workers on this machine get where each block of JSON Lines is in its file,
+and read it themselves), and the results come back in input order. `write_parts` lets the workers write part files instead.
 `render_bag` and `render_dataframe` are for data people who hold their requests in a bag or a
 DataFrame already. Each worker process compiles a template once (renderer_for is cached per
 process).
@@ -10,12 +11,14 @@ process).
 from __future__ import annotations
 
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dask.bag as db
 import orjson
@@ -57,14 +60,23 @@ def run_on_dask(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
     """Every chunk on the cluster; `emit(lines)` in input order."""
     with dask_client(address) as client:
         window, on_cluster = _windows(client, job)
+        local = _workers_on_this_machine(client)
         pending: deque[Any] = deque()
         work = iter(work)
         while batch := list(islice(work, window)):
+            if local:   # they read the blocks from the file themselves
+                batch = [chunk.reference() for chunk in batch]
             pending.append(client.compute(_bag(client, batch, _run_chunk, on_cluster)))
             if len(pending) > 1:
                 _emit_window(pending.popleft(), emit)
         while pending:
             _emit_window(pending.popleft(), emit)
+
+
+def _workers_on_this_machine(client: Any) -> bool:
+    """Whether every worker runs here (a LocalCluster), and so sees the inputs' files."""
+    here = {"127.0.0.1", "localhost", "::1", socket.gethostname(), socket.getfqdn()}
+    return all(urlsplit(worker).hostname in here for worker in client.scheduler_info()["workers"])
 
 
 def _windows(client: Any, job: Job) -> tuple[int, Any]:

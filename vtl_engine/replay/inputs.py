@@ -47,6 +47,11 @@ class InputFile:
     format: str
 
     @property
+    def is_plain_file(self) -> bool:
+        """Read as it is on disk (not standard input, not through gzip)."""
+        return self.path != "-" and not self.path.endswith(".gz")
+
+    @property
     def base(self) -> Path | None:
         """The folder a record's own `template` is relative to."""
         return None if self.path == "-" else Path(self.path).parent

@@ -8,7 +8,7 @@ place in its input. A job is sent to each worker process once; chunks are sent a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,31 @@ from .render import Skipped, Target, renderer_for
 @dataclass(frozen=True)
 class Chunk:
     """Items of one input, in order: `items`, or a `block` of JSON Lines whose first line is
-    `first_line`."""
+    `first_line`, found at `offset` in the file (-1: not a plain file), or `length` bytes read
+    from there when needed (a reference to the block, which a process on the same machine sends
+    in its place)."""
 
     source: str
     base: str | None
     items: list[Item] = field(default_factory=list)
     block: bytes = b""
     first_line: int = 1
+    offset: int = -1
+    length: int = 0
 
     def entries(self) -> Iterable[Item]:
+        if self.length:
+            with open(self.source, "rb") as f:
+                f.seek(self.offset)
+                return block_lines(f.read(self.length), self.first_line)
         return block_lines(self.block, self.first_line) if self.block else self.items
+
+    def reference(self) -> Chunk:
+        """The chunk without its block, which is read again from the file where it is used;
+        itself when it has no place in a plain file."""
+        if not self.block or self.offset < 0:
+            return self
+        return replace(self, block=b"", length=len(self.block))
 
     def records(self) -> list[Record | tuple[int, str]]:
         """Each item as a record, or (line, why it is not one)."""

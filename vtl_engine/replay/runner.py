@@ -1,11 +1,12 @@
 """Running a job over inputs: in this process (one job), or on worker processes (all cores).
 
-Items are read and sent in chunks; results are handed to `emit` in input order as soon as
-every earlier chunk is done, so the output is written as it comes and memory stays bounded (at
-most `AHEAD_PER_WORKER` chunks per worker are out at once). Workers compile the job's templates
-once each (forked from this process, or through the disk cache the caller sets up). A worker that dies is replaced and its
-chunk given to the new one; a chunk that kills a worker twice becomes one error line per record.
-Workers ignore Ctrl-C: the caller's process stops them and keeps what it wrote.
+Items are read and sent in chunks, two to a worker; results are handed to `emit` in input order
+as soon as every earlier chunk is done, so the output is written as it comes and memory stays
+bounded (at most `AHEAD_PER_WORKER` chunks per worker are out at once). Workers have the job's
+templates compiled once each (forked from this process, or through the disk cache the caller
+sets up). A worker that dies is replaced and its chunks given again, each alone; a chunk that
+kills a worker twice becomes one error line per record. Workers ignore Ctrl-C: the caller's
+process stops them and keeps what it wrote.
 """
 from __future__ import annotations
 
@@ -72,8 +73,12 @@ def chunks(inputs: Iterable[InputFile], options: ReadOptions = ReadOptions(),
             base = None if source.base is None else str(source.base)
             if stream is not None and limit is None:
                 next_line = last[1] + 1 if last is not None and last[0] == source.path else 1
+                # where each block is in the file, for workers that read it themselves
+                offset = stream.tell() if source.is_plain_file else -1
                 for first, block in read_blocks(stream, next_line, size * BLOCK_BYTES_PER_RECORD):
-                    yield Chunk(source.path, base, block=block, first_line=first)
+                    yield Chunk(source.path, base, block=block, first_line=first, offset=offset)
+                    if offset >= 0:
+                        offset += len(block)
                 continue
             while limit is None or limit > 0:
                 batch = list(islice(items, size if limit is None else min(size, limit)))
@@ -203,7 +208,7 @@ def run_parallel(job: Job, work: Iterable[Chunk], emit: Callable[[bytes], None],
                     if task is None and not retries and not exhausted and not worker.alone and \
                             len(worker.tasks_out) < IN_FLIGHT_PER_WORKER and \
                             len(done) + _out(pool) < AHEAD_PER_WORKER * workers:
-                        task = next(((n, c, 0) for n, c in feed), None)
+                        task = next(((n, c.reference(), 0) for n, c in feed), None)
                         exhausted = task is None
                     if task is None:
                         break
