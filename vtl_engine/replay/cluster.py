@@ -29,7 +29,7 @@ from .jobs import BatchJob, Chunk, ReplayJob, run_chunk
 from .records import RecordError, record_from_json
 from .jsonlines import parse_line
 from .render import Target
-from .runner import chunks, default_jobs
+from .runner import chunks, default_jobs, fewer_collections
 
 Job = BatchJob | ReplayJob
 #: partitions per worker sent in one window
@@ -99,7 +99,8 @@ def _emit_window(future: Any, emit: Callable[[bytes], None]) -> None:
 
 
 def _run_chunk(chunk: Chunk, job: Job) -> list[bytes]:
-    return [run_chunk(job, chunk)]
+    with fewer_collections():
+        return [run_chunk(job, chunk)]
 
 
 def write_parts(job: Job, inputs: list[InputFile], options: ReadOptions, folder: str,
@@ -119,7 +120,9 @@ def write_parts(job: Job, inputs: list[InputFile], options: ReadOptions, folder:
 
 def _write_part(numbered: tuple[int, Chunk], job: Job, folder: str) -> list[int]:
     number, chunk = numbered
-    Path(folder, f"part-{number:05d}.jsonl").write_bytes(run_chunk(job, chunk))
+    with fewer_collections():
+        lines = run_chunk(job, chunk)
+    Path(folder, f"part-{number:05d}.jsonl").write_bytes(lines)
     return [1]
 
 
@@ -139,6 +142,11 @@ def render_bag(bag: db.Bag, template: str | None = None, *, api: str | None = No
 
 
 def _render_values(elements: Iterable[Any], job: BatchJob, number: int) -> list[dict]:
+    with fewer_collections():
+        return _rendered_values(elements, job, number)
+
+
+def _rendered_values(elements: Iterable[Any], job: BatchJob, number: int) -> list[dict]:
     source = f"partition-{number}"
     found = []
     for line, element in enumerate(elements, 1):
