@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..core.errors import VtlError
+from ..core.errors import VtlError, shown
 from ..core.runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
@@ -40,7 +40,7 @@ def _epoch_of(requested: Any) -> int:
         return int(datetime.strptime(requested, "%d/%b/%Y:%H:%M:%S %z").timestamp() * 1000)
     except (TypeError, ValueError):
         raise VtlError(f"$context.requestTime must look like 25/Nov/2026:14:05:00 +0000, "
-                       f"not {requested!r}") from None
+                       f"not {shown(requested)}") from None
 
 
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def build_context(given: Mapping[str, Any] | None = None,
         epoch = given["requestTimeEpoch"]
         if type(epoch) is not int:
             raise VtlError(f"$context.requestTimeEpoch must be whole milliseconds since 1970, "
-                           f"not {epoch!r}")
+                           f"not {shown(epoch)}")
     elif "requestTime" in given:
         epoch = _epoch_of(given["requestTime"])
     else:

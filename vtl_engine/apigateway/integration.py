@@ -15,16 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.errors import VtlRuntimeError
+from ..core.errors import VtlRuntimeError, shown
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
+from .arguments import (CONTEXT_SHAPE, NAMES_SHAPE, check_body, check_list, check_mapping,
+                        check_templates)
 from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
 from .lambdajson import lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
+from .utf8 import payload_text
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
@@ -56,6 +59,12 @@ class MethodRequest:
     context: dict[str, Any] | None = None
     stage_variables: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        check_body(self.body)
+        for name in ("headers", "querystring", "path", "stage_variables"):
+            check_mapping(getattr(self, name), name, NAMES_SHAPE)
+        check_mapping(self.context, "context", CONTEXT_SHAPE)
+
     @property
     def params(self) -> dict[str, dict[str, Any]]:
         """The `$input.params()` map."""
@@ -86,6 +95,12 @@ class BackendResponse:
     body: str | bytes = ""
     headers: dict[str, Any] = field(default_factory=dict)
     error_message: str | None = None
+
+    def __post_init__(self) -> None:
+        if type(self.status_code) is not int:
+            raise TypeError(f"status_code must be an int, not {self.status_code!r}")
+        check_body(self.body)
+        check_mapping(self.headers, "headers", NAMES_SHAPE)
 
 
 @dataclass
@@ -133,6 +148,8 @@ class IntegrationResponse:
     content_handling: str | None = None
 
     def __post_init__(self) -> None:
+        check_templates(self.response_templates, "response_templates")
+        check_mapping(self.response_parameters, "response_parameters", NAMES_SHAPE)
         _check_mappings(self.response_parameters, _RESPONSE_TARGET, _RESPONSE_SOURCE)
         if self.selection_pattern:
             try:
@@ -164,6 +181,9 @@ class Integration:
     dialect: str = "aws"
     #: record which parts of the templates run (see Template.coverage)
     coverage: bool = False
+    #: where the integration sits ("openapi.yaml POST /orders"): its templates are named after
+    #: it (template_name), in error messages and in coverage
+    name: str | None = None
 
     def __post_init__(self) -> None:
         self.type = self.type.upper()
@@ -171,6 +191,9 @@ class Integration:
         if self.passthrough_behavior not in PASSTHROUGH_BEHAVIORS:
             raise ValueError(f"passthroughBehavior must be one of {PASSTHROUGH_BEHAVIORS}, "
                              f"not {self.passthrough_behavior!r}")
+        check_templates(self.request_templates, "request_templates")
+        check_mapping(self.request_parameters, "request_parameters", NAMES_SHAPE)
+        check_list(self.responses, "responses", IntegrationResponse)
         _check_mappings(self.request_parameters, _REQUEST_TARGET, _REQUEST_SOURCE)
 
     @classmethod
@@ -183,6 +206,28 @@ class Integration:
                    responses=[IntegrationResponse.from_openapi(key, value)
                               for key, value in (spec.get("responses") or {}).items()],
                    content_handling=spec.get("contentHandling"), dialect=dialect)
+
+    def template_name(self, media_type: str,
+                      response: IntegrationResponse | None = None) -> str | None:
+        """The name of the request template for `media_type` (of `response`'s template, when
+        given): "openapi.yaml POST /orders request application/json", "openapi.yaml POST
+        /orders response 400 (Invalid.*) application/json"; None for an unnamed integration."""
+        if self.name is None:
+            return None
+        if response is None:
+            return f"{self.name} request {media_type}"
+        return (f"{self.name} response {response.status_code} "
+                f"({response.selection_pattern or 'default'}) {media_type}")
+
+    def templates(self) -> list[tuple[str | None, str]]:
+        """Each template of the integration, request side first, with its name (see
+        template_name) and its text."""
+        found = [(self.template_name(media_type), source)
+                 for media_type, source in self.request_templates.items()]
+        for response in self.responses:
+            found += [(self.template_name(media_type, response), source)
+                      for media_type, source in response.response_templates.items()]
+        return found
 
     @property
     def is_lambda(self) -> bool:
@@ -199,7 +244,7 @@ class Integration:
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(request.body, self.content_handling)
-        input_ = Input(_text(body), params)
+        input_ = Input(payload_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
         for target, source in self.request_parameters.items():
             kind, name = _REQUEST_TARGET.fullmatch(target).groups()
@@ -219,8 +264,9 @@ class Integration:
             else:
                 media_type, source = template
                 try:
-                    result = render_prepared(source, _text(body), params, context,
-                                             stage_variables, self.dialect, self.coverage)
+                    result = render_prepared(source, payload_text(body), params, context,
+                                             stage_variables, self.dialect, self.coverage,
+                                             self.template_name(media_type))
                 except VtlRuntimeError as error:  # "Unable to transform request"
                     return gateway_response(500, error)
                 body = result.body
@@ -277,7 +323,7 @@ class Integration:
                                 else request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(backend.body, chosen.content_handling)
-        backend_input = Input(_text(body), params)
+        backend_input = Input(payload_text(body), params)
         headers: dict[str, Any] = {}
         for target, source in chosen.response_parameters.items():
             name = _RESPONSE_TARGET.fullmatch(target).group(1)
@@ -293,8 +339,9 @@ class Integration:
             if template is not None:
                 media_type, source = template
                 try:
-                    body = render_prepared(source, _text(body), params, context,
-                                           stage_variables, self.dialect, self.coverage).body
+                    body = render_prepared(source, payload_text(body), params, context,
+                                           stage_variables, self.dialect, self.coverage,
+                                           self.template_name(media_type, chosen)).body
                 except VtlRuntimeError as error:  # "Unable to transform response"
                     return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template
@@ -312,7 +359,8 @@ def mock_backend_response(integration_request: IntegrationRequest) -> BackendRes
     """What a MOCK integration answers: the status code the request template wrote as
     `{"statusCode": N}` (200 if it wrote none) and an empty body."""
     try:
-        found = compile_path("$.statusCode").read(parse_body(_text(integration_request.body)))
+        body = payload_text(integration_request.body)
+        found = compile_path("$.statusCode").read(parse_body(body))
     except JavaException:  # a body that is not JSON names no status
         found = None
     return BackendResponse(status_code=status_code(found) or 200, body="")
@@ -325,9 +373,9 @@ def _check_mappings(mappings: Mapping[str, str], targets: re.Pattern[str],
     # API Gateway refuses bad mapping expressions when the API is deployed; so do we, early
     for target, source in mappings.items():
         if targets.fullmatch(target) is None:
-            raise ValueError(f"invalid mapping target {target!r}")
+            raise ValueError(f"invalid mapping target {shown(target)}")
         if not isinstance(source, str) or sources.fullmatch(source) is None:
-            raise ValueError(f"invalid mapping expression {source!r} for {target!r}")
+            raise ValueError(f"invalid mapping expression {shown(source)} for {shown(target)}")
 
 
 def _request_source(source: str, params: dict[str, dict[str, Any]], input_: Input,
@@ -422,9 +470,3 @@ def _text_as_binary(body: str | bytes, handling: str | None) -> str | bytes | No
         except (binascii.Error, ValueError):
             return None
     return body
-
-
-def _text(body: str | bytes) -> str:
-    """A payload as a template reads it."""
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-

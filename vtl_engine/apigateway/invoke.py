@@ -21,12 +21,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .endpoints import endpoint_url
 from .integration import (BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
                           MethodResponse, mock_backend_response)
 from .mapping import MappingResult
+from .utf8 import payload_text
 
 #: what a caller gives for the backend: its answer, or a function that answers the request
 Backend = BackendResponse | Callable[[IntegrationRequest], BackendResponse]
@@ -34,7 +36,6 @@ Backend = BackendResponse | Callable[[IntegrationRequest], BackendResponse]
 _LOG_EVENT_BYTES = 1024
 _TRUNCATED = " [TRUNCATED]"
 _PATH_PARAMETER = re.compile(r"\{([^{}]+?)(\+?)\}")
-_SERVICE_URI = re.compile(r"arn:aws:apigateway:([^:]+):([^:]+):(path|action)/(.*)", re.DOTALL)
 # what TestInvokeMethod puts in $context where a deployed stage has its own values
 _TEST_INVOKE_CONTEXT = {
     "stage": "test-invoke-stage",
@@ -50,9 +51,7 @@ def java_map(values: Mapping[str, Any]) -> str:
 
 
 def _text(value: str | bytes | None) -> str:
-    if value is None:
-        return ""
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+    return payload_text(value) if value is None or isinstance(value, (str, bytes)) else str(value)
 
 
 @dataclass
@@ -138,7 +137,8 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
     sent = integration.integration_request(request)
     if isinstance(sent, MethodResponse):  # 400, 415 or 500, before any backend
         if isinstance(sent.error, LambdaPayloadError):  # Lambda's Invoke refused the payload
-            uri = endpoint_uri(integration, None)
+            uri = endpoint_url(integration.type, integration.uri, {}, {},
+                               request.stage_variables)
             log.add(f"Endpoint request URI: {uri}")
             log.add(f"Endpoint request body after transformations: {_text(sent.error.payload)}")
             log.add(f"Sending request to {uri}")
@@ -152,7 +152,8 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
     if integration.type == "MOCK":
         answer = mock_backend_response(sent)
     else:
-        uri = endpoint_uri(integration, sent)
+        uri = endpoint_url(integration.type, integration.uri, sent.path, sent.querystring,
+                           request.stage_variables)
         log.add(f"Endpoint request URI: {uri}")
         log.add(f"Endpoint request headers: {java_map(sent.headers)}")
         log.add(f"Endpoint request body after transformations: {_text(sent.body)}")
@@ -206,26 +207,6 @@ def _elapsed_ms(since: float) -> int:
 
 def _filled_path(resource_path: str, values: Mapping[str, Any]) -> str:
     return _PATH_PARAMETER.sub(lambda m: str(values.get(m.group(1), m.group(0))), resource_path)
-
-
-def endpoint_uri(integration: Integration, sent: IntegrationRequest | None) -> str:
-    """The URL the backend is called at: an HTTP integration's `{name}`s filled from the mapped
-    path parameters and the mapped query string appended; an AWS integration's ARN as the
-    service endpoint it names (`arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/…` is
-    `https://lambda.us-east-1.amazonaws.com/2015-03-31/…`)."""
-    uri = integration.uri
-    if integration.type.startswith("HTTP") and sent is not None:
-        uri = _filled_path(uri, sent.path)
-        return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
-    service = _SERVICE_URI.fullmatch(uri)
-    if service is None:
-        return uri
-    region, subdomain, kind, rest = service.groups()
-    host = f"https://{subdomain}.{region}.amazonaws.com"
-    if kind == "path":
-        return f"{host}/{rest}"
-    action, _, query = rest.partition("&")
-    return f"{host}/?Action={action}" + (f"&{query}" if query else "")
 
 
 # -- routes ---------------------------------------------------------------------------------------

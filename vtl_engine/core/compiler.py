@@ -23,12 +23,11 @@ from typing import Any
 
 from . import nodes as n
 from .dialect import Dialect
+from .limits import MAX_LOOPS_PER_FUNCTION as _MAX_LOOPS_PER_FUNCTION
 from .runtime.host import VARIABLE
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
-# Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
-_MAX_LOOPS_PER_FUNCTION = 6
 _GET_CLASS = {"class", "Class"}
 
 

@@ -23,6 +23,7 @@ import orjson
 from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
 from ..apigateway.mapping import compiled_template, render_prepared, status_code
+from ..apigateway.utf8 import payload_text
 from ..apigateway.util import UTIL
 from ..core.errors import VtlError
 
@@ -153,11 +154,9 @@ def _input(section: Mapping[str, Any]) -> Input:
 
 
 def _body_text(body: Any) -> str:
-    if body is None:
-        return ""
-    if isinstance(body, (bytes, bytearray)):
-        return bytes(body).decode("utf-8", errors="replace")
-    return body if isinstance(body, str) else str(body)
+    if body is None or isinstance(body, (str, bytes, bytearray)):
+        return payload_text(body)
+    return str(body)
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:

@@ -151,7 +151,7 @@ def _target(args: argparse.Namespace, template: str | None, api: str | None) -> 
         return Target(api, api=api, dialect=args.dialect, side=args.side)
     source = read_user_text(template, UsageError)
     try:
-        compiled_template(source, args.dialect)
+        compiled_template(source, args.dialect, name=template)
     except VtlError as error:
         error.template_name = error.template_name or template
         raise

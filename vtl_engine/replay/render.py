@@ -52,7 +52,8 @@ class TemplateRenderer:
             body = record.body
         try:
             result = render_mapping_template(source, body, record.params, record.request_context(),
-                                             record.stage_variables, self.target.dialect)
+                                             record.stage_variables, self.target.dialect,
+                                             name=name)
         except VtlError as error:
             return Outcome(error=located(name, error))
         return mapping_outcome(result)
