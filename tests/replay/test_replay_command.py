@@ -61,6 +61,16 @@ def test_ignored_paths_and_exact_bodies(tmp_path, capsys):
     assert "the same JSON written differently" in capsys.readouterr().out
 
 
+def test_the_html_report_shows_outputs_as_text(tmp_path, capsys):
+    old, new, page = tmp_path / "old.vtl", tmp_path / "new.vtl", tmp_path / "r.html"
+    old.write_text("<b>old</b>")
+    new.write_text("<script>alert(1)</script>")
+    inputs = write_lines(tmp_path / "in.jsonl", [request(1)])
+    assert replay(inputs, new, "--against", old, "--html", page) == 1
+    html = page.read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>" not in html
+
+
 def test_errors_and_expectations_of_json_lines(tmp_path, capsys):
     (tmp_path / "t.vtl").write_text("#set($n = $input.path('$.n'))$n")
     inputs = write_lines(tmp_path / "in.jsonl", [

@@ -1,9 +1,10 @@
 """What `vtl replay` and `vtl batch` do once their options are read (commands.py sets them up).
 
 Both compile their templates here first (a template that does not parse stops the run before
-any record is read), then run the job in this process (`--jobs 1`), on worker processes that
-share a disk cache of the compiled templates, or on a Dask cluster; results are written as they
-come, in input order. Ctrl-C stops the run and leaves whole lines: `--resume` continues.
+any record is read), then run the job in this process (`--jobs 1`, or a single chunk of
+input), on worker processes (forked with the templates compiled, or loading them from a disk
+cache made for the run), or on a Dask cluster; results are written as they come, in input
+order. Ctrl-C stops the run and leaves whole lines: `--resume` continues.
 """
 from __future__ import annotations
 
