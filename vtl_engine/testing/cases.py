@@ -48,8 +48,18 @@ class CaseFileError(Exception):
     that starts with the file's name."""
 
 
-#: `expect.json` may be JSON null, so "not given" needs its own marker
-NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "NOT_GIVEN"})()
+class _NotGiven:
+    """`expect.json` may be JSON null, so "not given" needs its own marker: one object, also
+    once pickled (replay sends expectations to worker processes)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
 
 
 @dataclass

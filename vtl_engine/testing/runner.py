@@ -19,6 +19,7 @@ import orjson
 from ..apigateway import (
     BackendResponse,
     Integration,
+    MappingResult,
     MethodRequest,
     MethodResponse,
     render_mapping_template,
@@ -78,6 +79,22 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
             dialect=dialect, coverage=coverage, name=str(path))
     except VtlError as e:
         return Outcome(error=_located(path, e), exception=e)
+    return mapping_outcome(result)
+
+
+#: `$context.requestOverride` and `responseOverride` as a render that set none leaves them
+_NO_REQUEST_OVERRIDE = {"path": {}, "header": {}, "querystring": {}}
+_NO_RESPONSE_OVERRIDE = {"header": {}}
+
+
+def mapping_outcome(result: MappingResult) -> Outcome:
+    """A template's result in an Expectation's terms: the body, the response overrides'
+    status and headers, and the request overrides."""
+    context = result.context
+    if context.get("requestOverride") == _NO_REQUEST_OVERRIDE and \
+            context.get("responseOverride") == _NO_RESPONSE_OVERRIDE:   # most renders (batch)
+        return Outcome(body=result.body, request_override={"header": {}, "querystring": {},
+                                                           "path": {}})
     return Outcome(body=result.body, status=result.status_override,
                    headers=result.response_header_overrides,
                    request_override={"header": result.header_overrides,

@@ -583,6 +583,8 @@ COMMANDS: dict[str, Setup | str] = {
     "coverage": "vtl_engine.testing.commands:add_coverage",
     "bench": add_bench,
     "playground": "vtl_engine.playground.command:add_playground",
+    "replay": "vtl_engine.replay.commands:add_replay_commands",
+    "batch": "vtl_engine.replay.commands:add_replay_commands",
 }
 
 
