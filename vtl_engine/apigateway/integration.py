@@ -26,7 +26,7 @@ from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
-from .lambdajson import lambda_rejection
+from .lambdajson import invokes_lambda, lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
 from .proxy import (ProxyResponseError, event_json, http_proxy_parameters, lambda_proxy_event,
                     lambda_proxy_response)
@@ -247,7 +247,7 @@ class Integration:
     @property
     def is_lambda(self) -> bool:
         """A Lambda function behind a non-proxy AWS integration: its errors select responses."""
-        return self.type == "AWS" and ":lambda:path/" in self.uri
+        return invokes_lambda(self.type, self.uri)
 
     # -- request side ---------------------------------------------------------------------------
 

@@ -30,6 +30,12 @@ _TOKEN_CHARS = 256
 VALID_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 
 
+def invokes_lambda(integration_type: str, uri: str) -> bool:
+    """Whether an integration sends its request template's output to Lambda's Invoke API: a
+    non-proxy (`AWS`) integration whose URI is `arn:aws:apigateway:…:lambda:path/…`."""
+    return integration_type == "AWS" and ":lambda:path/" in uri
+
+
 def lambda_rejection(payload: str | bytes) -> str | None:
     """The 400 body API Gateway answers when Lambda cannot parse `payload`; None if it can."""
     message = jackson_error(payload)
