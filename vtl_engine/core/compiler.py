@@ -34,9 +34,9 @@ import math
 import re
 import textwrap
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
@@ -56,14 +56,12 @@ from .layout import (
     literal,
     unmarked,
 )
+from .limits import MAX_LOOPS_PER_FUNCTION
 from .runtime.host import VARIABLE
 from .runtime.methods import CLASS_PROPERTIES, direct_function
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
-# Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
-_MAX_LOOPS_PER_FUNCTION = 6
-
 # What generated code calls, by the module that has it; the dialect's helpers (Dialect.helpers)
 # besides, and the builtins dict, int, float, len, enumerate, str, repr, abs
 _RUNTIME = {
@@ -552,7 +550,7 @@ class CodeGenerator:
                 self.cover("#if with no arm taken", node.line, [], frame)
 
     def stmt_Foreach(self, node: n.Foreach, frame: Frame) -> None:
-        if frame.loops >= _MAX_LOOPS_PER_FUNCTION:
+        if frame.loops >= MAX_LOOPS_PER_FUNCTION:
             self.write(f"{self.new_function('loop', frame.fn.kind, [node])}(v, w, st)")
             return
         items, saved, scope, item = frame.temp(), frame.temp(), frame.temp(), frame.temp()
@@ -624,7 +622,7 @@ class CodeGenerator:
         """Whether code in `body` compiles to functions of its own: interpolated strings, and
         loops nested too deep for this function."""
         return (has_interpolated_strings(body)
-                or frame.loops + loop_depth(body) >= _MAX_LOOPS_PER_FUNCTION)
+                or frame.loops + loop_depth(body) >= MAX_LOOPS_PER_FUNCTION)
 
     def stmt_MacroDef(self, node: n.MacroDef, frame: Frame) -> None:
         pass   # macros are collected at compile time: a definition prints nothing
