@@ -171,7 +171,7 @@ def test_lint_python_and_coverage_come_with_the_render():
     entry = answer["templates"]["request"]
     assert {w["code"] for w in entry["lint"]} == {"W102"}
     assert entry["lint"][0]["line"] == 7
-    assert "def root(v, w, st):" in entry["python"]
+    assert "def root(v, w, st" in entry["python"]
     assert entry["coverage"]["lines"]["9"] == "partial"   # not an express order
     assert entry["coverage"]["notes"]["9"] == ["#if arm never ran"]
     again = run_job(job(unsilenced, ["coverage"], body=ORDER_BODY, query="express=true"), None)

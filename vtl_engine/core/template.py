@@ -6,7 +6,7 @@ import sys
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +14,14 @@ from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
+from .layout import Line, lay_out
 from .limits import DEFAULT_LIMITS, Limits
-from .runtime import arith, budget, support, values
+from .runtime import budget, support
 from .runtime.host import HostObject
-from .runtime.signals import MISSING, JavaException, LimitExceeded
-from .runtime.values import JavaList, JsonArray
+from .runtime.methods import direct_function
+from .runtime.signals import JavaException, LimitExceeded
 
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
-
-# What generated code may call: the only names in its global namespace.
-_RUNTIME_NAMES = {
-    "MISSING": MISSING, "SIZED": frozenset({list, JavaList, JsonArray, dict}),
-    "JavaList": JavaList,
-    "prop": support.prop, "call": support.call, "call_known": support.call_known,
-    "index": support.index,
-    "empty_if_invalid": support.empty_if_invalid, "text": support.text,
-    "text_or_none": support.text_or_none, "text_or_empty": support.text_or_empty,
-    "null_text": support.null_text, "assign_property": support.assign_property,
-    "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
-    "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
-    "loop_checkpoint": support.loop_checkpoint, "end_loop": support.end_loop,
-    "call_macro": support.call_macro, "Block": support.Block,
-    "render_string": support.render_string, "evaluate": support.evaluate,
-    "include": support.include, "StopRender": support.StopRender,
-    "BreakScope": support.BreakScope,
-    "compare": arith.compare, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
-    "mod": arith.mod, "make_range": values.make_range,
-}
 
 
 @dataclass
@@ -49,7 +30,9 @@ class CompiledTemplate:
 
     root: Any
     macros: dict[str, tuple[Any, tuple[str, ...]]]
-    python_source: str
+    #: gives the generated module's lines (see compiler.GeneratedModule.listing), for
+    #: python_source
+    listing: Callable[[], list[Line]]
     filename: str
     positions: list[tuple[int, int]]
     source: str
@@ -57,6 +40,11 @@ class CompiledTemplate:
     #: with coverage on: the bodies that may run, and the indexes of those that ran
     coverage_points: list[compiler.CoveragePoint]
     coverage_hits: set[int] | None
+
+    @cached_property
+    def python_source(self) -> str:
+        """The generated module laid out for reading (on first need)."""
+        return "\n".join(lay_out(self.listing())[0]) + "\n"
 
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
@@ -105,23 +93,26 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                                    coverage)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        entry = (compile(module.source, filename, "exec"), module.source, module.positions,
-                 module.direct_calls)
+        code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, entry)
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+        listing = module.listing
+        positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
-    code, python_source, positions, _ = entry
-    namespace = dict(_RUNTIME_NAMES)
-    namespace.update((f"known_{k}", c) for k, c in known_objects)
-    namespace.update(directs)
+    else:
+        code, lines, positions, _ = entry
+        listing = lines.copy
+    host = {f"known_{k}": c for k, c in known_objects}
+    host.update(directs)
     if known_objects:
-        namespace["general"] = _general_root(source, dialect_name, name, coverage)
+        host["general"] = _general_root(source, dialect_name, name, coverage)
     hits = _coverage_hits.setdefault((source, dialect_name, name), set()) if coverage else None
     if hits is not None:
-        namespace["cov"] = hits.add
+        host["cov"] = hits.add
+    namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
                                 code.co_filename, positions, source, name, points, hits)
     _loaded[code.co_filename] = compiled
     return compiled
@@ -144,7 +135,7 @@ def _direct_functions(known: dict[str, type[HostObject]],
     more (then the template is compiled again)."""
     functions = {}
     for global_name, known_name, method, constants in direct_calls:
-        function = known[known_name].vtl_direct(method, constants)
+        function = direct_function(known[known_name], method, constants)
         if function is None:
             return None
         functions[global_name] = compiler.unwrap_direct(function)
@@ -206,8 +197,7 @@ class Template:
         no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
-        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out,
-                                    self.dialect.json_context)
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
         token = budget.activate(state)
         try:
             compiled.root(variables, out.append, state)

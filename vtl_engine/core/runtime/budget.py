@@ -23,16 +23,14 @@ class Budget:
     deadline (from now). The render state (support.RenderState) is a Budget, so that a render
     makes one object."""
 
-    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges",
-                 "json_lists")
+    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
 
-    def __init__(self, limits: Limits, json_lists: bool = False) -> None:
+    def __init__(self, limits: Limits) -> None:
         self.max_length = limits.max_string_length
         self.max_total = self.remaining = limits.max_string_total
         seconds = self.max_seconds = limits.max_render_seconds
         self.deadline = monotonic() + seconds if seconds else None
         self.charges = 0
-        self.json_lists = json_lists   # see lists_are_json
 
     def charge(self, size: int) -> None:
         """Account for a value of `size` characters (or elements, or digits) just built."""
@@ -57,13 +55,6 @@ _active: ContextVar[Budget | None] = ContextVar("vtl_render_budget", default=Non
 # a render pays for no wrapper around them)
 activate: Callable[[Budget], Token] = _active.set
 deactivate: Callable[[Token], None] = _active.reset
-
-
-def lists_are_json() -> bool:
-    """Whether the running render's dialect shows the caller's lists (plain Python lists) as
-    JSON arrays, as API Gateway's data are (see values.JavaList); outside a render, no."""
-    budget = _active.get()
-    return budget is not None and budget.json_lists
 
 
 def seconds_left() -> float | None:

@@ -1,9 +1,10 @@
 """What generated render functions call: reference steps, printing, loops, macros, blocks.
 
 The Java-like semantics of values (toString, arithmetic, methods) live in values.py, arith.py and
-methods.py; this module is the glue between them and the code compiler.py writes. Helpers whose
-behaviour depends on the dialect come in pairs; the compiler picks one at compile time, so a
-render never asks which dialect it is in.
+methods.py; this module is the glue between them and the code compiler.py writes. What gives a
+different result for the two data models (values.JavaValues: the caller's lists as ArrayLists or
+as JSONArrays) is a Helpers object's; each dialect has its own (dialect.py), which the code
+compiled for it calls, so a render never asks which dialect it is in.
 """
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ from typing import Any
 
 from . import budget as _budget
 from .arith import add as _java_add
+from .arith import comparison
 from .host import HostObject
 from .methods import (
     JavaIterator,
-    call_method,
-    get_index,
+    gate_for,
     get_property,
-    set_index,
     set_property,
     wrong_number_of_arguments,
 )
 from .signals import MISSING, JavaException, LimitExceeded
-from .values import double_to_string, is_true, to_string
+from .values import JavaValues, double_to_string, is_true
 
 
 class StopRender(Exception):
@@ -54,8 +54,8 @@ class RenderState(_budget.Budget):
                  "macros", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
-                 macros: dict[str, Any], out: list[str], json_lists: bool = False) -> None:
-        _start_budget(self, limits, json_lists)
+                 macros: dict[str, Any], out: list[str]) -> None:
+        _start_budget(self, limits)
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
@@ -84,39 +84,9 @@ def checkpoint(st: RenderState) -> None:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
-    if isinstance(obj, dict):   # a map of a host's own class (generated code reads dicts inline)
+    if isinstance(obj, dict):   # get_property's first rule, without the call: hosts' maps
         return obj.get(name)
-    if obj.__class__ is ForeachScope and name in _FOREACH_PROPERTIES:
-        return obj.vtl_get(name)
     value = get_property(obj, name)
-    return None if value is MISSING else value
-
-
-def call(obj: Any, name: str, args: tuple) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, HostObject) and name in obj.vtl_methods and name[0] != "_":
-        value = obj.vtl_call(name, list(args))   # what call_method does, one step shorter
-    else:
-        value = call_method(obj, name, list(args))
-    if value.__class__ is str:
-        _budget.charge(len(value))   # a method applied again and again can grow a string
-    return None if value is MISSING else value
-
-
-def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
-               args: tuple, with_object: bool) -> Any:
-    """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
-    is of the class the host named, the general call otherwise."""
-    if obj.__class__ is cls:
-        return function(obj, *args) if with_object else function(*args)
-    return call(obj, name, args)
-
-
-def index(obj: Any, key: Any) -> Any:
-    if obj is None or key is None:
-        return None
-    value = get_index(obj, key)
     return None if value is MISSING else value
 
 
@@ -127,39 +97,11 @@ def empty_if_invalid(value: Any) -> Any:
 
 # ---- printing ------------------------------------------------------------------------------------
 
-def text(value: Any) -> str:
-    """A defined value as Velocity writes it."""
-    return value if value.__class__ is str else to_string(value)
-
-
-def text_or_none(value: Any) -> str | None:
-    """What Velocity writes for a reference's value: None for a null value, or for a block
-    that declines to render (its toString() is null), either of which prints as the literal."""
-    if value is None or value.__class__ is str:
-        return value
-    if value.__class__ is Block:
-        return value.render(printed=True)
-    return to_string(value)
-
-
-def text_or_empty(value: Any, literal: str) -> str:
-    """text_or_none for the aws dialect, where an invalid reference prints as nothing."""
-    cls = value.__class__
-    if cls is int:
-        return str(value)
-    if cls is float:
-        return double_to_string(value)
-    if value is None:
-        return ""
-    if cls is Block:
-        shown = value.vtl_to_string()
-        return literal if shown is None else shown
-    return to_string(value)
-
-
 def null_text(scope: Any, literal: str) -> str:
     """What Velocity prints for a null reference: its own text, or inside a macro, the text of
     the argument the caller passed for it (Velocity 1.7's ".literal.$arg" lookup)."""
+    while scope.__class__ is NullHolder:
+        scope = scope.parent
     if scope.__class__ is MacroScope:
         return scope.caller_literal(literal)
     return literal
@@ -172,26 +114,7 @@ def assign_property(base: Any, name: str, value: Any) -> None:
         set_property(base, name, value)
 
 
-def assign_index(base: Any, key: Any, value: Any) -> None:
-    if base is not None and key is not None and value is not None:
-        set_index(base, key, value)
-
-
 # ---- operators -----------------------------------------------------------------------------------
-
-def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
-    """`+`: with a String on either side Velocity 1.7 concatenates, writing a null operand as
-    its source text."""
-    if left.__class__ is str or right.__class__ is str:
-        if left is None:
-            left = left_literal
-        elif right is None:
-            right = right_literal
-        left, right = text(left), text(right)
-        _budget.charge(len(left) + len(right))
-        return left + right
-    return _java_add(left, right)
-
 
 def truth(value: Any) -> bool:
     return value is not None and is_true(value)
@@ -256,9 +179,6 @@ class ForeachScope(HostObject):
         return "{}"
 
 
-_FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
-
-
 def loop_checkpoint(st: RenderState, scope: ForeachScope, items: list) -> None:
     """Called at a loop's first iteration, every 32nd, and when the list it walks has changed
     size (Java's iterator then fails): the iterations run since the last call are counted
@@ -280,10 +200,39 @@ def end_loop(v: dict[str, Any], st: RenderState, scope: ForeachScope,
     if scope.size:
         st.iterations += scope.index + 1 - scope.counted
     for name, value in zip(names, saved):
-        if value is MISSING:
+        if value is MISSING or value is None:   # (Velocity 1.7 removes what was null)
             v.pop(name, None)
         else:
             v[name] = value
+
+
+class NullHolder:
+    """The variables the body of a #foreach sees for a null item: Velocity 1.7 hides the loop
+    variable from it (Foreach.NullHolderContext), however the body sets it, until something
+    removes the variable (an inner loop of that name ending); setting it to null hides it again.
+    What the body writes goes through to `parent`."""
+
+    __slots__ = ("parent", "name", "hiding")
+
+    def __init__(self, parent: Any, name: str) -> None:
+        self.parent = parent
+        self.name = name
+        self.hiding = True
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == self.name and self.hiding:
+            return None
+        return self.parent.get(name, default)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name == self.name and value is None:
+            self.hiding = True
+        self.parent[name] = value
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        if name == self.name:
+            self.hiding = False
+        return self.parent.pop(name, default)
 
 
 # ---- macros --------------------------------------------------------------------------------------
@@ -414,11 +363,117 @@ def _joined(pieces: list[str], st: RenderState) -> str:
     return text
 
 
-# ---- #evaluate -----------------------------------------------------------------------------------
+def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
+    """#include / #parse: there are no template files to load. Velocity 1.7 writes a comment
+    for a null argument and fails for a name it cannot find."""
+    for i, arg in enumerate(args):
+        if arg is None:
+            w(f"<!-- {directive} error : error with arg {i} please see log. see error log -->")
+            return
+    raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
+                        f"#{directive} cannot load templates: API Gateway has no template files")
 
-def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -> None:
-    if value is None:
-        return
+
+# ---- what depends on the data model --------------------------------------------------------------
+
+class Helpers:
+    """The functions generated code calls whose result depends on the data model (`values`):
+    what a value prints as, the methods it has, the class names an exception shows. Reference
+    steps give None for an invalid reference so far, and take None in."""
+
+    def __init__(self, values: JavaValues) -> None:
+        to_string = values.to_string
+        gate = gate_for(values)
+        call_method = gate.call_method
+        get_index = gate.get_index
+        set_index = gate.set_index
+        charge = _budget.charge
+
+        def call(obj: Any, name: str, args: tuple) -> Any:
+            if obj is None:
+                return None
+            value = call_method(obj, name, list(args))
+            if value.__class__ is str:
+                charge(len(value))   # a method applied again and again can grow a string
+            return None if value is MISSING else value
+
+        def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
+                       args: tuple, with_object: bool) -> Any:
+            """A call compiled for a known object (see HostObject.vtl_direct): `function` when
+            `obj` is of the class the host named, the general call otherwise."""
+            if obj.__class__ is cls:
+                return function(obj, *args) if with_object else function(*args)
+            return call(obj, name, args)
+
+        def index(obj: Any, key: Any) -> Any:
+            if obj is None or key is None:
+                return None
+            value = get_index(obj, key)
+            return None if value is MISSING else value
+
+        def assign_index(base: Any, key: Any, value: Any) -> None:
+            if base is not None and key is not None and value is not None:
+                set_index(base, key, value)
+
+        def text(value: Any) -> str:
+            """A defined value as Velocity writes it."""
+            return value if value.__class__ is str else to_string(value)
+
+        def text_or_none(value: Any) -> str | None:
+            """What Velocity writes for a reference's value: None for a null value, or for a
+            block that declines to render (its toString() is null), either of which prints as
+            the literal."""
+            if value is None or value.__class__ is str:
+                return value
+            if value.__class__ is Block:
+                return value.render(printed=True)
+            return to_string(value)
+
+        def text_or_empty(value: Any, literal: str) -> str:
+            """text_or_none where an invalid reference prints as nothing (API Gateway's)."""
+            cls = value.__class__
+            if cls is int:
+                return str(value)
+            if cls is float:
+                return double_to_string(value)
+            if value is None:
+                return ""
+            if cls is Block:   # printed: what it writes before a #stop stays
+                shown = value.render(printed=True)
+                return literal if shown is None else shown
+            return to_string(value)
+
+        def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
+            """`+`: with a String on either side Velocity 1.7 concatenates, writing a null
+            operand as its source text."""
+            if left.__class__ is str or right.__class__ is str:
+                if left is None:
+                    left = left_literal
+                elif right is None:
+                    right = right_literal
+                left, right = text(left), text(right)
+                charge(len(left) + len(right))
+                return left + right
+            return _java_add(left, right)
+
+        def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -> None:
+            if value is not None:
+                _evaluate(st, value, scope, w, text)
+
+        self.call = call
+        self.call_known = call_known
+        self.index = index
+        self.assign_index = assign_index
+        self.text_or_none = text_or_none
+        self.text_or_empty = text_or_empty
+        self.add = add
+        self.compare = comparison(values)
+        self.evaluate = evaluate
+
+
+def _evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any],
+              text: Callable[[Any], str]) -> None:
+    """#evaluate of the text of `value`."""
     limit = st.limits.max_evaluate_depth
     if st.evaluate_depth >= limit:
         raise LimitExceeded("max_evaluate_depth", limit)
@@ -434,14 +489,3 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
     finally:
         st.evaluate_depth -= 1
         st.macros = saved
-
-
-def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
-    """#include / #parse: there are no template files to load. Velocity 1.7 writes a comment
-    for a null argument and fails for a name it cannot find."""
-    for i, arg in enumerate(args):
-        if arg is None:
-            w(f"<!-- {directive} error : error with arg {i} please see log. see error log -->")
-            return
-    raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
-                        f"#{directive} cannot load templates: API Gateway has no template files")
