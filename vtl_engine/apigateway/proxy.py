@@ -172,7 +172,7 @@ def _is_proxy_result(result: Any) -> bool:
 
 def _whole_number(value: Any) -> bool:
     if type(value) is str:
-        return value.strip().isdigit()
+        return value.strip().isdecimal() and value.strip().isascii()
     return type(value) is int or (type(value) is float and value.is_integer())
 
 
