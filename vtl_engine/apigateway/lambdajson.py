@@ -75,10 +75,6 @@ class JacksonError(Exception):
         self.message, self.at = message, at
 
 
-def _char(byte: int) -> str:
-    return chr(byte)
-
-
 class _Scanner:
     """A JSON reader that stops at Jackson's first complaint, with Jackson's row counting: rows
     advance only at line breaks between tokens, never inside a string."""
@@ -147,7 +143,7 @@ class _Scanner:
         elif byte == 0x2D or byte in _DIGITS:
             self._number()
         elif byte in b"]}" and root:
-            self._fail(f"Unexpected close marker '{_char(byte)}': expected '}}' (for root "
+            self._fail(f"Unexpected close marker '{chr(byte)}': expected '}}' (for root "
                        f"starting at {self._location(self.i - 1)})", self.i)
         elif byte in b"]},":
             self._unexpected(start, "expected a value")
@@ -178,8 +174,8 @@ class _Scanner:
             byte = self._next_in(kind, opened, closable=True)
             if byte in b"]}":
                 if byte != top.close:
-                    self._fail(f"Unexpected close marker '{_char(byte)}': expected "
-                               f"'{_char(top.close)}' (for {kind} starting at "
+                    self._fail(f"Unexpected close marker '{chr(byte)}': expected "
+                               f"'{chr(top.close)}' (for {kind} starting at "
                                f"{self._location(*opened)})", self.i)
                 self.i += 1
                 self.open.pop()
@@ -333,4 +329,4 @@ def _identifier_part(data: bytes, at: int) -> bool:
 
 def _quoted(byte: int) -> str:
     """A character as Jackson names it: `'x' (code 120)`."""
-    return f"'{_char(byte)}' (code {byte})"
+    return f"'{chr(byte)}' (code {byte})"
