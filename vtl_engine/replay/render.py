@@ -55,7 +55,7 @@ class TemplateRenderer:
                                              record.stage_variables, self.target.dialect,
                                              name=name)
         except VtlError as error:
-            return Outcome(error=located(name, error))
+            return Outcome(error=located(name, error), exception=error)
         return mapping_outcome(result)
 
     def _own_template(self, path: str) -> str:
@@ -110,9 +110,11 @@ class ApiRenderer:
                                              "querystring": sent.querystring,
                                              "path": sent.path})
         response = done.response   # API Gateway's own answer, or what the client receives
+        failed = response.error
         return Outcome(body=_text(response.body), status=response.status_code,
                        headers=dict(response.headers),
-                       error=None if response.error is None else str(response.error))
+                       error=None if failed is None else str(failed),
+                       exception=failed if isinstance(failed, VtlError) else None)
 
     def route_of(self, record: Record) -> str:
         return self._match(record)[0]
