@@ -4,6 +4,7 @@ import orjson
 import pytest
 from replay_support import FIXTURES, read_results, request, write_lines
 
+from vtl_engine.apigateway.mapping import compiled_template
 from vtl_engine.tools.cli import main
 
 
@@ -114,3 +115,11 @@ def test_a_template_that_does_not_parse_stops_before_any_record(tmp_path, capsys
     (tmp_path / "bad.vtl").write_text("#if($a)\nno end")
     assert batch(inputs, tmp_path / "bad.vtl", "-o", tmp_path / "o.jsonl") == 1
     assert f"{tmp_path / 'bad.vtl'}:1:1:" in capsys.readouterr().err
+
+
+def test_the_template_is_compiled_once(tmp_path, template):
+    # before any record is read, as the renders ask for it
+    inputs = write_lines(tmp_path / "in.jsonl", [request(n) for n in range(1, 4)])
+    compiled = compiled_template.cache_info().misses
+    assert batch(inputs, template, "-o", tmp_path / "out.jsonl", "-j", "1") == 0
+    assert compiled_template.cache_info().misses - compiled == 1

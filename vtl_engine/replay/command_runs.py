@@ -141,22 +141,26 @@ def _target(args: argparse.Namespace, template: str | None, api: str | None) -> 
                 integration = definition.integration(route)
             except VtlError:   # reported for the records of that route
                 continue
-            sources = list(integration.request_templates.values()) + [
-                source for response in integration.responses
-                for source in response.response_templates.values()]
-            for source in sources:
+            for name, source in integration.templates():
                 try:
-                    compiled_template(source, args.dialect)
+                    _compile(source, args.dialect, name)
                 except VtlError:   # API Gateway answers 500 for the records that use it
                     pass
         return Target(api, api=api, dialect=args.dialect, side=args.side)
     source = read_user_text(template, UsageError)
     try:
-        compiled_template(source, args.dialect, name=template)
+        _compile(source, args.dialect, template)
     except VtlError as error:
         error.template_name = error.template_name or template
         raise
     return Target(template, template=source, dialect=args.dialect, side=args.side)
+
+
+def _compile(source: str, dialect: str, name: str | None) -> None:
+    """Compile a template as rendering will ask for it: under the name it renders with (the
+    caches' keys hold it), and with the arguments as apigateway.render_prepared gives them
+    (lru_cache keys `f(a, name=b)` and `f(a, b)` apart)."""
+    compiled_template(source, dialect, False, name)
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
