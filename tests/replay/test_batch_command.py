@@ -123,3 +123,25 @@ def test_the_template_is_compiled_once(tmp_path, template):
     compiled = compiled_template.cache_info().misses
     assert batch(inputs, template, "-o", tmp_path / "out.jsonl", "-j", "1") == 0
     assert compiled_template.cache_info().misses - compiled == 1
+
+
+@pytest.mark.parametrize("command, args, kept", [
+    ("batch", ["in.jsonl", "t.vtl", "-o", "t.vtl"], "t.vtl is the template"),
+    ("batch", ["in.jsonl", "--api", "api.yaml", "-o", "api.yaml"],
+     "api.yaml is the API definition"),
+    ("replay", ["in.jsonl", "t.vtl", "--against", "old.vtl", "--results", "old.vtl"],
+     "old.vtl is the old template"),
+    ("replay", ["in.jsonl", "--api", "api.yaml", "--against-api", "old.yaml", "--results",
+                "old.yaml"], "old.yaml is the old API definition"),
+])
+def test_the_output_is_never_a_file_the_command_reads(tmp_path, monkeypatch, capsys, command,
+                                                      args, kept):
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "in.jsonl", [request(1)])
+    api = (FIXTURES.parent / "api" / "openapi.yaml").read_text()
+    files = {"t.vtl": "x", "old.vtl": "y", "api.yaml": api, "old.yaml": api}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert main([command, *args, "--no-progress"]) == 1
+    assert f"{kept}: give another output file" in capsys.readouterr().err
+    assert all((tmp_path / name).read_text() == text for name, text in files.items())
