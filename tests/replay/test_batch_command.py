@@ -145,3 +145,14 @@ def test_the_output_is_never_a_file_the_command_reads(tmp_path, monkeypatch, cap
     assert main([command, *args, "--no-progress"]) == 1
     assert f"{kept}: give another output file" in capsys.readouterr().err
     assert all((tmp_path / name).read_text() == text for name, text in files.items())
+
+
+def test_template_files_are_read_without_their_byte_order_mark(tmp_path):
+    # as `vtl render` and `vtl test` read them: an editor's BOM is not template text
+    (tmp_path / "t.vtl").write_text("\ufeffrun $input.path('$.n')", encoding="utf-8")
+    (tmp_path / "own.vtl").write_text("\ufeffown $input.path('$.n')", encoding="utf-8")
+    inputs = write_lines(tmp_path / "in.jsonl", [{"body": {"n": 1}},
+                                                 {"body": {"n": 2}, "template": "own.vtl"}])
+    out = tmp_path / "out.jsonl"
+    assert batch(inputs, tmp_path / "t.vtl", "-o", out, "-j", "1") == 0
+    assert [r["body"] for r in read_results(out)] == ["run 1", "own 2"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from ..apigateway import BackendResponse, MethodRequest, render_mapping_template
 from ..apigateway.definitions import DefinitionError, load_definition
@@ -16,6 +15,7 @@ from ..apigateway.integration import Integration
 from ..apigateway.invoke import invoke, match_route
 from ..core.errors import VtlError
 from ..testing.runner import Outcome, mapping_outcome
+from ..userfiles import read_user_text
 from .records import Record
 
 
@@ -63,9 +63,9 @@ class TemplateRenderer:
         found = self._own_templates.get(path)
         if found is None:
             try:
-                found = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                found = Skipped(f"cannot read its template {path} ({e})")
+                found = read_user_text(path, Skipped)
+            except Skipped as error:
+                found = Skipped(f"cannot read its template ({error})")
             self._own_templates[path] = found
         if isinstance(found, Exception):
             raise found
