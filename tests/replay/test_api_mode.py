@@ -73,3 +73,23 @@ def test_each_template_of_the_definition_is_compiled_once(tmp_path):
     assert run("batch", inputs, "--api", api, "-o", tmp_path / "out.jsonl",
                "--side", "response") == 0
     assert compiled_template.cache_info().misses - compiled == len(templates)
+
+
+def test_binary_bytes_the_backend_receives_are_read_as_api_gateway_reads_them(tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text("""openapi: "3.0.1"
+paths:
+  /files:
+    put:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: PUT
+        uri: "https://example.com/files"
+        contentHandling: CONVERT_TO_BINARY
+""")
+    # base64 of an encoded surrogate: one malformed sequence to Java (one U+FFFD)
+    inputs = write_lines(tmp_path / "in.jsonl", [{"method": "PUT", "path": "/files",
+                                                  "body": "7aCA"}])
+    out = tmp_path / "out.jsonl"
+    assert run("batch", inputs, "--api", api, "-o", out) == 0
+    assert read_results(out)[0]["body"] == "\ufffd"

@@ -13,6 +13,7 @@ from ..apigateway import BackendResponse, MethodRequest, render_mapping_template
 from ..apigateway.definitions import DefinitionError, load_definition
 from ..apigateway.integration import Integration
 from ..apigateway.invoke import invoke, match_route
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
 from ..testing.runner import Outcome, mapping_outcome
 from ..userfiles import read_user_text
@@ -104,14 +105,14 @@ class ApiRenderer:
         sent = done.integration_request
         if self.target.side == "request" and sent is not None:
             overrides = done.overrides
-            return Outcome(body=_text(sent.body), status=overrides.status_override,
+            return Outcome(body=payload_text(sent.body), status=overrides.status_override,
                            headers=overrides.response_header_overrides,
                            request_override={"header": sent.headers,
                                              "querystring": sent.querystring,
                                              "path": sent.path})
         response = done.response   # API Gateway's own answer, or what the client receives
         failed = response.error
-        return Outcome(body=_text(response.body), status=response.status_code,
+        return Outcome(body=payload_text(response.body), status=response.status_code,
                        headers=dict(response.headers),
                        error=None if failed is None else str(failed),
                        exception=failed if isinstance(failed, VtlError) else None)
@@ -148,10 +149,6 @@ class ApiRenderer:
 def renderer_for(target: Target) -> TemplateRenderer | ApiRenderer:
     """The process's renderer for `target`."""
     return ApiRenderer(target) if target.api is not None else TemplateRenderer(target)
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 def located(name: str, error: VtlError) -> str:
