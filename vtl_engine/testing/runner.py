@@ -124,7 +124,9 @@ def render_route(integration: Integration, route: str, side: str, request: Reque
     if sent is None:   # API Gateway answered by itself before any backend
         return _response_outcome(done.response)
     if side == "request":
-        return Outcome(body=payload_text(sent.body),
+        overrides = done.overrides
+        return Outcome(body=payload_text(sent.body), status=overrides.status_override,
+                       headers=overrides.response_header_overrides,
                        request_override={"header": sent.headers, "querystring": sent.querystring,
                                          "path": sent.path})
     return _response_outcome(done.response)
@@ -143,11 +145,7 @@ def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False)
         return render_template_file(case.template, case.request, case.dialect, coverage)
     integration, request = definitions.route(case.api, case.route, case.request)
     integration = dataclasses.replace(integration, dialect=case.dialect, coverage=coverage)
-    backend = None
-    if case.backend is not None:
-        spec = case.backend
-        backend = BackendResponse(status_code=spec.status, body=spec.body,
-                                  headers=dict(spec.headers), error_message=spec.error_message)
+    backend = None if case.backend is None else case.backend.response()
     return render_route(integration, route_of(case.route), case.side, request, backend)
 
 
