@@ -248,15 +248,21 @@ def _diff_lines(text: str) -> list[str]:
 def map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
                     case_insensitive: bool) -> list[str]:
     """Only the keys `expected` lists are compared; None means "absent"."""
-    if case_insensitive:
-        actual = {str(k).lower(): v for k, v in actual.items()}
-    failures = []
-    for key, want in expected.items():
-        got = actual.get(key.lower() if case_insensitive else key)
-        got = None if got is None else str(got)
-        if want != got:
-            failures.append(f"{what}[{key!r}]: expected {_shown(want)}, got {_shown(got)}")
-    return failures
+    got = listed_values(expected, actual, case_insensitive)
+    return [f"{what}[{key!r}]: expected {_shown(want)}, got {_shown(got[key])}"
+            for key, want in expected.items() if want != got[key]]
+
+
+def listed_values(expected: dict[str, Any], actual: dict[str, Any],
+                  case_insensitive: bool) -> dict[str, str | None]:
+    """The names `expected` lists, with their values in `actual` as text (None: absent);
+    header names are found in any case."""
+    found = {str(k).lower(): v for k, v in actual.items()} if case_insensitive else actual
+    values = {}
+    for name in expected:
+        value = found.get(name.lower() if case_insensitive else name)
+        values[name] = None if value is None else str(value)
+    return values
 
 
 def _shown(value: str | None) -> str:
