@@ -15,13 +15,12 @@ the generated code has no trace of coverage.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import nodes as n
+from .analysis import Analysis, analyse, has_interpolated_strings, loop_depth, may_resize
 from .dialect import Dialect
 from .runtime.host import VARIABLE
 
@@ -77,17 +76,8 @@ class CodeGenerator:
         self.known_objects = dict(known_objects or {})
         self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
         self.direct_functions: dict[str, Any] = {}
-        # loops in Python locals (see plan_locals): None until the first #foreach is met
-        self.local_names: set[str] | None = None
-        self.read_names: set[str] = set()
-        self.planned = False
+        self.facts: Analysis   # the template's, made by generate
         self.loop_locals: dict[str, str] = {}   # a loop variable in scope -> its local
-        self.nodes: list[n.Node] | None = None   # every node of the template, once needed
-        self.other_code: bool | None = None      # see runs_other_code
-        self.read_anywhere: set[str] | None = None   # see references
-        self.bound: tuple[Counter[str], set[str]] | None = None   # see bindings
-        self.fixed_variables: set[str] | None = None   # see fixed_variable
-        self.set_once_variables: dict[str, n.Set] | None = None   # see set_once
         self.assigned_once: set[str] = set()     # those whose #set root has written so far
         self.hoisted: set[str] = set()           # the variables root reads at its start
         self.guarded: set[str] = set()           # those whose class root checks once (direct_call)
@@ -125,7 +115,7 @@ class CodeGenerator:
     # ---- module --------------------------------------------------------------------------------
 
     def generate(self, template: n.Template) -> GeneratedModule:
-        self.template = template
+        self.facts = analyse(template, self.dialect)
         title = f" {self.template_name!r}" if self.template_name else ""
         self.write(f"# Compiled by vtl_engine from the VTL template{title}, dialect "
                    f"{self.dialect.name!r}.")
@@ -152,93 +142,14 @@ class CodeGenerator:
                                self.coverage_points or [], self.direct_calls,
                                self.direct_functions)
 
-    def plan_locals(self) -> None:
-        """Decide whether #foreach variables may live in Python locals (at the first loop).
-
-        A loop keeps `v[var]` up to date for everything else, so its body may read the local
-        instead, as long as nothing but the loop can change `v[var]` meanwhile: no #set of it,
-        and none of what runs template code that could (#define, macros, #evaluate). Then the
-        loop also skips $velocityCount/$velocityHasNext when the template never reads them.
-        """
-        if self.runs_other_code():
-            self.local_names = None
-            return
-        self.read_names = self.references()
-        self.local_names = self.read_names - self.bindings()[0].keys()
-
-    def runs_other_code(self) -> bool:
-        """Whether the template has what may run template code out of the compiler's sight:
-        #define, macros, #evaluate."""
-        if self.other_code is None:
-            self.other_code = any(isinstance(x, (n.Define, n.MacroDef, n.MacroCall, n.Evaluate))
-                                  for x in self.all_nodes())
-        return self.other_code
-
-    def all_nodes(self) -> list[n.Node]:
-        if self.nodes is None:
-            self.nodes = list(_walk(self.template))
-        return self.nodes
-
-    def references(self) -> set[str]:
-        """The names the template reads."""
-        if self.read_anywhere is None:
-            self.read_anywhere = {x.name for x in self.all_nodes() if isinstance(x, n.Reference)}
-        return self.read_anywhere
-
-    def bindings(self) -> tuple[Counter[str], set[str]]:
-        """How many #set directives write each name, and the names loops bind (their variables,
-        and $foreach, $velocityCount, $velocityHasNext)."""
-        if self.bound is None:
-            everything = self.all_nodes()
-            loops = {x.var for x in everything if isinstance(x, n.Foreach)}
-            if loops:
-                loops |= {"foreach", "velocityCount", "velocityHasNext"}
-            sets = Counter(x.target.name for x in everything if isinstance(x, n.Set))
-            self.bound = (sets, loops)
-        return self.bound
-
     def fixed_variable(self, name: str) -> str | None:
-        """The local that holds variable `name` in the root function, when nothing in the
-        template can rebind it (no #set or #foreach of the name, nothing that runs other
-        template code): root then reads it from `v` once, at its start."""
-        if self.fn.name != "root":
-            return None
-        if self.fixed_variables is None:
-            sets, loops = self.bindings()
-            unbound = self.references() - sets.keys() - loops
-            self.fixed_variables = (set() if self.runs_other_code()
-                                    else {r for r in unbound if r.isidentifier()})
-        if name not in self.fixed_variables:
+        """The local that holds variable `name` in the root function when nothing in the
+        template can rebind it (see Analysis.fixed): root then reads it from `v` once, at its
+        start."""
+        if self.fn.name != "root" or name not in self.facts.fixed:
             return None
         self.hoisted.add(name)
         return f"k_{name}"
-
-    def set_once(self, name: str) -> n.Set | None:
-        """The #set of `name` when it is the only one, in the root body itself (so it runs once,
-        before everything after it), gives a value that is never null (the aws dialect's
-        reference), and nothing reads the name before or in it: root then keeps the value in
-        a local too (`s_name`), which what comes after reads (see stmt_Set)."""
-        if self.set_once_variables is None:
-            self.set_once_variables = {}
-            if self.dialect.invalid_reference_is_empty and not self.runs_other_code():
-                sets, loops = self.bindings()
-                candidates = {x.target.name: x for x in self.template.body
-                              if isinstance(x, n.Set) and sets[x.target.name] == 1
-                              and x.target.name not in loops
-                              and not x.target.suffixes and not x.target.quiet
-                              and not x.target.literal.startswith("${")
-                              and isinstance(x.value, n.Reference) and x.target.name.isidentifier()}
-                first_read: dict[str, tuple[int, int]] = {}
-                for x in self.all_nodes():
-                    if isinstance(x, n.Reference) and x.name in candidates:
-                        first_read[x.name] = min(first_read.get(x.name, (x.line, x.column)),
-                                                 (x.line, x.column))
-                for key, node in candidates.items():
-                    inside = {x.name for x in _walk(node.value) if isinstance(x, n.Reference)}
-                    at = (node.line, node.column)
-                    if key not in inside and not first_read.get(key, at) < at:
-                        self.set_once_variables[key] = node
-        return self.set_once_variables.get(name)
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         self.fn = _Function(name, kind)
@@ -293,7 +204,7 @@ class CodeGenerator:
         can stop a render in the middle of a reference (#stop inside a #define or macro body
         that a reference prints), which must keep what came before; #if arms not when coverage
         records them."""
-        if self.runs_other_code():
+        if self.facts.runs_other_code:
             return False
         if isinstance(node, n.Text):
             return True
@@ -407,7 +318,7 @@ class CodeGenerator:
         if not target.suffixes:
             if self.dialect.invalid_reference_is_empty and isinstance(node.value, n.Reference):
                 # never None: invalid is ""
-                if self.fn.name == "root" and self.set_once(target.name) is node:
+                if self.fn.name == "root" and self.facts.set_once.get(target.name) is node:
                     self.write(f"v[{target.name!r}] = s_{target.name} = {value}")
                     self.assigned_once.add(target.name)
                     return
@@ -461,10 +372,8 @@ class CodeGenerator:
         self.write(f"v['foreach'] = {scope}")
         self.write("try:")
         self.indent += 1
-        if not self.planned:
-            self.planned = True
-            self.plan_locals()
-        in_locals = self.fn.name == "root" and self.local_names is not None
+        local_names = self.facts.loop_locals
+        in_locals = self.fn.name == "root" and local_names is not None
         if in_locals and node.var.isidentifier():
             # mangled: no clash with Python names, nor with an enclosing loop's of the same name
             item = f"l{self.fn.loop_locals}_{node.var}"
@@ -473,24 +382,24 @@ class CodeGenerator:
         self.indent += 1
         # Java's iterator fails once the list it walks changes size: tested at every iteration
         # unless nothing in the body can add or remove
-        resized = ("" if in_locals and not _may_resize(node.body)
+        resized = ("" if in_locals and not may_resize(node.body)
                    else f" or len({items}) != {scope}.size")
         self.write(f"if not {scope}.index & 31{resized}:")
         self.write(f"    loop_checkpoint(st, {scope}, {items})")
         # what runs in functions of their own reads the item from v; the body itself, the local
-        if not (in_locals and node.var in self.local_names and item.startswith("l")
+        if not (in_locals and node.var in local_names and item.startswith("l")
                 and node.var not in ("velocityCount", "velocityHasNext")
                 and not self.has_functions(node.body)):
             self.write(f"v[{node.var!r}] = {item}")
-        if not in_locals or "velocityCount" in self.read_names:
+        if not in_locals or "velocityCount" in self.facts.reads:
             self.write(f"v['velocityCount'] = {scope}.index + 1")
-        if not in_locals or "velocityHasNext" in self.read_names:
+        if not in_locals or "velocityHasNext" in self.facts.reads:
             self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
         outer = dict(self.loop_locals) if in_locals else None
         if in_locals:   # in the order the loop writes them to v
-            if "foreach" in self.local_names:
+            if "foreach" in local_names:
                 self.loop_locals["foreach"] = self.scopes[scope] = scope
-            if (node.var in self.local_names and item.startswith("l")
+            if (node.var in local_names and item.startswith("l")
                     and node.var not in ("velocityCount", "velocityHasNext")):   # written after
                 self.loop_locals[node.var] = item
         self.fn.loops += 1
@@ -521,10 +430,8 @@ class CodeGenerator:
     def has_functions(self, body: list[n.Node]) -> bool:
         """Whether code in `body` compiles to functions of its own: interpolated strings, and
         loops nested too deep for this function."""
-        everything = [x for node in body for x in _walk(node)]
-        if any(isinstance(x, n.StringLiteral) and x.body is not None for x in everything):
-            return True
-        return self.fn.loops + _loop_depth(body) >= _MAX_LOOPS_PER_FUNCTION
+        return (has_interpolated_strings(body)
+                or self.fn.loops + loop_depth(body) >= _MAX_LOOPS_PER_FUNCTION)
 
     def stmt_MacroDef(self, node: n.MacroDef) -> None:
         pass   # macros are collected at compile time: a definition prints nothing
@@ -755,51 +662,6 @@ def _literal(node: n.Expr) -> str:
 def unwrap_direct(function: Any) -> Any:
     """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
     return function.__func__ if isinstance(function, staticmethod) else function
-
-
-def _loop_depth(body: list[n.Node]) -> int:
-    """How deep #foreach loops nest in `body` (0: none)."""
-    deepest = 0
-    for node in body:
-        for x in _walk(node):
-            if isinstance(x, n.Foreach):
-                deepest = max(deepest, 1 + _loop_depth(x.body))
-    return deepest
-
-
-# the Java List methods that add or remove items (Iterator.remove too)
-_RESIZING_METHODS = frozenset({"add", "addAll", "remove", "clear"})
-
-
-def _may_resize(body: list[n.Node]) -> bool:
-    """Whether `body` calls a method that may change a list's size."""
-    return any(isinstance(x, n.Method) and x.name in _RESIZING_METHODS
-               for node in body for x in _walk(node))
-
-
-# the types (as nodes.py writes them) of node fields that never hold a node
-_LEAF_TYPES = {"int", "str", "bool", "object", "list[str]"}
-
-
-@cache
-def _child_fields(cls: type) -> tuple[str, ...]:
-    """The fields of a node class that may hold nodes (not its position, names or values)."""
-    return tuple(f.name for f in fields(cls) if f.type not in _LEAF_TYPES)
-
-
-def _walk(root: n.Node) -> Iterator[n.Node]:
-    """Every node in the tree below `root`, `root` included."""
-    pending: list[Any] = [root]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, n.Node):
-            yield item
-            for name in _child_fields(item.__class__):
-                pending.append(getattr(item, name))
-        elif isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif isinstance(item, dict):
-            pending.extend(item.values())
 
 
 def _simple(node: n.Expr) -> bool:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,8 +175,8 @@ class _Linter:
         self.tainted = _tainted_variables(tree)
         self.sample = _SampleBody(tree)
         # variables set to `$input.path(…)` or `$input.json(…)` and nothing more
-        self.set_to = {method: {node.target.name for node in _descendants(tree)
-                                if isinstance(node, n.Set) and not node.target.suffixes
+        self.set_to = {method: {node.target.name for node in tree.find_all(n.Set)
+                                if not node.target.suffixes
                                 and isinstance(node.value, n.Reference)
                                 and _is_input_method(node.value, method)
                                 and len(node.value.suffixes) == 1}
@@ -187,7 +186,7 @@ class _Linter:
         self._walk(self.tree.body, _Json())
         for macro in self.tree.macros.values():
             self._walk(macro.body, _Json())
-        for node in _descendants(self.tree):
+        for node in n.walk(self.tree.body):
             if isinstance(node, n.Reference) and node.name == "context":
                 self._check_context(node)
             elif isinstance(node, n.Reference) and node.name in self.set_to["json"] \
@@ -263,7 +262,7 @@ class _Linter:
                         if not isinstance(node, n.Text) or node.text.strip()), None)
         if isinstance(leading, n.Text) and leading.text.lstrip().startswith(","):
             return  # `, item` after what comes before the loop
-        if any(_reads_loop_state(node) for node in _descendants(loop.body)):
+        if any(_reads_loop_state(node) for node in n.walk(loop.body)):
             return
         self._warn("W107", loop, f"#foreach(${loop.var} …) prints {what} but no comma between "
                    "them (or one after the last); add #if($foreach.hasNext),#end")
@@ -292,20 +291,6 @@ def _context_defaults() -> dict[str, Any]:
     from ..apigateway.context import build_context
 
     return build_context({"requestTimeEpoch": 0, "requestId": "-", "extendedRequestId": "-"})
-
-
-def _descendants(root: object) -> Iterator[n.Node]:
-    """Every node under `root` (a node or a list of them), expressions included."""
-    stack = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, n.Node):
-            yield item
-            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.values())
 
 
 def _prints(body: list[n.Node]) -> bool:
@@ -342,10 +327,9 @@ def _tainted_variables(tree: n.Template) -> frozenset[str]:
     """The variables that hold what the client sent: set from `$input` (or from another such
     variable), directly or as a #foreach's items."""
     tainted: set[str] = set()
-    assignments = [(node.target.name, node.value) for node in _descendants(tree)
-                   if isinstance(node, n.Set) and not node.target.suffixes]
-    assignments += [(node.var, node.iterable) for node in _descendants(tree)
-                    if isinstance(node, n.Foreach)]
+    assignments = [(node.target.name, node.value) for node in tree.find_all(n.Set)
+                   if not node.target.suffixes]
+    assignments += [(node.var, node.iterable) for node in tree.find_all(n.Foreach)]
     changed = True
     while changed:
         changed = False
@@ -396,10 +380,10 @@ class _SampleBody:
         #: path in the body -> how the template reads it: "text", "number" or "list"
         self.fields: dict[tuple[str, ...], str] = {}
         self.variables: dict[str, tuple[str, ...]] = {}
-        bindings = [(node.target.name, node.value, ()) for node in _descendants(tree)
-                    if isinstance(node, n.Set) and not node.target.suffixes]
-        bindings += [(node.var, node.iterable, (self._LIST,)) for node in _descendants(tree)
-                     if isinstance(node, n.Foreach)]
+        bindings = [(node.target.name, node.value, ()) for node in tree.find_all(n.Set)
+                    if not node.target.suffixes]
+        bindings += [(node.var, node.iterable, (self._LIST,))
+                     for node in tree.find_all(n.Foreach)]
         for _ in range(2):  # a variable may be set from one set further down
             for name, value, step in bindings:
                 self._bind(name, value, step)
@@ -531,8 +515,7 @@ def _template_position(tree: n.Template, output: str, offset: int) -> tuple[int,
     text the output has just before the fault, long and close to it (the fault is mostly the
     value printed right after that text); line 1, column 1 when no text matches."""
     before = output[max(0, offset - 80):offset]
-    texts = sorted((node for node in _descendants(tree) if isinstance(node, n.Text)),
-                   key=lambda node: (node.line, node.column))
+    texts = sorted(tree.find_all(n.Text), key=lambda node: (node.line, node.column))
     best: tuple[int, tuple[int, int]] | None = None
     for end in range(len(before), 2, -1):
         if best is not None and 3 * end - 2 * len(before) <= best[0]:
