@@ -115,7 +115,7 @@ def _vtl_cold(w: Workload, params: dict, context: dict, stage_variables: dict,
             fresh._compiled = template.compile_source.__wrapped__(w.template, "aws", None, known)
         finally:
             template.set_disk_cache(saved)
-        variables = {"input": Input(w.body, params, json_lists=True), "context": context,
+        variables = {"input": Input(w.body, params, warm.dialect), "context": context,
                      "stageVariables": stage_variables, "util": UTIL}
         return fresh.render_values(variables)
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from ..core.dialect import Dialect
 from ..core.runtime.host import HostObject
 from ..core.runtime.signals import MISSING, JavaException
-from ..core.runtime.values import to_string
+from ..core.runtime.values import JSON_DATA
 from .jsondata import parse_body_lists, to_json, with_json_arrays
 from .jsonpath import NOT_FOUND, JsonPath, compile_path
 
@@ -32,16 +33,17 @@ class Input(HostObject):
     __slots__ = ("body", "parameters", "_document", "_lists", "_scan", "_json_lists")
 
     def __init__(self, body: str, params: dict[str, dict[str, Any]],
-                 json_lists: bool = False) -> None:
-        """`json_lists`: the template's dialect shows plain lists as JSON arrays (the `aws`
-        dialect: see values.JavaList), so the payload's need not become JsonArrays."""
+                 dialect: Dialect | None = None) -> None:
+        """`dialect`: the dialect of the template that reads this `$input`. Where the
+        caller's lists are JSON arrays already (`aws`), the payload's stay lists; otherwise
+        (`velocity`, or none given) they become JsonArrays, since JSON arrays they are."""
         # API Gateway hands an empty payload to the template as "{}"
         self.body = body or "{}"
         self.parameters = params
         self._document: Any = _UNPARSED   # the payload as $input.path hands it out
         self._lists: Any = _UNPARSED      # as parsed, lists as lists: enough for $input.json
         self._scan = b""
-        self._json_lists = json_lists
+        self._json_lists = dialect is not None and dialect.values.lists_are_json
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
         if name == "path" and len(args) == 1:
@@ -91,7 +93,7 @@ class Input(HostObject):
     def param(self, name: Any) -> Any:
         """`$input.params(x)`: the value of x as a path, else query string, else header
         parameter, else "". (`$input.params()` is `parameters`: every parameter by kind.)"""
-        key = name if type(name) is str else to_string(name)
+        key = name if type(name) is str else JSON_DATA.to_string(name)
         parameters = self.parameters
         for kind in PARAM_KINDS:
             found = parameters[kind].get(key)
@@ -126,7 +128,7 @@ class Input(HostObject):
 def _path_text(path: Any) -> str:
     if path is None:
         raise JavaException("java.lang.IllegalArgumentException", "path can not be null or empty")
-    return path if type(path) is str else to_string(path)
+    return path if type(path) is str else JSON_DATA.to_string(path)
 
 
 def _constant_path(compiled: JsonPath) -> Callable[[Input, str], Any]:

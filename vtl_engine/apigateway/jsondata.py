@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from ..core.runtime.signals import JavaException
-from ..core.runtime.values import JsonArray, json_array_to_string
+from ..core.runtime.values import JSON_DATA, JsonArray
 
 # One C-level pass over the text tells two things: whether some run of number characters is long
 # enough to be a BigDecimal or to overflow 64 bits (then orjson would round it), and how many
@@ -132,10 +132,10 @@ def to_json(value: Any) -> str:
     try:
         data = orjson.dumps(value)
     except TypeError:  # Decimal, a BigInteger, a host object: only json-smart's rules know
-        return json_array_to_string(value)
+        return JSON_DATA.to_json(value)
     text = data.decode()
     if _written_differently(data, text):
-        return json_array_to_string(value)
+        return JSON_DATA.to_json(value)
     # "/" only ever appears inside strings, where json-smart writes it as "\/"
     return text if "/" not in text else text.replace("/", "\\/")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..core.runtime.signals import JavaException
-from ..core.runtime.values import JsonArray, to_string
+from ..core.runtime.values import JSON_DATA, JsonArray
 
 _INVALID_PATH = "com.jayway.jsonpath.InvalidPathException"
 
@@ -118,8 +118,9 @@ class JsonPath:
             if isinstance(node, dict):
                 node = [node]   # Jayway filters a map as the one item to test
             elif not isinstance(node, list):
+                shown = JSON_DATA.to_string(node)
                 raise JavaException(_INVALID_PATH, "Filter: [?] can not be applied to primitives. "
-                                                   f"Current context is: {to_string(node)}")
+                                                   f"Current context is: {shown}")
         elif self._next is _ARRAY_NEXT and not isinstance(node, list):
             return NOT_FOUND
         return JsonArray([match.value for match in self._extended.find(node)])

@@ -82,7 +82,7 @@ def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
     map of the request's own (the template may change them in place). A host that serves many
     requests prepares what they share once."""
     compiled = compiled_template(template, dialect, coverage)
-    variables = {"input": Input(body, params, compiled.dialect.json_context), "context": context,
+    variables = {"input": Input(body, params, compiled.dialect), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
     return MappingResult(compiled.render_values(variables), context)
 

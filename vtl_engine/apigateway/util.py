@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from ..core.runtime.host import HostObject
 from ..core.runtime.signals import MISSING, JavaException
-from ..core.runtime.values import to_string
+from ..core.runtime.values import JSON_DATA
 from .jsondata import parse_json as _parse_json_text
 
 _ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
@@ -51,7 +51,7 @@ def escape_javascript(value: Any) -> str | None:
     """`$util.escapeJavaScript(s)`; null stays null, as in Commons Lang."""
     if value is None:
         return None
-    text = value if value.__class__ is str else to_string(value)
+    text = value if value.__class__ is str else JSON_DATA.to_string(value)
     if not text.isascii():
         # Latin-1 text (one byte a character, as "ignore" then drops nothing) maps fastest as
         # bytes; other text goes through the table character by character
@@ -228,7 +228,7 @@ def _required(value: Any) -> str:
     """The String argument a Java method receives; null makes it throw as Java would."""
     if value is None:
         raise JavaException(_NULL_POINTER)
-    return value if type(value) is str else to_string(value)
+    return value if type(value) is str else JSON_DATA.to_string(value)
 
 
 # -- the $util object ---------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def analyse(template: n.Template, dialect: Dialect) -> Analysis:
         fixed = frozenset(name for name in unbound if name.isidentifier())
         loop_locals = reads - set_counts.keys()
         set_once = (_set_once(template.body, set_counts, loop_names, references)
-                    if dialect.invalid_reference_is_empty else {})
+                    if dialect.invalid.never_null else {})
     return Analysis(reads, set_counts, loop_names, other_code, fixed, loop_locals, set_once,
                     references, targets)
 

@@ -254,8 +254,8 @@ class CodeGenerator:
             return False
         if isinstance(node, n.Text):
             return True
-        if isinstance(node, n.Reference):   # the aws dialect's `\$a` is a statement of its own
-            return node.escapes % 2 == 0 or not self.dialect.invalid_reference_is_empty
+        if isinstance(node, n.Reference):   # `\$a` may be a statement of its own
+            return node.escapes % 2 == 0 or not self.dialect.invalid.escaped_is_statement
         if isinstance(node, n.If) and self.coverage_points is None:
             arms = [body for _, body in node.branches] + [node.otherwise or []]
             return all(self.mergeable(part) for body in arms for part in body)
@@ -315,43 +315,25 @@ class CodeGenerator:
         self.write(f"w({node.text!r})")
 
     def stmt_Reference(self, node: n.Reference, frame: Frame) -> None:
-        if node.escapes % 2 == 1 and self.dialect.invalid_reference_is_empty:
-            # `\$a` in the aws dialect: never invalid, so evaluated for its side effects and
-            # written as it is
+        if node.escapes % 2 == 1 and self.dialect.invalid.escaped_is_statement:
+            # `\$a` where it is never invalid: evaluated for its side effects and written as
+            # it is
             self.write(self.reference_value(node, frame))
             self.write(f"w({chr(92) * (node.escapes // 2) + node.literal!r})")
             return
         self.write(f"w({self.printed_reference(node, frame)})")
 
     def printed_reference(self, node: n.Reference, frame: Frame) -> str:
-        """The expression for the text a reference prints (not the aws dialect's escaped one,
-        see stmt_Reference)."""
-        escape = "\\" * (node.escapes // 2)
+        """The expression for the text a reference prints (not a `\\$a` that is a statement
+        of its own, see stmt_Reference)."""
         if node.escapes % 2 == 1:
             # `\$a` prints `$a` when $a has a value, and `\$a` when it has none
+            escape = "\\" * (node.escapes // 2)
             t = frame.temp()
             return (f"{escape + node.literal!r} if ({t} := {self.reference_value(node, frame)}) "
                     f"is not None else {escape + chr(92) + node.literal!r}")
         value = self.reference_value(node, frame)
-        t = frame.temp()
-        if self.dialect.invalid_reference_is_empty:
-            if not escape:
-                # the common case, a String, is written without a call; in a loop an Integer and
-                # a Double that Java prints as Python does (see values.double_to_string) too
-                number = (f"str({t}) if {t}.__class__ is int else repr({t}) if {t}.__class__ is "
-                          f"float and 1e-3 <= abs({t}) < 1e7 else " if frame.loops else "")
-                return (f"{t} if ({t} := {value}).__class__ is str "
-                        f"else {number}text_or_empty({t}, {node.literal!r})")
-            value = f"empty_if_invalid({value})"
-            null = repr(escape * 2 + node.literal)
-        elif node.quiet:
-            null = repr(escape * 2)
-        elif escape:
-            null = f"{escape * 2!r} + null_text(v, {node.literal!r})"
-        else:
-            null = f"null_text(v, {node.literal!r})"
-        shown = f"{escape!r} + {t}" if escape else t
-        return f"{shown} if ({t} := text_or_none({value})) is not None else {null}"
+        return self.dialect.invalid.printed(node, value, frame.temp, frame.loops > 0)
 
     def stmt_Set(self, node: n.Set, frame: Frame) -> None:
         target = node.target
@@ -362,8 +344,7 @@ class CodeGenerator:
             self.write(value)
             return
         if not target.suffixes:
-            if self.dialect.invalid_reference_is_empty and isinstance(node.value, n.Reference):
-                # never None: invalid is ""
+            if self.dialect.invalid.never_null and isinstance(node.value, n.Reference):
                 if frame.fn.is_root and self.facts.set_once.get(target.name) is node:
                     self.write(f"v[{target.name!r}] = s_{target.name} = {value}")
                     frame.fn.assigned_once.add(target.name)
@@ -596,11 +577,7 @@ class CodeGenerator:
         return getattr(self, "expr_" + type(node).__name__)(node, frame)
 
     def expr_Reference(self, node: n.Reference, frame: Frame) -> str:
-        value = self.reference_value(node, frame)
-        if not self.dialect.invalid_reference_is_empty:
-            return value
-        t, bound = frame.bind(value)
-        return f"({t} if {bound} is not None else '')"
+        return self.dialect.invalid.operand(self.reference_value(node, frame), frame.bind)
 
     def expr_Literal(self, node: n.Literal, frame: Frame) -> str:
         value = node.value
@@ -655,10 +632,7 @@ class CodeGenerator:
             has_next = self.has_next(node, frame)
             if has_next is not None and len(node.suffixes) == 1:
                 return has_next   # a boolean already
-            if self.dialect.invalid_reference_is_empty:
-                # an invalid reference is "", which is true: only false itself is false
-                return f"({self.reference_value(node, frame)}) is not False"
-            return f"truth({self.expr(node, frame)})"
+            return self.dialect.invalid.condition(self.reference_value(node, frame))
         if isinstance(node, n.Binary) and (node.op in _COMPARISONS or node.op in ("&&", "||")):
             return self.expr(node, frame)
         if isinstance(node, n.Not):

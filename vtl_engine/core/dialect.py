@@ -3,46 +3,137 @@
 The evidence (../shared/reference, section 8.1) says API Gateway is Velocity 1.7 with three
 settings: invalid references evaluate to "", inline macros are not allowed, and there is no
 #evaluate; and that the values it puts in a template come from JSON (arrays print as JSON).
-All of that lives here, in one object the parser, compiler and renderer consult.
+All of that lives here, in one object per dialect that the parser, the compiler, the renderer
+and the hosts (API Gateway's `$input`, the emulator adapters) are given:
+
+- `directives` and `inline_macros`: what the parser and compiler accept;
+- `invalid`: what an invalid reference becomes (InvalidIsNull, InvalidIsEmpty), as the Python
+  the compiler writes for a reference;
+- `values` and `helpers`: how values print and what Java class they show (whether the caller's
+  lists are ArrayLists or JSON arrays), with the runtime functions the compiled code calls.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
+from . import nodes as n
 from .lexer import Directives
+from .runtime.support import Helpers
+from .runtime.values import JAVA_DATA, JSON_DATA, JavaValues
 
 _BLOCK_DIRECTIVES = frozenset({"foreach", "macro", "define", "literal"})
+
+#: gives a new temporary's name (the compiler's Frame.temp)
+Temp = Callable[[], str]
+#: code as (name, first use): a local as it is, anything else into a temporary (Frame.bind)
+Bind = Callable[[str], tuple[str, str]]
+
+
+class InvalidIsNull:
+    """Velocity 1.7's invalid reference (undefined, null, a method that does not exist): null.
+    It prints as its own text (`$!a`: as nothing), is false in #if, and is null in an
+    expression. Each method gives the Python for one use of a reference whose value's code is
+    `value` (None when invalid)."""
+
+    #: whether a reference's value in an expression is never None
+    never_null = False
+    #: whether `\\$a` is evaluated and printed as a statement of its own
+    escaped_is_statement = False
+
+    def operand(self, value: str, bind: Bind) -> str:
+        """The reference as an expression's operand."""
+        return value
+
+    def condition(self, value: str) -> str:
+        """The reference as #if tests it."""
+        return f"truth({value})"
+
+    def printed(self, node: n.Reference, value: str, temp: Temp, in_loop: bool) -> str:
+        """The text the reference prints (no `\\` before its `$`, or an even number)."""
+        escape = "\\" * (node.escapes // 2)
+        if node.quiet:
+            null = repr(escape * 2)
+        elif escape:
+            null = f"{escape * 2!r} + null_text(v, {node.literal!r})"
+        else:
+            null = f"null_text(v, {node.literal!r})"
+        return _text_or(value, escape, null, temp)
+
+
+class InvalidIsEmpty(InvalidIsNull):
+    """API Gateway's (an InvalidReferenceEventHandler): an invalid reference evaluates to "".
+    So it prints as nothing, is true in #if (only false itself is false), equals "", and `\\$a`
+    always prints `$a` (after evaluating `$a` for what it may do)."""
+
+    never_null = True
+    escaped_is_statement = True
+
+    def operand(self, value: str, bind: Bind) -> str:
+        t, first_use = bind(value)
+        return f"({t} if {first_use} is not None else '')"
+
+    def condition(self, value: str) -> str:
+        return f"({value}) is not False"
+
+    def printed(self, node: n.Reference, value: str, temp: Temp, in_loop: bool) -> str:
+        escape = "\\" * (node.escapes // 2)
+        if escape:
+            return _text_or(f"empty_if_invalid({value})", escape,
+                            repr(escape * 2 + node.literal), temp)
+        t = temp()
+        # the common case, a String, is written without a call; in a loop an Integer and a
+        # Double that Java prints as Python does (see values.double_to_string) too
+        number = (f"str({t}) if {t}.__class__ is int else repr({t}) if {t}.__class__ is "
+                  f"float and 1e-3 <= abs({t}) < 1e7 else " if in_loop else "")
+        return (f"{t} if ({t} := {value}).__class__ is str "
+                f"else {number}text_or_empty({t}, {node.literal!r})")
+
+
+def _text_or(value: str, escape: str, null: str, temp: Temp) -> str:
+    """The text of `value` after `escape`, or `null` when it has none."""
+    t = temp()
+    shown = f"{escape!r} + {t}" if escape else t
+    return f"{shown} if ({t} := text_or_none({value})) is not None else {null}"
 
 
 @dataclass(frozen=True)
 class Dialect:
+    """One dialect; the module has a constant named after it in capitals (AWS, VELOCITY), which
+    code compiled for it imports."""
+
     name: str
     directives: Directives
-    #: an unresolvable reference (undefined, null, unknown method) evaluates to "" instead of
-    #: null: it prints nothing, is true in #if and equals "" (an InvalidReferenceEventHandler)
-    invalid_reference_is_empty: bool
     #: `#macro` defines a macro (velocimacro.permissions.allow.inline)
     inline_macros: bool
-    #: the caller's lists (plain Python lists) are JSON arrays: json-smart's JSONArray, which
-    #: prints as compact JSON; lists the template makes are Java lists (values.JavaList)
-    json_context: bool
+    #: what an invalid reference becomes
+    invalid: InvalidIsNull
+    #: the caller's data: JSON (lists are JSON arrays, printed as JSON) or Java objects (lists
+    #: are ArrayLists); lists the template makes are Java lists (values.JavaList) in both
+    values: JavaValues
+    #: the runtime functions code compiled for this dialect calls that print values, call
+    #: their methods or compare them
+    helpers: Helpers = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "helpers", Helpers(self.values))
 
 
 VELOCITY = Dialect(
     name="velocity",
     directives=Directives(block=_BLOCK_DIRECTIVES,
                           line=frozenset({"include", "parse", "evaluate", "break"})),
-    invalid_reference_is_empty=False,
     inline_macros=True,
-    json_context=False,
+    invalid=InvalidIsNull(),
+    values=JAVA_DATA,
 )
 
 AWS = Dialect(
     name="aws",
     directives=Directives(block=_BLOCK_DIRECTIVES, line=frozenset({"include", "parse", "break"})),
-    invalid_reference_is_empty=True,
     inline_macros=False,
-    json_context=True,
+    invalid=InvalidIsEmpty(),
+    values=JSON_DATA,
 )
 
 DIALECTS = {d.name: d for d in (VELOCITY, AWS)}

@@ -44,23 +44,22 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
-# What generated code may call: the only names in its global namespace.
+# What generated code may call: the only names in its global namespace, with its dialect's
+# helpers (Dialect.helpers).
 _RUNTIME_NAMES = {
     "MISSING": MISSING, "SIZED": frozenset({list, JavaList, JsonArray, dict}),
     "JavaList": JavaList,
-    "prop": support.prop, "call": support.call, "call_known": support.call_known,
-    "index": support.index,
-    "empty_if_invalid": support.empty_if_invalid, "text": support.text,
-    "text_or_none": support.text_or_none, "text_or_empty": support.text_or_empty,
+    "prop": support.prop,
+    "empty_if_invalid": support.empty_if_invalid,
     "null_text": support.null_text, "assign_property": support.assign_property,
-    "assign_index": support.assign_index, "add": support.add, "truth": support.truth,
+    "truth": support.truth,
     "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
     "loop_checkpoint": support.loop_checkpoint, "end_loop": support.end_loop,
     "call_macro": support.call_macro, "Block": support.Block,
-    "render_string": support.render_string, "evaluate": support.evaluate,
+    "render_string": support.render_string,
     "include": support.include, "StopRender": support.StopRender,
     "BreakScope": support.BreakScope,
-    "compare": arith.compare, "sub": arith.sub, "mul": arith.mul, "div": arith.div,
+    "sub": arith.sub, "mul": arith.mul, "div": arith.div,
     "mod": arith.mod, "make_range": values.make_range,
 }
 
@@ -133,6 +132,7 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
         points = module.coverage_points
     code, python_source, positions, _ = entry
     namespace = dict(_RUNTIME_NAMES)
+    namespace.update(vars(get_dialect(dialect_name).helpers))
     namespace.update((f"known_{k}", c) for k, c in known_objects)
     namespace.update(directs)
     if known_objects:
@@ -221,8 +221,7 @@ class Template:
         no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
-        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out,
-                                    self.dialect.json_context)
+        state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
         token = budget.activate(state)
         try:
             compiled.root(variables, out.append, state)

@@ -24,6 +24,7 @@ from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
 from ..apigateway.mapping import compiled_template, render_prepared, status_code
 from ..apigateway.util import UTIL
+from ..core.dialect import AWS
 from ..core.errors import VtlError
 
 LOG = logging.getLogger(__name__)
@@ -149,7 +150,8 @@ def _response_override(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _input(section: Mapping[str, Any]) -> Input:
-    return Input(_body_text(section.get("body")), _params(section.get("params")), json_lists=True)
+    """`$input` for a template of the aws dialect (compiled_template's)."""
+    return Input(_body_text(section.get("body")), _params(section.get("params")), AWS)
 
 
 def _body_text(body: Any) -> str:

@@ -14,13 +14,16 @@ import decimal
 import math
 import operator
 from decimal import Decimal
+from functools import partial
 from typing import Any, Callable
 
 from vtl_engine.core.runtime.budget import check_number, check_sum
 from vtl_engine.core.runtime.signals import MISSING, JavaException
 from vtl_engine.core.runtime.values import (
+    JAVA_DATA,
     LONG_MAX,
     LONG_MIN,
+    JavaValues,
     is_true,
     java_class_name,
     java_equals,
@@ -206,8 +209,9 @@ def _assignable(left: Any, right: Any) -> bool:
     return {name_l, name_r} == {"java.util.ArrayList", "net.minidev.json.JSONArray"}
 
 
-def eq(left: Any, right: Any) -> bool:
-    """ASTEQNode: numbers by value; related classes by equals(); otherwise by toString()."""
+def eq(left: Any, right: Any, values: JavaValues = JAVA_DATA) -> bool:
+    """ASTEQNode: numbers by value; related classes by equals(); otherwise by toString() (as
+    `values` print)."""
     if left is MISSING:
         left = None
     if right is MISSING:
@@ -218,12 +222,12 @@ def eq(left: Any, right: Any) -> bool:
         return left is None and right is None
     if _assignable(left, right):
         return java_equals(left, right)
-    return to_string(left) == to_string(right)
+    return values.to_string(left) == values.to_string(right)
 
 
-def ne(left: Any, right: Any) -> bool:
+def ne(left: Any, right: Any, values: JavaValues = JAVA_DATA) -> bool:
     """ASTNENode: the negation of `==`, including for nulls."""
-    return not eq(left, right)
+    return not eq(left, right, values)
 
 
 def _ordering(left: Any, right: Any) -> int | None:
@@ -253,15 +257,26 @@ def ge(left: Any, right: Any) -> bool:
     return c is not None and c >= 0
 
 
-_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": eq, "!=": ne, "<": lt, "<=": le, ">": gt, ">=": ge,
-    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
-}
+Compare = Callable[[str, Any, Any], bool]
 
 
-def compare(op: str, left: Any, right: Any) -> bool:
-    """`left op right` for op in == != < <= > >= (or VTL's eq ne lt le gt ge)."""
-    return _COMPARATORS[op](left, right)
+def comparison(values: JavaValues) -> Compare:
+    """compare() for the values of one data model (`==` may compare their toString())."""
+    comparators: dict[str, Callable[[Any, Any], bool]] = {
+        "==": partial(eq, values=values), "!=": partial(ne, values=values),
+        "<": lt, "<=": le, ">": gt, ">=": ge}
+    for vtl, symbol in (("eq", "=="), ("ne", "!="), ("lt", "<"), ("le", "<="), ("gt", ">"),
+                        ("ge", ">=")):
+        comparators[vtl] = comparators[symbol]
+
+    def compare(op: str, left: Any, right: Any) -> bool:
+        """`left op right` for op in == != < <= > >= (or VTL's eq ne lt le gt ge)."""
+        return comparators[op](left, right)
+
+    return compare
+
+
+compare = comparison(JAVA_DATA)
 
 
 def logical_not(value: Any) -> bool:

@@ -22,8 +22,7 @@ class Budget:
     state (support.RenderState) is the Budget and sets these fields, so a render makes one
     object."""
 
-    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges",
-                 "json_lists")
+    __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
 
     def charge(self, size: int) -> None:
         """Account for a value of `size` characters (or elements, or digits) just built."""
@@ -53,13 +52,6 @@ deactivate: Callable[[Token], None] = _active.reset
 def limit_exceeded(limit: str, value: object) -> JavaException:
     """The signal the renderer turns into a positioned VtlLimitError."""
     return JavaException("LimitExceeded", f"{limit} ({value})")
-
-
-def lists_are_json() -> bool:
-    """Whether the running render's dialect shows the caller's lists (plain Python lists) as
-    JSON arrays, as API Gateway's data are (see values.JavaList); outside a render, no."""
-    budget = _active.get()
-    return budget is not None and budget.json_lists
 
 
 def seconds_left() -> float | None:

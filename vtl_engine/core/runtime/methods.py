@@ -1,5 +1,9 @@
 """The one gate between templates and values: `$x.m(...)`, `$x.p`, `$x[i]` and their #set forms.
 
+What a template may reach of a value is written here and nowhere else; the code generator's inline
+forms of the commonest calls (a map's property, a list's or map's size(), a known object's direct
+call) come from this module too (see `SIZED` and `direct_function`).
+
 Each value type has an allow-list of the Java methods Velocity 1.7 would find on it (String, Map,
 List, Map.Entry, numbers, Boolean, String[]); a HostObject offers only the names it lists. Nothing
 else is reachable: no Python attribute is ever looked up by a template-provided name, and
@@ -9,15 +13,20 @@ exception the method would throw is raised as JavaException.
 
 Arguments follow 1.7's conversions: an `int` parameter takes an Integer (an int within 32 bits)
 and nothing else, String/CharSequence parameters take a str or null, Object takes anything.
+
+A Gate answers for the values of one data model (values.JavaValues: whether the caller's lists
+are ArrayLists or JSONArrays), which decides what toString() prints and the class names that
+exceptions and getClass() show; `gate_for` gives each model's.
 """
 from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from functools import partial
 from typing import Any, Callable
 
 from vtl_engine.core.runtime import javaregex
-from vtl_engine.core.runtime.budget import charge, check_length, lists_are_json
+from vtl_engine.core.runtime.budget import charge, check_length
 from vtl_engine.core.runtime.host import HostObject
 from vtl_engine.core.runtime.signals import MISSING, JavaException
 from vtl_engine.core.runtime.values import (
@@ -25,8 +34,11 @@ from vtl_engine.core.runtime.values import (
     INT_MIN,
     LONG_MAX,
     LONG_MIN,
+    JAVA_DATA,
+    JSON_DATA,
     JavaArray,
     JavaList,
+    JavaValues,
     JsonArray,
     MapEntry,
     double_bits,
@@ -35,7 +47,6 @@ from vtl_engine.core.runtime.values import (
     java_class_name,
     java_equals,
     java_hash,
-    json_array_to_string,
     string_hash,
     to_string,
     to_utf16,
@@ -64,8 +75,11 @@ def _npe(message: str) -> JavaException:
     return JavaException(_NPE, message)
 
 
-def _class_cast(value: Any, target: str) -> JavaException:
-    source = java_class_name(value)
+ClassName = Callable[[Any], str]   # JavaValues.class_name
+
+
+def _class_cast(value: Any, target: str, class_name: ClassName) -> JavaException:
+    source = class_name(value)
     return JavaException(
         "java.lang.ClassCastException",
         f"class {source} cannot be cast to class {target} ({source} and {target} are in module "
@@ -235,7 +249,8 @@ def _compare_units(a: str, b: str) -> int:
     return len(a) - len(b)
 
 
-def _compare_to(cls: type, parameter: str, compare: Callable[[Any, Any], int]) -> Method:
+def _compare_to(cls: type, parameter: str, compare: Callable[[Any, Any], int],
+                class_name: ClassName) -> Method:
     """`compareTo(other)` of a final Java class: other must be of the same class and not null."""
 
     def method(obj: Any, args: list) -> Any:
@@ -245,7 +260,7 @@ def _compare_to(cls: type, parameter: str, compare: Callable[[Any, Any], int]) -
         if other is None:
             raise _npe(f'Cannot read field "value" because "{parameter}" is null')
         if type(other) is not cls:
-            raise _class_cast(other, java_class_name(obj))
+            raise _class_cast(other, class_name(obj), class_name)
         return compare(obj, other)
 
     return method
@@ -330,9 +345,11 @@ def _one_arg(body: Callable[[Any, Any], Any]) -> Method:
     return method
 
 
-_to_string = _no_args(to_string)
 _equals = _one_arg(java_equals)
 _hash_code = _no_args(java_hash)
+
+# The tables below leave out what depends on the data model (toString of a collection, the class
+# names compareTo and put may show): each Gate adds its own.
 
 _STRING: dict[str, Method] = {
     "length": _s_length,
@@ -357,7 +374,6 @@ _STRING: dict[str, Method] = {
     "concat": _str_arg_method("str", lambda s, t: s + t),
     "toString": _no_args(lambda s: s),
     "hashCode": _no_args(string_hash),
-    "compareTo": _compare_to(str, "anotherString", _string_compare),
     "compareToIgnoreCase": _str_arg_method("str", _compare_ignore_case),
 }
 
@@ -533,12 +549,9 @@ _LIST: dict[str, Method] = {
     "isEmpty": _no_args(lambda lst: not lst),
     "subList": _l_sub_list,
     "clear": _no_args(_l_clear),
-    "toString": _to_string,
     "equals": _equals,
     "hashCode": _hash_code,
 }
-
-_JSON_ARRAY: dict[str, Method] = {**_LIST, "toJSONString": _no_args(json_array_to_string)}
 
 
 # ---- String[] (as Velocity's ArrayListWrapper sees a Java array) -------------------------------
@@ -574,7 +587,7 @@ _ARRAY: dict[str, Method] = {
     "indexOf": _LIST["indexOf"],
     "lastIndexOf": _LIST["lastIndexOf"],
     "add": _a_unsupported,
-    "toString": _to_string,
+    "toString": _no_args(to_string),   # its identity, whatever the data model
     "equals": _equals,
     "hashCode": _hash_code,
 }
@@ -594,11 +607,11 @@ def _find_key(m: dict, key: Any) -> Any:
     return next((k for k in m if java_equals(k, key)), MISSING)
 
 
-def _storable(key: Any) -> Any:
+def _storable(key: Any, class_name: ClassName) -> Any:
     try:
         hash(key)
     except TypeError:
-        message = f"a {java_class_name(key)} cannot be a map key in vtl_engine"
+        message = f"a {class_name(key)} cannot be a map key in vtl_engine"
         raise JavaException(_UOE, message) from None
     return key
 
@@ -613,25 +626,25 @@ def _m_get(m: dict, args: list) -> Any:
     return None if k is MISSING else m[k]
 
 
-def _m_put(m: dict, args: list) -> Any:
+def _m_put(m: dict, args: list, class_name: ClassName) -> Any:
     if len(args) != 2:
         return MISSING
     key, value = args
     k = _find_key(m, key)
     if k is MISSING:
         charge(1)
-        m[_storable(key)] = value
+        m[_storable(key, class_name)] = value
         return None
     old = m[k]
     m[k] = value
     return old
 
 
-def _m_put_all(m: dict, args: list) -> Any:
+def _m_put_all(m: dict, args: list, class_name: ClassName) -> Any:
     if len(args) != 1 or not isinstance(args[0], dict):
         return MISSING
     for k, v in list(args[0].items()):
-        _m_put(m, [k, v])
+        _m_put(m, [k, v], class_name)
     return _VOID
 
 
@@ -662,13 +675,13 @@ def _m_get_or_default(m: dict, args: list) -> Any:
     return args[1] if k is MISSING else m[k]
 
 
-def _m_put_if_absent(m: dict, args: list) -> Any:
+def _m_put_if_absent(m: dict, args: list, class_name: ClassName) -> Any:
     if len(args) != 2:
         return MISSING
     k = _find_key(m, args[0])
     if k is not MISSING and m[k] is not None:
         return m[k]
-    return _m_put(m, args)
+    return _m_put(m, args, class_name)
 
 
 def _m_clear(m: dict) -> str:
@@ -679,8 +692,6 @@ def _m_clear(m: dict) -> str:
 # keySet(), values() and entrySet() are copies here, not live views of the map.
 _MAP: dict[str, Method] = {
     "get": _m_get,
-    "put": _m_put,
-    "putAll": _m_put_all,
     "remove": _m_remove,
     "containsKey": _one_arg(lambda m, k: _find_key(m, k) is not MISSING),
     "containsValue": _one_arg(_m_contains_value),
@@ -691,8 +702,6 @@ _MAP: dict[str, Method] = {
     "isEmpty": _no_args(lambda m: not m),
     "clear": _no_args(_m_clear),
     "getOrDefault": _m_get_or_default,
-    "putIfAbsent": _m_put_if_absent,
-    "toString": _to_string,
     "equals": _equals,
     "hashCode": _hash_code,
 }
@@ -701,7 +710,6 @@ _ENTRY: dict[str, Method] = {
     "getKey": _no_args(lambda e: e.key),
     "getValue": _no_args(MapEntry.get_value),
     "setValue": _one_arg(MapEntry.set_value),
-    "toString": _to_string,
     "equals": _equals,
     "hashCode": _hash_code,
 }
@@ -746,15 +754,15 @@ def _double_compare(a: float, b: float) -> int:
     return (bits_a > bits_b) - (bits_a < bits_b)
 
 
-def _number_compare_to(v: Any, args: list) -> Any:
+def _number_compare_to(v: Any, args: list, class_name: ClassName) -> Any:
     if len(args) != 1:
         return MISSING
     other = args[0]
-    mine = java_class_name(v)
+    mine = class_name(v)
     if other is None:
         raise _npe(f'Cannot read field "value" because "another{mine.rsplit(".", 1)[1]}" is null')
-    if java_class_name(other) != mine:
-        raise _class_cast(other, mine)
+    if class_name(other) != mine:
+        raise _class_cast(other, mine, class_name)
     if type(v) is float:
         return _double_compare(v, other)
     return (v > other) - (v < other)
@@ -781,7 +789,6 @@ _NUMBER: dict[str, Method] = {
     "doubleValue": _no_args(_double_value),
     "shortValue": _no_args(_short_value),
     "byteValue": _no_args(_byte_value),
-    "compareTo": _number_compare_to,
     "toString": _with_static(to_string),
     "equals": _equals,
     "hashCode": _with_static(java_hash),
@@ -791,7 +798,6 @@ _NUMBER: dict[str, Method] = {
 
 _BOOLEAN: dict[str, Method] = {
     "booleanValue": _no_args(lambda b: b),
-    "compareTo": _compare_to(bool, "b", lambda v, other: 0 if v == other else (1 if v else -1)),
     "toString": _with_static(to_string),
     "equals": _equals,
     "hashCode": _with_static(java_hash),
@@ -800,43 +806,27 @@ _BOOLEAN: dict[str, Method] = {
 
 # ---- dispatch ------------------------------------------------------------------------------------
 
-_METHODS: dict[type, dict[str, Method]] = {
-    str: _STRING,
-    list: _LIST,
-    JavaList: _LIST,
-    JsonArray: _JSON_ARRAY,
-    JavaArray: _ARRAY,
-    dict: _MAP,
-    MapEntry: _ENTRY,
-    int: _NUMBER,
-    float: _NUMBER,
-    Decimal: _NUMBER,
-    bool: _BOOLEAN,
-}
-
 _OPAQUE: dict[str, Method] = {}
+_HOST_TABLES: dict[type, dict[str, Method]] = {}
 
 
 def _host_methods(cls: type) -> dict[str, Method]:
-    table: dict[str, Method] = {
-        "toString": _no_args(lambda o: o.vtl_to_string()),
-        "equals": _one_arg(lambda o, other: o is other),
-    }
-    for name in cls.vtl_methods:
-        if not name.startswith("_"):
-            table[name] = lambda o, args, name=name: o.vtl_call(name, args)
+    """A HostObject's table: the names its class lists, none starting with `_`."""
+    table = _HOST_TABLES.get(cls)
+    if table is None:
+        table = _HOST_TABLES[cls] = {
+            "toString": _no_args(lambda o: o.vtl_to_string()),
+            "equals": _one_arg(lambda o, other: o is other),
+        }
+        for name in cls.vtl_methods:
+            if host_may_call(cls, name):
+                table[name] = lambda o, args, name=name: o.vtl_call(name, args)
     return table
 
 
-def _methods_for(cls: type) -> dict[str, Method]:
-    """The table for a type not met before: a HostObject's own names, a base type's table for a
-    subclass (a host's dict subclass is still a Map), nothing for anything else."""
-    if issubclass(cls, HostObject):
-        table = _host_methods(cls)
-    else:
-        table = next((_METHODS[base] for base in cls.__mro__ if base in _METHODS), _OPAQUE)
-    _METHODS[cls] = table
-    return table
+def host_may_call(cls: type[HostObject], name: str) -> bool:
+    """Whether a template may call method `name` of a HostObject class."""
+    return name in cls.vtl_methods and not name.startswith("_")
 
 
 class JavaClass(HostObject):
@@ -866,20 +856,102 @@ class JavaClass(HostObject):
         return self.name.rpartition(".")[2].rpartition("$")[2]
 
 
-def call_method(obj: Any, name: str, args: list) -> Any:
-    """`obj.name(args)` as Velocity 1.7 invokes it: the result, or MISSING when there is no such
-    method for these arguments. Void methods give "" as in 1.7. `args` holds values, not MISSING."""
-    table = _METHODS.get(type(obj))
-    if table is None:
-        table = _methods_for(type(obj))
-    elif table is _LIST and type(obj) is list and lists_are_json():
-        table = _JSON_ARRAY   # the caller's list is a JSONArray in this dialect
-    method = table.get(name)
-    if method is None:
-        if name == "getClass" and not args and not isinstance(obj, HostObject):
-            return JavaClass(java_class_name(obj))
-        return MISSING
-    return method(obj, args)
+class Gate:
+    """The methods of values as one data model (`values`) sees them."""
+
+    def __init__(self, values: JavaValues) -> None:
+        self.values = values
+        class_name = values.class_name
+        printed = _no_args(values.to_string)
+        java_list = {**_LIST, "toString": printed}
+        json_array = {**java_list, "toJSONString": _no_args(values.to_json)}
+        number = {**_NUMBER, "compareTo": partial(_number_compare_to, class_name=class_name)}
+        self._tables: dict[type, dict[str, Method]] = {
+            str: {**_STRING, "compareTo": _compare_to(str, "anotherString", _string_compare,
+                                                      class_name)},
+            list: json_array if values.lists_are_json else java_list,
+            JavaList: java_list,
+            JsonArray: json_array,
+            JavaArray: _ARRAY,
+            dict: {**_MAP, "toString": printed,
+                   "put": partial(_m_put, class_name=class_name),
+                   "putAll": partial(_m_put_all, class_name=class_name),
+                   "putIfAbsent": partial(_m_put_if_absent, class_name=class_name)},
+            MapEntry: {**_ENTRY, "toString": printed},
+            int: number,
+            float: number,
+            Decimal: number,
+            bool: {**_BOOLEAN, "compareTo": _compare_to(bool, "b", _boolean_compare, class_name)},
+        }
+
+    def call_method(self, obj: Any, name: str, args: list) -> Any:
+        """`obj.name(args)` as Velocity 1.7 invokes it: the result, or MISSING when there is no
+        such method for these arguments. Void methods give "" as in 1.7. `args` holds values,
+        not MISSING."""
+        table = self._tables.get(type(obj))
+        if table is None:
+            table = self._methods_for(type(obj))
+        method = table.get(name)
+        if method is None:
+            if name == "getClass" and not args and not isinstance(obj, HostObject):
+                return JavaClass(self.values.class_name(obj))
+            return MISSING
+        return method(obj, args)
+
+    def _methods_for(self, cls: type) -> dict[str, Method]:
+        """The table for a type not met before: a HostObject's own names, a base type's table
+        for a subclass (a host's dict subclass is still a Map), nothing for anything else."""
+        if issubclass(cls, HostObject):
+            table = _host_methods(cls)
+        else:
+            tables = self._tables
+            table = next((tables[base] for base in cls.__mro__ if base in tables), _OPAQUE)
+        self._tables[cls] = table
+        return table
+
+    def get_index(self, obj: Any, index: Any) -> Any:
+        """`obj[index]` in Velocity 1.7: obj.get(index), a negative Integer counting from the
+        end (also for maps, as 1.7 does); MISSING when obj has no get() taking the index."""
+        return self.call_method(obj, "get", [self._adjust_negative(obj, index)])
+
+    def set_index(self, obj: Any, index: Any, value: Any) -> bool:
+        """`#set($obj[index] = value)`: obj.set(index, value), else obj.put(index, value); False
+        when there is neither."""
+        index = self._adjust_negative(obj, index)
+        if self.call_method(obj, "set", [index, value]) is not MISSING:
+            return True
+        return self.call_method(obj, "put", [index, value]) is not MISSING
+
+    def _adjust_negative(self, obj: Any, index: Any) -> Any:
+        """ASTIndex.adjMinusIndexArg: a negative Integer counts from the end, via size()."""
+        if type(index) is int and INT_MIN <= index < 0:
+            size = self.call_method(obj, "size", [])
+            if type(size) is not int:
+                raise JavaException(
+                    "org.apache.velocity.exception.VelocityException",
+                    f"A 'size()' method required for negative value {index} does not exist for "
+                    f"class '{self.values.class_name(obj)}'",
+                )
+            return index + size
+        return index
+
+
+def _boolean_compare(v: bool, other: bool) -> int:
+    return 0 if v == other else (1 if v else -1)
+
+
+_GATES = {values: Gate(values) for values in (JAVA_DATA, JSON_DATA)}
+
+
+def gate_for(values: JavaValues) -> Gate:
+    """The gate of a data model."""
+    return _GATES[values]
+
+
+# Java data's, for code that calls methods outside a render
+call_method = _GATES[JAVA_DATA].call_method
+get_index = _GATES[JAVA_DATA].get_index
+set_index = _GATES[JAVA_DATA].set_index
 
 
 # ---- properties ----------------------------------------------------------------------------------
@@ -943,36 +1015,7 @@ def get_property(obj: Any, name: str) -> Any:
     return getter(obj)
 
 
-# ---- [index] and the #set forms ------------------------------------------------------------------
-
-def _adjust_negative(obj: Any, index: Any) -> Any:
-    """ASTIndex.adjMinusIndexArg: a negative Integer counts from the end, via size()."""
-    if type(index) is int and INT_MIN <= index < 0:
-        size = call_method(obj, "size", [])
-        if type(size) is not int:
-            raise JavaException(
-                "org.apache.velocity.exception.VelocityException",
-                f"A 'size()' method required for negative value {index} does not exist for class "
-                f"'{java_class_name(obj)}'",
-            )
-        return index + size
-    return index
-
-
-def get_index(obj: Any, index: Any) -> Any:
-    """`obj[index]` in Velocity 1.7: obj.get(index), a negative Integer counting from the end
-    (also for maps, as 1.7 does); MISSING when obj has no get() taking the index."""
-    return call_method(obj, "get", [_adjust_negative(obj, index)])
-
-
-def set_index(obj: Any, index: Any, value: Any) -> bool:
-    """`#set($obj[index] = value)`: obj.set(index, value), else obj.put(index, value); False
-    when there is neither."""
-    index = _adjust_negative(obj, index)
-    if call_method(obj, "set", [index, value]) is not MISSING:
-        return True
-    return call_method(obj, "put", [index, value]) is not MISSING
-
+# ---- the #set form of a property ------------------------------------------------------------
 
 def set_property(obj: Any, name: str, value: Any) -> bool:
     """`#set($obj.name = value)`: setName(value), a Map's put(name, value), or put(name, value);

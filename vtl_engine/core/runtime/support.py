@@ -1,9 +1,10 @@
 """What generated render functions call: reference steps, printing, loops, macros, blocks.
 
 The Java-like semantics of values (toString, arithmetic, methods) live in values.py, arith.py and
-methods.py; this module is the glue between them and the code compiler.py writes. Helpers whose
-behaviour depends on the dialect come in pairs; the compiler picks one at compile time, so a
-render never asks which dialect it is in.
+methods.py; this module is the glue between them and the code compiler.py writes. What gives a
+different result for the two data models (values.JavaValues: the caller's lists as ArrayLists or
+as JSONArrays) is a Helpers object's; each dialect has its own (dialect.py), which the code
+compiled for it calls, so a render never asks which dialect it is in.
 """
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ from typing import Any
 
 from . import budget as _budget
 from .arith import add as _java_add
+from .arith import comparison
 from .host import HostObject
 from .methods import (
     JavaIterator,
-    call_method,
-    get_index,
+    gate_for,
     get_property,
-    set_index,
     set_property,
     wrong_number_of_arguments,
 )
 from .signals import MISSING, JavaException
-from .values import double_to_string, is_true, to_string
+from .values import JavaValues, double_to_string, is_true
 
 
 class StopRender(Exception):
@@ -51,14 +51,13 @@ class RenderState(_budget.Budget):
                  "macros", "out", "counted", "output_size")
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
-                 macros: dict[str, Any], out: list[str], json_lists: bool = False) -> None:
+                 macros: dict[str, Any], out: list[str]) -> None:
         # the Budget's fields
         self.max_length = limits.max_string_length
         self.max_total = self.remaining = limits.max_string_total
         seconds = self.max_seconds = limits.max_render_seconds
         self.deadline = _budget.monotonic() + seconds if seconds else None
         self.charges = 0
-        self.json_lists = json_lists   # see budget.lists_are_json
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
@@ -95,70 +94,12 @@ def prop(obj: Any, name: str) -> Any:
     return None if value is MISSING else value
 
 
-def call(obj: Any, name: str, args: tuple) -> Any:
-    if obj is None:
-        return None
-    if isinstance(obj, HostObject) and name in obj.vtl_methods and name[0] != "_":
-        value = obj.vtl_call(name, list(args))   # what call_method does, one step shorter
-    else:
-        value = call_method(obj, name, list(args))
-    if value.__class__ is str:
-        _budget.charge(len(value))   # a method applied again and again can grow a string
-    return None if value is MISSING else value
-
-
-def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
-               args: tuple, with_object: bool) -> Any:
-    """A call compiled for a known object (see HostObject.vtl_direct): `function` when `obj`
-    is of the class the host named, the general call otherwise."""
-    if obj.__class__ is cls:
-        return function(obj, *args) if with_object else function(*args)
-    return call(obj, name, args)
-
-
-def index(obj: Any, key: Any) -> Any:
-    if obj is None or key is None:
-        return None
-    value = get_index(obj, key)
-    return None if value is MISSING else value
-
-
 def empty_if_invalid(value: Any) -> Any:
     """API Gateway's InvalidReferenceEventHandler: an invalid reference evaluates to ""."""
     return "" if value is None else value
 
 
 # ---- printing ------------------------------------------------------------------------------------
-
-def text(value: Any) -> str:
-    """A defined value as Velocity writes it."""
-    return value if value.__class__ is str else to_string(value)
-
-
-def text_or_none(value: Any) -> str | None:
-    """What Velocity writes for a reference's value: None for a null value, or for a block
-    that declines to render (its toString() is null), either of which prints as the literal."""
-    if value is None or value.__class__ is str:
-        return value
-    if value.__class__ is Block:
-        return value.render(printed=True)
-    return to_string(value)
-
-
-def text_or_empty(value: Any, literal: str) -> str:
-    """text_or_none for the aws dialect, where an invalid reference prints as nothing."""
-    cls = value.__class__
-    if cls is int:
-        return str(value)
-    if cls is float:
-        return double_to_string(value)
-    if value is None:
-        return ""
-    if cls is Block:
-        shown = value.vtl_to_string()
-        return literal if shown is None else shown
-    return to_string(value)
-
 
 def null_text(scope: Any, literal: str) -> str:
     """What Velocity prints for a null reference: its own text, or inside a macro, the text of
@@ -175,26 +116,7 @@ def assign_property(base: Any, name: str, value: Any) -> None:
         set_property(base, name, value)
 
 
-def assign_index(base: Any, key: Any, value: Any) -> None:
-    if base is not None and key is not None and value is not None:
-        set_index(base, key, value)
-
-
 # ---- operators -----------------------------------------------------------------------------------
-
-def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
-    """`+`: with a String on either side Velocity 1.7 concatenates, writing a null operand as
-    its source text."""
-    if left.__class__ is str or right.__class__ is str:
-        if left is None:
-            left = left_literal
-        elif right is None:
-            right = right_literal
-        left, right = text(left), text(right)
-        _budget.charge(len(left) + len(right))
-        return left + right
-    return _java_add(left, right)
-
 
 def truth(value: Any) -> bool:
     return value is not None and is_true(value)
@@ -417,11 +339,117 @@ def _joined(pieces: list[str], st: RenderState) -> str:
     return text
 
 
-# ---- #evaluate -----------------------------------------------------------------------------------
+def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
+    """#include / #parse: there are no template files to load. Velocity 1.7 writes a comment
+    for a null argument and fails for a name it cannot find."""
+    for i, arg in enumerate(args):
+        if arg is None:
+            w(f"<!-- {directive} error : error with arg {i} please see log. see error log -->")
+            return
+    raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
+                        f"#{directive} cannot load templates: API Gateway has no template files")
 
-def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -> None:
-    if value is None:
-        return
+
+# ---- what depends on the data model --------------------------------------------------------------
+
+class Helpers:
+    """The functions generated code calls whose result depends on the data model (`values`):
+    what a value prints as, the methods it has, the class names an exception shows. Reference
+    steps give None for an invalid reference so far, and take None in."""
+
+    def __init__(self, values: JavaValues) -> None:
+        to_string = values.to_string
+        gate = gate_for(values)
+        call_method = gate.call_method
+        get_index = gate.get_index
+        set_index = gate.set_index
+        charge = _budget.charge
+
+        def call(obj: Any, name: str, args: tuple) -> Any:
+            if obj is None:
+                return None
+            value = call_method(obj, name, list(args))
+            if value.__class__ is str:
+                charge(len(value))   # a method applied again and again can grow a string
+            return None if value is MISSING else value
+
+        def call_known(obj: Any, cls: type, function: Callable[..., Any], name: str,
+                       args: tuple, with_object: bool) -> Any:
+            """A call compiled for a known object (see HostObject.vtl_direct): `function` when
+            `obj` is of the class the host named, the general call otherwise."""
+            if obj.__class__ is cls:
+                return function(obj, *args) if with_object else function(*args)
+            return call(obj, name, args)
+
+        def index(obj: Any, key: Any) -> Any:
+            if obj is None or key is None:
+                return None
+            value = get_index(obj, key)
+            return None if value is MISSING else value
+
+        def assign_index(base: Any, key: Any, value: Any) -> None:
+            if base is not None and key is not None and value is not None:
+                set_index(base, key, value)
+
+        def text(value: Any) -> str:
+            """A defined value as Velocity writes it."""
+            return value if value.__class__ is str else to_string(value)
+
+        def text_or_none(value: Any) -> str | None:
+            """What Velocity writes for a reference's value: None for a null value, or for a
+            block that declines to render (its toString() is null), either of which prints as
+            the literal."""
+            if value is None or value.__class__ is str:
+                return value
+            if value.__class__ is Block:
+                return value.render(printed=True)
+            return to_string(value)
+
+        def text_or_empty(value: Any, literal: str) -> str:
+            """text_or_none where an invalid reference prints as nothing (API Gateway's)."""
+            cls = value.__class__
+            if cls is int:
+                return str(value)
+            if cls is float:
+                return double_to_string(value)
+            if value is None:
+                return ""
+            if cls is Block:
+                shown = value.vtl_to_string()
+                return literal if shown is None else shown
+            return to_string(value)
+
+        def add(left: Any, right: Any, left_literal: str, right_literal: str) -> Any:
+            """`+`: with a String on either side Velocity 1.7 concatenates, writing a null
+            operand as its source text."""
+            if left.__class__ is str or right.__class__ is str:
+                if left is None:
+                    left = left_literal
+                elif right is None:
+                    right = right_literal
+                left, right = text(left), text(right)
+                charge(len(left) + len(right))
+                return left + right
+            return _java_add(left, right)
+
+        def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -> None:
+            if value is not None:
+                _evaluate(st, value, scope, w, text)
+
+        self.call = call
+        self.call_known = call_known
+        self.index = index
+        self.assign_index = assign_index
+        self.text_or_none = text_or_none
+        self.text_or_empty = text_or_empty
+        self.add = add
+        self.compare = comparison(values)
+        self.evaluate = evaluate
+
+
+def _evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any],
+              text: Callable[[Any], str]) -> None:
+    """#evaluate of the text of `value`."""
     limit = st.limits.max_evaluate_depth
     if st.evaluate_depth >= limit:
         raise _budget.limit_exceeded("max_evaluate_depth", limit)
@@ -437,14 +465,3 @@ def evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any]) -
     finally:
         st.evaluate_depth -= 1
         st.macros = saved
-
-
-def include(w: Callable[[str], Any], directive: str, args: tuple) -> None:
-    """#include / #parse: there are no template files to load. Velocity 1.7 writes a comment
-    for a null argument and fails for a name it cannot find."""
-    for i, arg in enumerate(args):
-        if arg is None:
-            w(f"<!-- {directive} error : error with arg {i} please see log. see error log -->")
-            return
-    raise JavaException("org.apache.velocity.exception.ResourceNotFoundException",
-                        f"#{directive} cannot load templates: API Gateway has no template files")

@@ -2,10 +2,14 @@
 
 The value model: None is null, str String, bool Boolean, int Integer/Long/BigInteger (told apart by
 magnitude), float Double, Decimal BigDecimal, dict LinkedHashMap, JavaList the ArrayList a template
-makes, JsonArray json-smart's JSONArray, a plain list the caller's data (an ArrayList, or in a
-dialect whose data are JSON, a JSONArray: see JavaList), JavaArray the String[] that String.split
-returns, MapEntry a Map.Entry from entrySet(), HostObject whatever the embedding code exposes.
-Every other Python object is opaque.
+makes, JsonArray json-smart's JSONArray, a plain list the caller's data, JavaArray the String[]
+that String.split returns, MapEntry a Map.Entry from entrySet(), HostObject whatever the embedding
+code exposes. Every other Python object is opaque.
+
+What the caller's lists are depends on where the data come from: Java objects (an ArrayList, in
+plain Velocity) or JSON (a JSONArray, as API Gateway's data are). A JavaValues says which, and
+prints values and names their classes accordingly; JAVA_DATA and JSON_DATA are the two, and each
+dialect names its own (dialect.py).
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
-from vtl_engine.core.runtime.budget import charge, limit_exceeded, lists_are_json
+from vtl_engine.core.runtime.budget import charge, limit_exceeded
 from vtl_engine.core.runtime.host import HostObject
 from vtl_engine.core.runtime.signals import MISSING, JavaException
 
@@ -253,34 +257,8 @@ def _decimal_to_string(v: Decimal) -> str:
     return str(v)
 
 
-# A collection can hold another many times over, so each level's text is charged to the
-# render's budget: a list nested in itself twice per level stops at the length limit.
-
-def _map_to_string(m: dict) -> str:
-    parts = []
-    for k, v in m.items():
-        key = "(this Map)" if k is m else to_string(k)
-        parts.append(key + "=" + ("(this Map)" if v is m else to_string(v)))
-    charge(sum(map(len, parts)))
-    return "{" + ", ".join(parts) + "}"
-
-
-def _list_to_string(items: list) -> str:
-    parts = ["(this Collection)" if v is items else to_string(v) for v in items]
-    charge(sum(map(len, parts)))
-    return "[" + ", ".join(parts) + "]"
-
-
-def _data_list_to_string(items: list) -> str:
-    return json_array_to_string(items) if lists_are_json() else _list_to_string(items)
-
-
 def _array_to_string(a: JavaArray) -> str:
     return "[Ljava.lang.String;@" + format(identity_hash(a), "x")
-
-
-def _entry_to_string(e: MapEntry) -> str:
-    return to_string(e.key) + "=" + to_string(e.get_value())
 
 
 def _none_to_string(v: None) -> str:
@@ -310,48 +288,14 @@ for _c in (*range(0x20), *range(0x7F, 0xA0), *range(0x2000, 0x2100)):
     _JSON_ESCAPES.setdefault(_c, "\\u%04X" % _c)
 
 
-def _json(value: Any) -> str:
-    t = type(value)
-    if t is str:
-        return '"' + value.translate(_JSON_ESCAPES) + '"'
-    if value is None:
-        return "null"
-    if t is bool or t is int or t is Decimal:
-        return to_string(value)
-    if t is float:
-        return "null" if value in (math.inf, -math.inf) else double_to_string(value)
-    if isinstance(value, dict):
-        parts = [_json_key(k) + ":" + _json(v) for k, v in value.items()]
-        charge(sum(map(len, parts)))
-        return "{" + ",".join(parts) + "}"
-    if isinstance(value, list):
-        parts = list(map(_json, value))
-        charge(sum(map(len, parts)))
-        return "[" + ",".join(parts) + "]"
-    return '"' + to_string(value).translate(_JSON_ESCAPES) + '"'
-
-
-def _json_key(key: Any) -> str:
-    return '""' if key is None else '"' + to_string(key).translate(_JSON_ESCAPES) + '"'
-
-
-def json_array_to_string(a: list) -> str:
-    """json-smart's JSONArray.toJSONString(): compact JSON, nested maps and lists included."""
-    return _json(a)
-
-
-_TO_STRING: dict[type, Callable[[Any], str]] = {
+# what prints alike whatever the caller's lists are
+_PRINTERS: dict[type, Callable[[Any], str]] = {
     str: _str_to_string,
     int: _int_to_string,
     bool: _bool_to_string,
     float: double_to_string,
     Decimal: _decimal_to_string,
-    dict: _map_to_string,
-    list: _data_list_to_string,
-    JavaList: _list_to_string,
-    JsonArray: json_array_to_string,
     JavaArray: _array_to_string,
-    MapEntry: _entry_to_string,
     type(None): _none_to_string,
     HostObject: _host_to_string,
 }
@@ -367,40 +311,102 @@ def _lookup_by_mro(table: dict[type, Any], cls: type, default: Any) -> Any:
     return found
 
 
+class JavaValues:
+    """What Java makes of Python values when the caller's lists (plain lists) are ArrayLists,
+    or with `lists_are_json` json-smart JSONArrays: what String.valueOf prints (`to_string`,
+    JSONArray's `to_json`) and the class a value has (`class_name`). Everything else about a
+    value is alike for both."""
+
+    def __init__(self, lists_are_json: bool) -> None:
+        self.lists_are_json = lists_are_json
+        self._printers: dict[type, Callable[[Any], str]] = {
+            **_PRINTERS, dict: self._map, JavaList: self._list, JsonArray: self.to_json,
+            MapEntry: self._entry, list: self.to_json if lists_are_json else self._list}
+        self._class_names = dict(_CLASS_NAMES)
+        if lists_are_json:
+            self._class_names[list] = _CLASS_NAMES[JsonArray]
+        _VALUES.append(self)
+
+    def to_string(self, value: Any) -> str:
+        """What Velocity prints for a value: Java's String.valueOf."""
+        f = self._printers.get(type(value))
+        if f is None:
+            f = _lookup_by_mro(self._printers, type(value), _opaque_to_string)
+        try:
+            return f(value)
+        except RecursionError:
+            raise JavaException("java.lang.StackOverflowError") from None
+
+    def class_name(self, value: Any) -> str:
+        """The Java class Velocity would see for a value (for messages and class checks)."""
+        t = type(value)
+        if t is int:
+            if INT_MIN <= value <= INT_MAX:
+                return "java.lang.Integer"
+            return "java.lang.Long" if LONG_MIN <= value <= LONG_MAX else "java.math.BigInteger"
+        name = self._class_names.get(t)
+        if name is None:
+            name = _lookup_by_mro(self._class_names, t, "java.lang.Object")
+        return name
+
+    # A collection can hold another many times over, so each level's text is charged to the
+    # render's budget: a list nested in itself twice per level stops at the length limit.
+
+    def _map(self, m: dict) -> str:
+        parts = []
+        for k, v in m.items():
+            key = "(this Map)" if k is m else self.to_string(k)
+            parts.append(key + "=" + ("(this Map)" if v is m else self.to_string(v)))
+        charge(sum(map(len, parts)))
+        return "{" + ", ".join(parts) + "}"
+
+    def _list(self, items: list) -> str:
+        parts = ["(this Collection)" if v is items else self.to_string(v) for v in items]
+        charge(sum(map(len, parts)))
+        return "[" + ", ".join(parts) + "]"
+
+    def _entry(self, e: MapEntry) -> str:
+        return self.to_string(e.key) + "=" + self.to_string(e.get_value())
+
+    def to_json(self, value: Any) -> str:
+        """json-smart's JSONValue.toJSONString (a JSONArray's toString): compact JSON, nested
+        maps and lists included; what JSON has no form for, as its toString() in quotes."""
+        t = type(value)
+        if t is str:
+            return '"' + value.translate(_JSON_ESCAPES) + '"'
+        if value is None:
+            return "null"
+        if t is bool or t is int or t is Decimal:
+            return self.to_string(value)
+        if t is float:
+            return "null" if value in (math.inf, -math.inf) else double_to_string(value)
+        if isinstance(value, dict):
+            parts = [self._json_key(k) + ":" + self.to_json(v) for k, v in value.items()]
+            charge(sum(map(len, parts)))
+            return "{" + ",".join(parts) + "}"
+        if isinstance(value, list):
+            parts = list(map(self.to_json, value))
+            charge(sum(map(len, parts)))
+            return "[" + ",".join(parts) + "]"
+        return '"' + self.to_string(value).translate(_JSON_ESCAPES) + '"'
+
+    def _json_key(self, key: Any) -> str:
+        return '""' if key is None else '"' + self.to_string(key).translate(_JSON_ESCAPES) + '"'
+
+
+_VALUES: list[JavaValues] = []   # every JavaValues made, for register_to_string
+
+
 def register_to_string(cls: type, java_to_string: Callable[[Any], str]) -> None:
     """Give a host's subclass of a Java-like type (a dict that is a Map, say) its own toString().
     Call it at import time, before any value of the class is printed."""
-    _TO_STRING[cls] = java_to_string
-
-
-def to_string(value: Any) -> str:
-    """What Velocity prints for a value: Java's String.valueOf."""
-    f = _TO_STRING.get(type(value))
-    if f is None:
-        f = _lookup_by_mro(_TO_STRING, type(value), _opaque_to_string)
-    try:
-        return f(value)
-    except RecursionError:
-        raise JavaException("java.lang.StackOverflowError") from None
+    _PRINTERS[cls] = java_to_string
+    for values in _VALUES:
+        values._printers[cls] = java_to_string
 
 
 # ---------------------------------------------------------------------------------------------
 # Java classes, equals and hashCode
-
-
-def java_class_name(value: Any) -> str:
-    """The Java class Velocity would see for a value (for messages and class checks)."""
-    t = type(value)
-    if t is list and lists_are_json():
-        return _CLASS_NAMES[JsonArray]
-    if t is int:
-        if INT_MIN <= value <= INT_MAX:
-            return "java.lang.Integer"
-        return "java.lang.Long" if LONG_MIN <= value <= LONG_MAX else "java.math.BigInteger"
-    name = _CLASS_NAMES.get(t)
-    if name is None:
-        name = _lookup_by_mro(_CLASS_NAMES, t, "java.lang.Object")
-    return name
 
 
 _CLASS_NAMES: dict[type, str] = {
@@ -416,6 +422,15 @@ _CLASS_NAMES: dict[type, str] = {
     MapEntry: "java.util.LinkedHashMap$Entry",
     HostObject: "java.lang.Object",
 }
+
+#: the caller's lists are ArrayLists (plain Velocity's data)
+JAVA_DATA = JavaValues(lists_are_json=False)
+#: the caller's lists are JSONArrays (API Gateway's data)
+JSON_DATA = JavaValues(lists_are_json=True)
+# Java data's, for code that prints values outside a render
+to_string = JAVA_DATA.to_string
+java_class_name = JAVA_DATA.class_name
+json_array_to_string = JAVA_DATA.to_json
 
 
 def double_bits(x: float) -> int:
