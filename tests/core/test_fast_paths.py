@@ -102,3 +102,25 @@ def test_a_variable_set_once_at_the_top_is_read_from_a_local_after_its_set():
     assert render("#set($a = $b)$a#set($a = $m.x)$a")[0] == "BX"
     assert render("#set($m = $m.x)$m")[0] == "X"
     assert "s_c" not in render("#if(true)#set($c = $b)#end$c")[1]
+
+
+def test_the_inline_forms_are_the_gates_answers():
+    from vtl_engine.core.runtime.methods import SIZED, call_method, direct_function, get_property
+    from vtl_engine.core.runtime.values import JavaArray, JavaList, JsonArray
+
+    samples = {list: [1, 2], JavaList: JavaList([1]), JsonArray: JsonArray([]), dict: {"a": 1},
+               JavaArray: JavaArray(["x", "y", "z"])}
+    assert SIZED == set(samples)
+    for cls, value in samples.items():
+        assert call_method(value, "size", []) == len(value)
+    assert get_property({"a": 1, "size": 2}, "size") == 2
+
+    class Host(vtl_engine.HostObject):
+        vtl_methods = frozenset({"shown"})
+
+        @classmethod
+        def vtl_direct(cls, name, constants):
+            return len   # offered for anything
+
+    assert direct_function(Host, "shown", ()) is len
+    assert direct_function(Host, "hidden", ()) is None

@@ -25,12 +25,12 @@ from . import nodes as n
 from .analysis import Analysis, analyse, has_interpolated_strings, loop_depth, may_resize
 from .dialect import Dialect
 from .runtime.host import VARIABLE
+from .runtime.methods import CLASS_PROPERTIES, direct_function
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
 # Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
 _MAX_LOOPS_PER_FUNCTION = 6
-_GET_CLASS = {"class", "Class"}
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,10 @@ class GeneratedModule:
     macro_names: dict[str, str] = field(default_factory=dict)   # template name -> function
     coverage_points: list[CoveragePoint] = field(default_factory=list)
     #: (global name, known object, method, constant arguments) of each direct call: the
-    #: function behind the global name is `known_objects[object].vtl_direct(method, constants)`
+    #: function behind the global name is `methods.direct_function(known_objects[object],
+    #: method, constants)`
     direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = field(default_factory=list)
-    #: global name -> the function vtl_direct gave (a staticmethod unwrapped)
+    #: global name -> the function direct_function gave (a staticmethod unwrapped)
     direct_functions: dict[str, Any] = field(default_factory=dict)
 
 
@@ -506,7 +507,7 @@ class CodeGenerator:
             if direct is not None:
                 code, suffixes = direct, suffixes[1:]
         for suffix in suffixes:
-            if isinstance(suffix, n.Property) and suffix.name in _GET_CLASS:
+            if isinstance(suffix, n.Property) and suffix.name in CLASS_PROPERTIES:
                 # getClass() is every Java object's getter, found before a map's keys
                 code = f"call({code}, 'getClass', ())"
             elif isinstance(suffix, n.Property):
@@ -545,7 +546,7 @@ class CodeGenerator:
         """`$name.method(args)` as a direct call of what the known object's class offers, when
         the variable holds that class at render time; the general call() otherwise."""
         constants = tuple(_constant(a) for a in method.args)
-        function = self.known_objects[name].vtl_direct(method.name, constants)
+        function = direct_function(self.known_objects[name], method.name, constants)
         if function is None:
             return None
         global_name = f"direct_{len(self.direct_calls) + 1}"

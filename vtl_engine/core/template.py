@@ -16,8 +16,9 @@ from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .runtime import arith, budget, support, values
 from .runtime.host import HostObject
+from .runtime.methods import SIZED, direct_function
 from .runtime.signals import MISSING, JavaException
-from .runtime.values import JavaList, JsonArray
+from .runtime.values import JavaList
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 # What generated code may call: the only names in its global namespace, with its dialect's
 # helpers (Dialect.helpers).
 _RUNTIME_NAMES = {
-    "MISSING": MISSING, "SIZED": frozenset({list, JavaList, JsonArray, dict}),
+    "MISSING": MISSING, "SIZED": SIZED,
     "JavaList": JavaList,
     "prop": support.prop,
     "empty_if_invalid": support.empty_if_invalid,
@@ -164,7 +165,7 @@ def _direct_functions(known: dict[str, type[HostObject]],
     more (then the template is compiled again)."""
     functions = {}
     for global_name, known_name, method, constants in direct_calls:
-        function = known[known_name].vtl_direct(method, constants)
+        function = direct_function(known[known_name], method, constants)
         if function is None:
             return None
         functions[global_name] = compiler.unwrap_direct(function)

@@ -347,6 +347,7 @@ def _one_arg(body: Callable[[Any, Any], Any]) -> Method:
 
 _equals = _one_arg(java_equals)
 _hash_code = _no_args(java_hash)
+_size = _no_args(len)   # see SIZED
 
 # The tables below leave out what depends on the data model (toString of a collection, the class
 # names compareTo and put may show): each Gate adds its own.
@@ -545,7 +546,7 @@ _LIST: dict[str, Method] = {
     "containsAll": _l_contains_all,
     "indexOf": _one_arg(_index_of),
     "lastIndexOf": _one_arg(_last_index_of),
-    "size": _no_args(len),
+    "size": _size,
     "isEmpty": _no_args(lambda lst: not lst),
     "subList": _l_sub_list,
     "clear": _no_args(_l_clear),
@@ -581,7 +582,7 @@ def _a_unsupported(a: list, args: list) -> Any:
 _ARRAY: dict[str, Method] = {
     "get": _a_get,
     "set": _a_set,
-    "size": _LIST["size"],
+    "size": _size,
     "isEmpty": _LIST["isEmpty"],
     "contains": _LIST["contains"],
     "indexOf": _LIST["indexOf"],
@@ -698,7 +699,7 @@ _MAP: dict[str, Method] = {
     "keySet": _no_args(JavaList),
     "values": _no_args(lambda m: JavaList(m.values())),
     "entrySet": _no_args(lambda m: JavaList(MapEntry(m, k, v) for k, v in m.items())),
-    "size": _no_args(len),
+    "size": _size,
     "isEmpty": _no_args(lambda m: not m),
     "clear": _no_args(_m_clear),
     "getOrDefault": _m_get_or_default,
@@ -1002,7 +1003,7 @@ def _properties_for(cls: type) -> dict[str, Callable[[Any], Any]]:
 def get_property(obj: Any, name: str) -> Any:
     """`obj.name` as Velocity 1.7 reads it. For a map, map.get(name) (None when absent), which
     also makes `$map.keySet` a lookup of the key "keySet"; otherwise the getter, or MISSING."""
-    if type(obj) is dict:
+    if type(obj) is dict:   # generated code reads these inline (see the end of this module)
         return obj.get(name)
     table = _PROPERTIES.get(type(obj))
     if table is None:
@@ -1024,12 +1025,38 @@ def set_property(obj: Any, name: str, value: Any) -> bool:
         obj[name] = value
         return True
     if isinstance(obj, HostObject):
+        cls = type(obj)
         for setter in ("set" + name, "set" + _flip_first(name)):
-            if setter in obj.vtl_methods:
+            if host_may_call(cls, setter):
                 obj.vtl_call(setter, [value])
                 return True
-        if "put" in obj.vtl_methods:
+        if host_may_call(cls, "put"):
             obj.vtl_call("put", [name, value])
             return True
     return False
+
+
+# ---- what generated code does inline ------------------------------------------------------------
+# The code generator writes the commonest steps without calling the gate; each is what the gate
+# answers for those values itself, so this module still says all a template can reach:
+# - `$x.p` of a map (a dict, not a subclass of one) is `x.get('p')`, get_property's first rule;
+# - `$x.size()` of the classes in SIZED is `len(x)`;
+# - `$x.m(...)` of a host's known object calls what direct_function gives.
+
+#: the classes whose `size()` is Python's len() (their tables' "size")
+SIZED = frozenset(cls for cls, table in _GATES[JAVA_DATA]._tables.items()
+                  if table.get("size") is _size)
+
+#: the properties that are getClass(), every Java object's getter (found before a map's keys)
+CLASS_PROPERTIES = frozenset({"class", "Class"})
+
+
+def direct_function(cls: type[HostObject], name: str,
+                    constants: tuple[Any, ...]) -> Callable[..., Any] | None:
+    """What generated code may call for `$x.name(...)` when `x` holds a `cls` (a host's known
+    object, see HostObject.vtl_direct): the class's direct function, for a method a template
+    may call at all; None otherwise."""
+    if not (issubclass(cls, HostObject) and host_may_call(cls, name)):
+        return None
+    return cls.vtl_direct(name, constants)
 

@@ -86,10 +86,6 @@ def checkpoint(st: RenderState) -> None:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
-    if isinstance(obj, dict):   # a map of a host's own class (generated code reads dicts inline)
-        return obj.get(name)
-    if obj.__class__ is ForeachScope and name in _FOREACH_PROPERTIES:
-        return obj.vtl_get(name)
     value = get_property(obj, name)
     return None if value is MISSING else value
 
@@ -179,9 +175,6 @@ class ForeachScope(HostObject):
         # Velocity 1.7's Scope is a Map of values a template #set on it (which this scope does
         # not keep): it prints as an empty map
         return "{}"
-
-
-_FOREACH_PROPERTIES = frozenset({"index", "count", "hasNext", "first", "last"})
 
 
 def loop_checkpoint(st: RenderState, scope: ForeachScope, items: list) -> None:
