@@ -34,7 +34,7 @@ ANY = _Any()
 
 # what runs template code the compiler does not see: macro bodies run from their calls (with
 # arguments passed by name), #define blocks when printed, #evaluate's text
-_OTHER_CODE = (n.Define, n.MacroDef, n.MacroCall, n.Evaluate)
+_OTHER_CODE = frozenset({n.Define, n.MacroDef, n.MacroCall, n.Evaluate})
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,15 @@ def analyse(template: n.Template, dialect: Dialect) -> Analysis:
     loop_vars: set[str] = set()
     other_code = False
     for node in n.walk(template.body):
-        if isinstance(node, n.Reference):
+        kind = node.__class__
+        if kind is n.Reference:
             references.append(node)
-        elif isinstance(node, n.Set):
+        elif kind is n.Set:
             set_counts[node.target.name] += 1
             targets.add(id(node.target))
-        elif isinstance(node, n.Foreach):
+        elif kind is n.Foreach:
             loop_vars.add(node.var)
-        elif isinstance(node, _OTHER_CODE):
+        elif kind in _OTHER_CODE:
             other_code = True
     reads = frozenset(ref.name for ref in references)
     loop_names = frozenset(loop_vars | LOOP_VARIABLES) if loop_vars else frozenset()

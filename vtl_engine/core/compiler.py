@@ -1,11 +1,23 @@
 """Syntax tree → Python source → code object.
 
-The generated module is meant to be read (`Template.python_source`): one function per body of
-template code (the template, each macro, each #define, each interpolated string), one line or
-block per construct, template names and text only ever inside `repr()` literals. Every body
-function has the signature `(v, w, st)`: `v` maps the template's variables, `w` writes output,
-`st` is the render's RenderState. `positions[i]` is the template (line, column) behind generated
-line i + 1, so a failure while rendering can name the template position.
+The generated module is meant to be read (`Template.python_source`, `vtl compile`): it imports
+what it calls from the runtime, then has one function per body of template code (the template,
+each macro, each #define, each interpolated string), one line or block per construct, template
+names only inside mangled local names and template text only inside `repr()` literals. Every
+body function has the signature `(v, w, st)`: `v` maps the template's variables, `w` writes
+output, `st` is the render's RenderState. A name it uses again and again (a runtime helper, a
+known object's direct call) it binds as a default argument, a local, the fastest name to look
+up; what the host supplies (known objects' classes and direct calls, `general`, `cov`) the
+module sets to None and the host binds when it loads the module (`bind_host_names`).
+
+The code object is compiled from the module with one statement a line (`GeneratedModule.source`),
+whose `positions[i]` is the template (line, column) behind line i + 1, so that a failure while
+rendering can name the template position. The same lines laid out for reading (`readable`,
+layout.py: lines of at most 120 characters, each with the template line:column it comes from in
+a comment) cost nothing until someone reads them.
+
+The template-wide facts the generator relies on come from analysis.py; where the code being
+written is (its function, the loops around it) is a Frame.
 
 With `coverage=True` each body that can run or not (the template, every #if/#elseif/#else arm,
 an #if's "no arm taken", #foreach bodies, macro and #define bodies) starts with `cov(N)`, N
@@ -16,14 +28,28 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import re
+import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import nodes as n
 from .analysis import Analysis, analyse, has_interpolated_strings, loop_depth, may_resize
 from .dialect import Dialect
+from .layout import (
+    BREAK,
+    LINE_WIDTH,
+    STEP,
+    Line,
+    arguments,
+    call,
+    choice,
+    either,
+    lay_out,
+    literal,
+    unmarked,
+)
 from .runtime.host import VARIABLE
 from .runtime.methods import CLASS_PROPERTIES, direct_function
 
@@ -31,6 +57,22 @@ _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
 # Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
 _MAX_LOOPS_PER_FUNCTION = 6
+
+# What generated code calls, by the module that has it; the dialect's helpers (Dialect.helpers)
+# besides, and the builtins dict, int, float, len, enumerate, str, repr, abs
+_RUNTIME = {
+    "vtl_engine.core.runtime.support": (
+        "Block", "BreakScope", "ForeachScope", "StopRender", "assign_property", "call_macro",
+        "empty_if_invalid", "end_loop", "include", "loop_checkpoint", "loop_items", "null_text",
+        "prop", "render_string", "truth"),
+    "vtl_engine.core.runtime.arith": ("div", "mod", "mul", "sub"),
+    "vtl_engine.core.runtime.methods": ("SIZED",),
+    "vtl_engine.core.runtime.signals": ("MISSING",),
+    "vtl_engine.core.runtime.values": ("JavaList", "make_range"),
+}
+_RUNTIME_MODULES = {name: module for module, names in _RUNTIME.items() for name in names}
+# what the host binds when it loads the module (see bind_host_names)
+_HOST_NAMES = re.compile(r"known_\w+|direct_\d+|general|cov")
 
 
 @dataclass(frozen=True)
@@ -45,6 +87,7 @@ class CoveragePoint:
 
 @dataclass
 class GeneratedModule:
+    #: what is compiled: one statement a line, `positions[i]` the template position of line i+1
     source: str
     positions: list[tuple[int, int]]
     macro_names: dict[str, str] = field(default_factory=dict)   # template name -> function
@@ -55,6 +98,13 @@ class GeneratedModule:
     direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = field(default_factory=list)
     #: global name -> the function direct_function gave (a staticmethod unwrapped)
     direct_functions: dict[str, Any] = field(default_factory=dict)
+    #: the lines `source` is made of, with where they may break (see layout.py)
+    lines: list[Line] = field(default_factory=list)
+
+    def readable(self) -> tuple[str, list[tuple[int, int]]]:
+        """The module laid out for reading, and the template position of each of its lines."""
+        source, positions = lay_out(self.lines)
+        return "\n".join(source) + "\n", positions
 
 
 class Function:
@@ -69,7 +119,11 @@ class Function:
         self.loop_locals = 0      # loop variables made Python locals so far
         self.hoisted: set[str] = set()         # the variables root reads at its start
         self.guarded: set[str] = set()         # those whose class root checks once (direct_call)
-        self.assigned_once: set[str] = set()   # those whose #set root has written so far
+        # those whose #set root has written so far (see Analysis.set_once), and its line
+        self.set_once: dict[str, Line] = {}
+        self.set_once_read: set[str] = set()   # those of them read from their local
+        # the runtime's and the host's names its code uses, and how often
+        self.uses: dict[str, int] = {}
         self.flags_read: set[str] = set()      # the item flags (see Frame) read
 
     def temp(self) -> str:
@@ -101,6 +155,17 @@ class Frame:
     def temp(self) -> str:
         return self.fn.temp()
 
+    def use(self, name: str) -> str:
+        """`name`, a name of the runtime's or the host's that the function uses (see
+        CodeGenerator.signature)."""
+        uses = self.fn.uses
+        uses[name] = uses.get(name, 0) + (2 if self.loops else 1)   # (a loop: again and again)
+        return name
+
+    def call(self, function: str, *args: str) -> str:
+        """A call of the runtime's `function` (see layout.call)."""
+        return call(self.use(function), *args)
+
     def bind(self, code: str) -> tuple[str, str]:
         """`code` as (name, first use): a local as it is; anything else into a temporary that
         its first use sets, `('t3', '(t3 := code)')`."""
@@ -110,7 +175,22 @@ class Frame:
         return t, f"({t} := {code})"
 
 
-Lines = list[tuple[tuple[int, int], str]]   # code lines of an expression, with their positions
+class _Indented:
+    __slots__ = ("generator", "levels")
+
+    def __init__(self, generator: CodeGenerator, levels: int) -> None:
+        self.generator = generator
+        self.levels = levels
+
+    def __enter__(self) -> None:
+        self.generator.indent += self.levels
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.generator.indent -= self.levels
+
+
+# the lines of an expression: (template position, indentation steps, code)
+Lines = list[tuple[tuple[int, int], int, str]]
 
 
 class CodeGenerator:
@@ -128,8 +208,10 @@ class CodeGenerator:
         self.direct_calls: list[tuple[str, str, str, tuple[Any, ...]]] = []
         self.direct_functions: dict[str, Any] = {}
         self.facts: Analysis   # the template's, made by generate
-        self.lines: list[str] = []
-        self.positions: list[tuple[int, int]] = []
+        self.helpers = frozenset(vars(dialect.helpers))
+        self.used: set[str] = set()   # the runtime's and the dialect's names the code uses
+        self.host: set[str] = set()   # the names the host binds that the code uses
+        self.lines: list[Line] = []
         self.indent = 0
         self.position = (1, 1)
         self.pending: list[tuple[str, str, list[n.Node]]] = []
@@ -137,25 +219,28 @@ class CodeGenerator:
 
     # ---- output --------------------------------------------------------------------------------
 
-    def write(self, code: str) -> None:
-        self.lines.append("    " * self.indent + code)
-        self.positions.append(self.position)
+    def write(self, code: str, continued: bool = False) -> None:
+        """Write a line of a function at the current indentation (see layout.Line)."""
+        self.lines.append(Line(self.indent, code, self.position, continued))
+
+    def write_module(self, code: str = "") -> None:
+        """Write a line outside the functions."""
+        self.lines.append(Line(0, code, (1, 1), in_function=False))
+
+    def comment(self, text: str) -> None:
+        """Write a comment line outside the functions (for reading: not compiled)."""
+        self.lines.append(Line(0, f"# {text}", (1, 1), in_function=False, compiled=False))
 
     def at(self, node: n.Node) -> None:
         self.position = (node.line, node.column)
 
-    @contextmanager
-    def indented(self, levels: int = 1) -> Iterator[None]:
-        self.indent += levels
-        try:
-            yield
-        finally:
-            self.indent -= levels
+    def indented(self, levels: int = 1) -> _Indented:
+        """`with self.indented():` writes what it holds `levels` steps further in."""
+        return _Indented(self, levels)
 
     def insert(self, index: int, code: str, position: tuple[int, int]) -> None:
         """Write a line before those written since `index` (at the current indentation)."""
-        self.lines.insert(index, "    " * self.indent + code)
-        self.positions.insert(index, position)
+        self.lines.insert(index, Line(self.indent, code, position))
 
     def new_function(self, prefix: str, kind: str, body: list[n.Node]) -> str:
         self.counter += 1
@@ -167,10 +252,6 @@ class CodeGenerator:
 
     def generate(self, template: n.Template) -> GeneratedModule:
         self.facts = analyse(template, self.dialect)
-        title = f" {self.template_name!r}" if self.template_name else ""
-        self.write(f"# Compiled by vtl_engine from the VTL template{title}, dialect "
-                   f"{self.dialect.name!r}.")
-        self.write("# v: the template's variables, w: writes output, st: this render's state.")
         self.function("root", "root", template.body)
         macro_names: dict[str, str] = {}
         if self.dialect.inline_macros:
@@ -179,40 +260,105 @@ class CodeGenerator:
         while self.pending:
             name, kind, body = self.pending.pop(0)
             self.function(name, kind, body)
-        self.write("")
-        entries = ", ".join(
-            f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
-            for name, function in macro_names.items())
-        self.write(f"MACROS = {{{entries}}}")
+        self.write_module()
+        self.write_module()
+        entries = (f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
+                   for name, function in macro_names.items())
+        self.write_module(f"MACROS = {{{f',{BREAK} '.join(entries)}}}")
         if self.direct_calls:
-            self.write("")
-            self.write("# Direct calls, made for the known objects' classes (known_<name>):")
+            self.write_module()
+            self.comment("Direct calls, made for the known objects' classes (known_<name>):")
         for global_name, name, method, constants in self.direct_calls:
-            self.write(f"# {global_name} = known_{name}.vtl_direct({method!r}, {constants!r})")
-        return GeneratedModule("\n".join(self.lines) + "\n", self.positions, macro_names,
-                               self.coverage_points or [], self.direct_calls,
-                               self.direct_functions)
+            said = f"{global_name} = direct_function(known_{name}, {method!r}, {constants!r})"
+            for line in (textwrap.wrap(said, LINE_WIDTH - 2, subsequent_indent="    ")
+                         if len(said) > LINE_WIDTH - 2 else [said]):
+                self.comment(line)
+        self.lines[:0] = self.header()
+        compiled = [line for line in self.lines if line.compiled]
+        source = "\n".join(STEP * line.indent + unmarked(line.code) for line in compiled)
+        return GeneratedModule(source + "\n", [line.position for line in compiled],
+                               macro_names, self.coverage_points or [], self.direct_calls,
+                               self.direct_functions, self.lines)
+
+    def header(self) -> list[Line]:
+        """The module's first lines: what it is, and the names of the runtime and of the host
+        it uses."""
+        title = f" {self.template_name!r}" if self.template_name else ""
+        said = [f"Compiled by vtl_engine from the VTL template{title}, dialect "
+                f"{self.dialect.name!r}.",
+                "Each function writes a body of the template: w(text) writes, v holds its "
+                "variables, st is the",
+                "render's state; a name it uses again and again it binds as a default argument. "
+                "Its locals: k_a",
+                "holds $a read once, s_a $a set once, l0_a a loop's item $a, t1 a temporary. "
+                "The comment after",
+                "a line is the template line:column it comes from."]
+        lines = [Line(0, f"# {text}", (1, 1), in_function=False, compiled=False) for text in said]
+        code = []
+        used = self.used
+        dialect = self.dialect.name.upper()
+        if used & self.helpers:
+            code.append(f"from vtl_engine.core.dialect import {dialect}")
+        for module, names in _RUNTIME.items():
+            names = sorted(used.intersection(names))
+            if names:
+                code.append(f"from {module} import ({f',{BREAK} '.join(names)})"
+                            if len(names) > 1 else f"from {module} import {names[0]}")
+        helpers = sorted(used & self.helpers)
+        if helpers:
+            code.append("")
+        code += [f"{name} = {dialect}.helpers.{name}" for name in helpers]
+        lines += [Line(0, line, (1, 1), in_function=False) for line in code]
+        if self.host:
+            lines += [Line(0, "", (1, 1), in_function=False, compiled=False),
+                      Line(0, "# bound by the host when it loads the module (known_<name>: the "
+                              "class of a known object, direct_<n>:", (1, 1),
+                           in_function=False, compiled=False),
+                      Line(0, "# the call made for it, listed at the end; general: the "
+                              "template compiled without them)", (1, 1),
+                           in_function=False, compiled=False),
+                      Line(0, f"({f',{BREAK} '.join(sorted(self.host))}) = "
+                              f"(None,) * {len(self.host)}" if len(self.host) > 1
+                           else f"{min(self.host)} = None", (1, 1), in_function=False)]
+        return lines
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         frame = Frame(Function(name, kind))
-        self.write("")
-        self.write(f"def {name}(v, w, st):")
+        self.write_module()
+        self.write_module()
+        start = len(self.lines)
         with self.indented():
-            start = len(self.lines)
             # an interpolated string is part of an expression, and a loop moved into a function
             # of its own part of its enclosing body: neither is a body that may or may not run
             body_kind = _BODY_KINDS.get(name.rsplit("_", 1)[0]) if kind != "string" else None
             if body_kind is not None:
-                self.cover(body_kind, body[0].line if body else 1, body)
+                self.cover(body_kind, body[0].line if body else 1, body, frame)
             self.block(body, frame)
             fn = frame.fn
             if fn.guarded:   # only root's: see direct_call
-                checks = " or ".join(f"k_{o}.__class__ is not known_{o}"
-                                     for o in sorted(fn.guarded))
+                checks = f" or{BREAK} ".join(f"k_{o}.__class__ is not {frame.use('known_' + o)}"
+                                             for o in sorted(fn.guarded))
+                frame.use("general")
                 self.insert(start, "    return general(v, w, st)", (1, 1))
-                self.insert(start, f"if {checks}:", (1, 1))
+                self.insert(start, f"if ({checks}):" if len(fn.guarded) > 1 else f"if {checks}:",
+                            (1, 1))
             for hoisted in sorted(fn.hoisted, reverse=True):   # only root's: see fixed_variable
                 self.insert(start, f"k_{hoisted} = v.get({hoisted!r})", (1, 1))
+        for variable, line in fn.set_once.items():   # only root's: see stmt_Set
+            if variable not in fn.set_once_read:   # never read after its #set: no local needed
+                line.code = line.code.replace(f" s_{variable} =", "", 1)
+        self.lines.insert(start, Line(0, self.signature(name, fn.uses), (1, 1),
+                                      in_function=False))
+
+    def signature(self, name: str, uses: dict[str, int]) -> str:
+        """The `def` line of a function that uses `uses`, the runtime's names and the host's:
+        those it uses more than once, or in a loop, are its default arguments (locals, the
+        fastest names to look up); binding one used once would cost what it saves."""
+        host = {x for x in uses if _HOST_NAMES.fullmatch(x)}
+        self.host.update(host)
+        self.used.update(uses.keys() - host)
+        parameters = ["v", "w", "st", *(f"{x}={x}" for x in sorted(uses) if uses[x] > 1)]
+        return f"def {name}({f',{BREAK} '.join(parameters)}):"
 
     def fixed_variable(self, name: str, frame: Frame) -> str | None:
         """The local that holds variable `name` in the root function when nothing in the
@@ -223,12 +369,12 @@ class CodeGenerator:
         frame.fn.hoisted.add(name)
         return f"k_{name}"
 
-    def cover(self, kind: str, line: int, body: list[n.Node]) -> None:
+    def cover(self, kind: str, line: int, body: list[n.Node], frame: Frame) -> None:
         """With coverage on, record that `body` ran."""
         if self.coverage_points is None:
             return
         lines = frozenset(number for node in body for number in _statement_lines(node))
-        self.write(f"cov({len(self.coverage_points)})")
+        self.write(f"{frame.use('cov')}({len(self.coverage_points)})")
         self.coverage_points.append(CoveragePoint(kind, line, lines))
 
     def block(self, body: list[n.Node], frame: Frame) -> None:
@@ -267,60 +413,63 @@ class CodeGenerator:
         own, so that a failure still names its own template position. Empties `run`."""
         if run:
             lines = self.joined(run, frame)
-            lines[0] = (lines[0][0], f"w({lines[0][1]}")
-            lines[-1] = (lines[-1][0], f"{lines[-1][1]})")
-            for position, code in lines:
-                self.position = position
-                self.write(code)
+            first, last = lines[0], lines[-1]
+            lines[0] = (first[0], first[1], f"w({first[2]}")
+            lines[-1] = (last[0], last[1], f"{lines[-1][2]})")
+            indent = self.indent
+            self.lines += [Line(indent + depth, code, position, i > 0)
+                           for i, (position, depth, code) in enumerate(lines)]
+            self.position = lines[-1][0]
         run.clear()
 
     def joined(self, nodes: list[n.Node], frame: Frame) -> Lines:
         """The lines of an expression for the text `nodes` print together, with positions."""
         if len(nodes) == 1:
             return self.printed(nodes[0], frame)
-        lines = [((nodes[0].line, nodes[0].column), "''.join((")]
+        lines = [((nodes[0].line, nodes[0].column), 0, "''.join((")]
         for node in nodes:
             part = self.printed(node, frame)
-            lines += [(position, "    " + code) for position, code in part[:-1]]
-            lines.append((part[-1][0], f"    {part[-1][1]},"))
-        lines.append((lines[-1][0], "))"))
+            lines += [(position, depth + 1, code) for position, depth, code in part[:-1]]
+            position, depth, code = part[-1]
+            lines.append((position, depth + 1, f"{code},"))
+        lines.append((lines[-1][0], 0, "))"))
         return lines
 
     def printed(self, node: n.Node, frame: Frame) -> Lines:
         """The lines of an expression for the text a mergeable node prints."""
         position = (node.line, node.column)
         if isinstance(node, n.Text):
-            return [(position, repr(node.text))]
+            return [(position, 0, literal(node.text))]
         if isinstance(node, n.Reference):
-            return [(position, self.printed_reference(node, frame))]
+            return [(position, 0, self.printed_reference(node, frame))]
         assert isinstance(node, n.If)
-        lines = [(position, "(")]
+        lines = [(position, 0, "(")]
         for condition, body in node.branches:
             lines += self.arm(body, position, frame)
-            lines.append(((condition.line, condition.column),
+            lines.append(((condition.line, condition.column), 0,
                           f"if {self.truth(condition, frame)} else"))
         lines += self.arm(node.otherwise or [], position, frame)
-        lines.append((lines[-1][0], ")"))
+        lines.append((lines[-1][0], 0, ")"))
         return lines
 
     def arm(self, body: list[n.Node], position: tuple[int, int], frame: Frame) -> Lines:
         """An #if arm's expression (a reference's, a conditional expression, in parentheses)."""
-        lines = self.joined(body, frame) if body else [(position, "''")]
+        lines = self.joined(body, frame) if body else [(position, 0, "''")]
         if len(body) == 1 and isinstance(body[0], n.Reference):
-            lines = [(lines[0][0], f"({lines[0][1]})")]
-        return [(at, "    " + code) for at, code in lines]
+            lines = [(lines[0][0], 0, f"({lines[0][2]})")]
+        return [(at, depth + 1, code) for at, depth, code in lines]
 
     # ---- statements ----------------------------------------------------------------------------
 
     def stmt_Text(self, node: n.Text, frame: Frame) -> None:
-        self.write(f"w({node.text!r})")
+        self.write(f"w({literal(node.text)})")
 
     def stmt_Reference(self, node: n.Reference, frame: Frame) -> None:
         if node.escapes % 2 == 1 and self.dialect.invalid.escaped_is_statement:
             # `\$a` where it is never invalid: evaluated for its side effects and written as
             # it is
             self.write(self.reference_value(node, frame))
-            self.write(f"w({chr(92) * (node.escapes // 2) + node.literal!r})")
+            self.write(f"w({literal(chr(92) * (node.escapes // 2) + node.literal)})")
             return
         self.write(f"w({self.printed_reference(node, frame)})")
 
@@ -330,11 +479,11 @@ class CodeGenerator:
         if node.escapes % 2 == 1:
             # `\$a` prints `$a` when $a has a value, and `\$a` when it has none
             escape = "\\" * (node.escapes // 2)
-            t = frame.temp()
-            return (f"{escape + node.literal!r} if ({t} := {self.reference_value(node, frame)}) "
-                    f"is not None else {escape + chr(92) + node.literal!r}")
+            return either(literal(escape + node.literal),
+                          f"{self.reference_value(node, frame)} is not None",
+                          literal(escape + chr(92) + node.literal))
         value = self.reference_value(node, frame)
-        return self.dialect.invalid.printed(node, value, frame.temp, frame.loops > 0)
+        return self.dialect.invalid.printed(node, value, frame, frame.loops > 0)
 
     def stmt_Set(self, node: n.Set, frame: Frame) -> None:
         target = node.target
@@ -348,12 +497,12 @@ class CodeGenerator:
             if self.dialect.invalid.never_null and isinstance(node.value, n.Reference):
                 if frame.fn.is_root and self.facts.set_once.get(target.name) is node:
                     self.write(f"v[{target.name!r}] = s_{target.name} = {value}")
-                    frame.fn.assigned_once.add(target.name)
+                    frame.fn.set_once[target.name] = self.lines[-1]
                     return
                 self.write(f"v[{target.name!r}] = {value}")
                 return
-            t = frame.temp()
-            self.write(f"if ({t} := {value}) is not None:")
+            t, first_use = frame.bind(value)
+            self.write(f"if {first_use} is not None:")
             with self.indented():
                 self.write(f"v[{target.name!r}] = {t}")
             return
@@ -361,9 +510,9 @@ class CodeGenerator:
                                                 target.suffixes[:-1], target.literal), frame)
         last = target.suffixes[-1]
         if isinstance(last, n.Property):
-            self.write(f"assign_property({base}, {last.name!r}, {value})")
+            self.write(frame.call("assign_property", base, repr(last.name), value))
         elif isinstance(last, n.Index):
-            self.write(f"assign_index({base}, {self.expr(last.key, frame)}, {value})")
+            self.write(frame.call("assign_index", base, self.expr(last.key, frame), value))
         else:   # #set($a.b() = …): Velocity evaluates nothing and sets nothing
             self.write("pass")
 
@@ -372,17 +521,17 @@ class CodeGenerator:
             self.at(condition)
             self.write(f"{'if' if i == 0 else 'elif'} {self.truth(condition, frame)}:")
             with self.indented():
-                self.cover("#if arm" if i == 0 else "#elseif arm", condition.line, body)
+                self.cover("#if arm" if i == 0 else "#elseif arm", condition.line, body, frame)
                 self.block(body, frame)
         if node.otherwise is not None:
             self.write("else:")
             with self.indented():
-                self.cover("#else arm", node.line, node.otherwise)
+                self.cover("#else arm", node.line, node.otherwise, frame)
                 self.block(node.otherwise, frame)
         elif self.coverage_points is not None:
             self.write("else:")
             with self.indented():
-                self.cover("#if with no arm taken", node.line, [])
+                self.cover("#if with no arm taken", node.line, [], frame)
 
     def stmt_Foreach(self, node: n.Foreach, frame: Frame) -> None:
         if frame.loops >= _MAX_LOOPS_PER_FUNCTION:
@@ -390,9 +539,10 @@ class CodeGenerator:
             return
         items, saved, scope, item = frame.temp(), frame.temp(), frame.temp(), frame.temp()
         names = (node.var, "foreach", "velocityCount", "velocityHasNext")
-        self.write(f"{items} = loop_items({self.expr(node.iterable, frame)})")
-        self.write(f"{saved} = ({', '.join(f'v.get({k!r}, MISSING)' for k in names)})")
-        self.write(f"{scope} = ForeachScope(len({items}), {saved}[1])")
+        self.write(f"{items} = {frame.call('loop_items', self.expr(node.iterable, frame))}")
+        missing = frame.use("MISSING")
+        self.write(f"{saved} = {arguments([f'v.get({k!r}, {missing})' for k in names])}")
+        self.write(f"{scope} = {frame.use('ForeachScope')}(len({items}), {saved}[1])")
         self.write(f"v['foreach'] = {scope}")
         self.write("try:")
         local_names = self.facts.loop_locals
@@ -410,7 +560,7 @@ class CodeGenerator:
             resized = ("" if in_locals and not may_resize(node.body)
                        else f" or len({items}) != {scope}.size")
             self.write(f"if not {scope}.index & 31{resized}:")
-            self.write(f"    loop_checkpoint(st, {scope}, {items})")
+            self.write(f"    {body.use('loop_checkpoint')}(st, {scope}, {items})")
             # what runs in functions of their own reads the item from v; the body itself, the
             # local
             if not (in_locals and node.var in local_names and item.startswith("l")
@@ -428,7 +578,7 @@ class CodeGenerator:
                 if (node.var in local_names and item.startswith("l")
                         and node.var not in ("velocityCount", "velocityHasNext")):   # after
                     body.loop_locals[node.var] = item
-            self.cover("#foreach body", node.line, node.body)
+            self.cover("#foreach body", node.line, node.body, body)
             body_start, flag = len(self.lines), f"d{item}"
             if body.loop_locals.get(node.var) == item:
                 body.item_flags[item] = flag
@@ -437,11 +587,11 @@ class CodeGenerator:
                 self.insert(body_start, f"{flag} = {item}.__class__ is dict",
                             (node.line, node.column))
         self.at(node)
-        self.write("except BreakScope as e:")
+        self.write(f"except {frame.use('BreakScope')} as e:")
         self.write(f"    if e.scope is not {scope}:")
         self.write("        raise")
         self.write("finally:")
-        self.write(f"    end_loop(v, st, {scope}, {saved}, {names!r})")
+        self.write(f"    {frame.use('end_loop')}(v, st, {scope}, {saved}, {names!r})")
 
     def has_functions(self, body: list[n.Node], frame: Frame) -> bool:
         """Whether code in `body` compiles to functions of its own: interpolated strings, and
@@ -453,40 +603,42 @@ class CodeGenerator:
         pass   # macros are collected at compile time: a definition prints nothing
 
     def stmt_MacroCall(self, node: n.MacroCall, frame: Frame) -> None:
-        thunks = "".join(f"lambda: {self.expr(a, frame)}, " for a in node.args)
+        thunks = [f"lambda: {self.expr(a, frame)}" for a in node.args]
         literals = tuple(a.literal if isinstance(a, n.Reference) else "" for a in node.args)
         body = "None"
         if node.body is not None:
             body = self.new_function("block", "block", node.body)
-        self.write(f"if not call_macro(st, {node.name!r}, v, w, ({thunks}), {literals!r}, {body}):")
-        self.write(f"    w({node.source!r})")
+        called = frame.call("call_macro", "st", repr(node.name), "v", "w", arguments(thunks),
+                      repr(literals), body)
+        self.write(f"if not {called}:")
+        self.write(f"    w({literal(node.source)})")
 
     def stmt_Define(self, node: n.Define, frame: Frame) -> None:
         function = self.new_function("define", "block", node.body)
-        self.write(f"v[{node.name!r}] = Block({function}, v, st)")
+        self.write(f"v[{node.name!r}] = {frame.use('Block')}({function}, v, st)")
 
     def stmt_LiteralBlock(self, node: n.LiteralBlock, frame: Frame) -> None:
-        self.write(f"w({node.text!r})")
+        self.write(f"w({literal(node.text)})")
 
     def stmt_Evaluate(self, node: n.Evaluate, frame: Frame) -> None:
-        self.write(f"evaluate(st, {self.expr(node.arg, frame)}, v, w)")
+        self.write(frame.call("evaluate", "st", self.expr(node.arg, frame), "v", "w"))
 
     def stmt_Include(self, node: n.Include, frame: Frame) -> None:
-        args = "".join(f"{self.expr(a, frame)}, " for a in node.args)
-        self.write(f"include(w, {node.directive!r}, ({args}))")
+        args = [self.expr(a, frame) for a in node.args]
+        self.write(frame.call("include", "w", repr(node.directive), arguments(args)))
 
     def stmt_Break(self, node: n.Break, frame: Frame) -> None:
         if node.scope is not None:   # #break($foreach.parent): ends the loop of that scope
-            self.write(f"raise BreakScope({self.expr(node.scope, frame)})")
+            self.write(f"raise {frame.call('BreakScope', self.expr(node.scope, frame))}")
         elif frame.loops:
             self.write("break")
         elif frame.fn.kind in ("macro", "block"):
             self.write("return")
         else:
-            self.write("raise StopRender()")
+            self.write(f"raise {frame.use('StopRender')}()")
 
     def stmt_Stop(self, node: n.Stop, frame: Frame) -> None:
-        self.write("raise StopRender()")
+        self.write(f"raise {frame.use('StopRender')}()")
 
     # ---- expressions ---------------------------------------------------------------------------
 
@@ -495,8 +647,9 @@ class CodeGenerator:
         suffixes = node.suffixes
         local = frame.loop_locals.get(node.name)
         code = self.fixed_variable(node.name, frame) or f"v.get({node.name!r})"
-        if node.name in frame.fn.assigned_once and frame.fn.is_root:
+        if node.name in frame.fn.set_once and frame.fn.is_root:
             code = f"s_{node.name}"
+            frame.fn.set_once_read.add(node.name)
         if local is not None:
             code = local
             has_next = self.has_next(node, frame)
@@ -508,29 +661,28 @@ class CodeGenerator:
                 code, suffixes = direct, suffixes[1:]
         for suffix in suffixes:
             if isinstance(suffix, n.Property) and suffix.name in CLASS_PROPERTIES:
-                # getClass() is every Java object's getter, found before a map's keys
-                code = f"call({code}, 'getClass', ())"
+                code = frame.call("call", code, "'getClass'", "()")
             elif isinstance(suffix, n.Property):
                 # a JSON object (a dict) is read inline, anything else through prop()
+                name = repr(suffix.name)
                 flag = frame.item_flags.get(code)
                 if flag is not None:   # a loop's item: whether it is a dict is known already
                     frame.fn.flags_read.add(flag)
-                    code = (f"({code}.get({suffix.name!r}) if {flag} "
-                            f"else prop({code}, {suffix.name!r}))")
+                    code = choice(f"{code}.get({name})", flag, frame.call("prop", code, name))
                     continue
-                t, bound = frame.bind(code)
-                code = (f"({t}.get({suffix.name!r}) if {bound}.__class__ is dict "
-                        f"else prop({t}, {suffix.name!r}))")
+                t, first_use = frame.bind(code)
+                code = choice(f"{t}.get({name})", f"{first_use}.__class__ is dict",
+                              frame.call("prop", t, name))
             elif isinstance(suffix, n.Method) and suffix.name == "size" and not suffix.args:
                 # List.size() and Map.size() of the common containers, without the method table
-                t = frame.temp()
-                code = (f"(len({t}) if ({t} := {code}).__class__ in SIZED "
-                        f"else call({t}, 'size', ()))")
+                t, first_use = frame.bind(code)
+                code = choice(f"len({t})", f"{first_use}.__class__ in {frame.use('SIZED')}",
+                              frame.call("call", t, "'size'", "()"))
             elif isinstance(suffix, n.Method):
-                args = "".join(f"{self.expr(a, frame)}, " for a in suffix.args)
-                code = f"call({code}, {suffix.name!r}, ({args}))"
+                args = [self.expr(a, frame) for a in suffix.args]
+                code = frame.call("call", code, repr(suffix.name), arguments(args))
             else:
-                code = f"index({code}, {self.expr(suffix.key, frame)})"
+                code = frame.call("index", code, self.expr(suffix.key, frame))
         return code
 
     def has_next(self, node: n.Reference, frame: Frame) -> str | None:
@@ -552,33 +704,36 @@ class CodeGenerator:
         global_name = f"direct_{len(self.direct_calls) + 1}"
         self.direct_calls.append((global_name, name, method.name, constants))
         self.direct_functions[global_name] = unwrap_direct(function)
-        args = "".join(f"{self.expr(a, frame)}, " for a in method.args)
+        args = [self.expr(a, frame) for a in method.args]
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
-        receiver = f"{base}, " if with_object else ""
+        direct = frame.use(global_name)
         if base == f"k_{name}":
             # a fixed object (see fixed_variable): root checks its class once, at its start, and
             # runs the template compiled without known objects (`general`) if it is not theirs
             frame.fn.guarded.add(name)
-            return f"{global_name}({receiver}{args})"
+            return call(direct, *([base] if with_object else []), *args)
+        known = frame.use(f"known_{name}")
+        method_name = repr(method.name)
         if not all(_simple(a) for a in method.args):
             # the arguments' code written once, their values kept in a tuple for either branch
             if not base.isidentifier():
-                return (f"call_known({base}, known_{name}, {global_name}, {method.name!r}, "
-                        f"({args}), {with_object})")
+                return frame.call("call_known", base, known, direct, method_name,
+                                  arguments(args), repr(with_object))
             t = frame.temp()
-            return (f"({global_name}({receiver}*{t}) if ({t} := ({args})) and "
-                    f"{base}.__class__ is known_{name} else call({base}, {method.name!r}, {t}))")
-        t, bound = frame.bind(base)
-        if with_object:
-            receiver = f"{t}, "
-        return (f"({global_name}({receiver}{args}) if {bound}.__class__ is known_{name} "
-                f"else call({t}, {method.name!r}, ({args})))")
+            receiver = [base] if with_object else []
+            return choice(call(direct, *receiver, f"*{t}"),
+                          f"({t} := {arguments(args)}) and {base}.__class__ is {known}",
+                          frame.call("call", base, method_name, t))
+        t, first_use = frame.bind(base)
+        receiver = [t] if with_object else []
+        return choice(call(direct, *receiver, *args), f"{first_use}.__class__ is {known}",
+                      frame.call("call", t, method_name, arguments(args)))
 
     def expr(self, node: n.Expr, frame: Frame) -> str:
         return getattr(self, "expr_" + type(node).__name__)(node, frame)
 
     def expr_Reference(self, node: n.Reference, frame: Frame) -> str:
-        return self.dialect.invalid.operand(self.reference_value(node, frame), frame.bind)
+        return self.dialect.invalid.operand(self.reference_value(node, frame), frame)
 
     def expr_Literal(self, node: n.Literal, frame: Frame) -> str:
         value = node.value
@@ -588,40 +743,45 @@ class CodeGenerator:
 
     def expr_StringLiteral(self, node: n.StringLiteral, frame: Frame) -> str:
         if node.body is None:
-            return repr(node.value)
+            return literal(node.value)
         function = self.new_function("string", "string", node.body)
-        return f"render_string({function}, v, st, {node.trim_last!r})"
+        return frame.call("render_string", function, "v", "st", repr(node.trim_last))
 
     def expr_Word(self, node: n.Word, frame: Frame) -> str:
         return repr(node.name)
 
     def expr_Range(self, node: n.Range, frame: Frame) -> str:
-        return (f"make_range({self.expr(node.start, frame)}, {self.expr(node.end, frame)}, "
-                "st.limits.max_range)")
+        return frame.call("make_range", self.expr(node.start, frame), self.expr(node.end, frame),
+                    "st.limits.max_range")
 
     def expr_ListLiteral(self, node: n.ListLiteral, frame: Frame) -> str:
-        return "JavaList([" + ", ".join(self.expr(item, frame) for item in node.items) + "])"
+        items = f",{BREAK} ".join(self.expr(item, frame) for item in node.items)
+        return f"{frame.use('JavaList')}([{items}])"
 
     def expr_MapLiteral(self, node: n.MapLiteral, frame: Frame) -> str:
-        entries = (f"{self.expr(k, frame)}: {self.expr(v, frame)}" for k, v in node.entries)
-        return "{" + ", ".join(entries) + "}"
+        pairs = [(self.expr(k, frame), self.expr(v, frame)) for k, v in node.entries]
+        constants = [_constant(k) for k, _ in node.entries if _constant(k) is not VARIABLE]
+        if len(set(constants)) < len(constants):   # a key twice: the last value stays
+            return f"dict({arguments([f'({k}, {v})' for k, v in pairs])})"
+        return "{" + f",{BREAK} ".join(f"{k}: {v}" for k, v in pairs) + "}"
 
     def expr_Binary(self, node: n.Binary, frame: Frame) -> str:
         op = node.op
         if op in ("&&", "||"):
             left, right = self.truth(node.left, frame), self.truth(node.right, frame)
-            return f"({left} {'and' if op == '&&' else 'or'} {right})"
+            return f"({left}{BREAK} {'and' if op == '&&' else 'or'} {right})"
         left, right = self.expr(node.left, frame), self.expr(node.right, frame)
         if op in ("==", "!=") and _constant(node.right).__class__ is str:
             # a String compared with a String is String.equals: inline, before the general rule
-            t = frame.temp()
-            return (f"({t} {op} {right} if ({t} := {left}).__class__ is str "
-                    f"else compare({op!r}, {t}, {right}))")
+            t, first_use = frame.bind(left)
+            return choice(f"{t} {op} {right}", f"{first_use}.__class__ is str",
+                          frame.call("compare", repr(op), t, right))
         if op in _COMPARISONS:
-            return f"compare({op!r}, {left}, {right})"
+            return frame.call("compare", repr(op), left, right)
         if op == "+":
-            return f"add({left}, {right}, {_literal(node.left)!r}, {_literal(node.right)!r})"
-        return f"{_ARITHMETIC[op]}({left}, {right})"
+            return frame.call("add", left, right, literal(_literal(node.left)),
+                        literal(_literal(node.right)))
+        return frame.call(_ARITHMETIC[op], left, right)
 
     def expr_Not(self, node: n.Not, frame: Frame) -> str:
         return f"(not {self.truth(node.operand, frame)})"
@@ -633,7 +793,7 @@ class CodeGenerator:
             has_next = self.has_next(node, frame)
             if has_next is not None and len(node.suffixes) == 1:
                 return has_next   # a boolean already
-            return self.dialect.invalid.condition(self.reference_value(node, frame))
+            return self.dialect.invalid.condition(self.reference_value(node, frame), frame)
         if isinstance(node, n.Binary) and (node.op in _COMPARISONS or node.op in ("&&", "||")):
             return self.expr(node, frame)
         if isinstance(node, n.Not):
@@ -658,6 +818,20 @@ def _statement_lines(node: n.Node) -> range:
 def _literal(node: n.Expr) -> str:
     """What `+` writes for a null operand: the reference's text."""
     return node.literal if isinstance(node, n.Reference) else "null"
+
+
+def bind_host_names(namespace: dict[str, Any], filename: str, host: Mapping[str, Any]) -> None:
+    """Give a loaded module (`namespace`, code from `filename`) what the host binds (known_<name>,
+    direct_<n>, general, cov: from `host`): as its names, and as its functions' defaults."""
+    namespace.update((name, value) for name, value in host.items() if name in namespace)
+    for function in list(namespace.values()):
+        code = getattr(function, "__code__", None)
+        if code is None or code.co_filename != filename or not function.__defaults__:
+            continue
+        defaults = function.__defaults__
+        names = code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]
+        function.__defaults__ = tuple(host.get(name, value)
+                                      for name, value in zip(names, defaults))
 
 
 def unwrap_direct(function: Any) -> Any:

@@ -14,20 +14,25 @@ and the hosts (API Gateway's `$input`, the emulator adapters) are given:
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from . import nodes as n
+from .layout import BREAK, choice, either, literal
 from .lexer import Directives
 from .runtime.support import Helpers
 from .runtime.values import JAVA_DATA, JSON_DATA, JavaValues
 
 _BLOCK_DIRECTIVES = frozenset({"foreach", "macro", "define", "literal"})
 
-#: gives a new temporary's name (the compiler's Frame.temp)
-Temp = Callable[[], str]
-#: code as (name, first use): a local as it is, anything else into a temporary (Frame.bind)
-Bind = Callable[[str], tuple[str, str]]
+class Code(Protocol):
+    """Where code is being written (the compiler's Frame)."""
+
+    def bind(self, code: str) -> tuple[str, str]:
+        """`code` as (name, first use): a local as it is, anything else into a temporary."""
+
+    def use(self, name: str) -> str:
+        """`name`, a runtime helper the code calls."""
 
 
 class InvalidIsNull:
@@ -38,27 +43,27 @@ class InvalidIsNull:
 
     #: whether a reference's value in an expression is never None
     never_null = False
-    #: whether `\\$a` is evaluated and printed as a statement of its own
+    #: whether `\$a` is evaluated and printed as a statement of its own
     escaped_is_statement = False
 
-    def operand(self, value: str, bind: Bind) -> str:
+    def operand(self, value: str, code: Code) -> str:
         """The reference as an expression's operand."""
         return value
 
-    def condition(self, value: str) -> str:
+    def condition(self, value: str, code: Code) -> str:
         """The reference as #if tests it."""
-        return f"truth({value})"
+        return f"{code.use('truth')}({value})"
 
-    def printed(self, node: n.Reference, value: str, temp: Temp, in_loop: bool) -> str:
+    def printed(self, node: n.Reference, value: str, code: Code, in_loop: bool) -> str:
         """The text the reference prints (no `\\` before its `$`, or an even number)."""
         escape = "\\" * (node.escapes // 2)
         if node.quiet:
-            null = repr(escape * 2)
+            null = literal(escape * 2)
         elif escape:
-            null = f"{escape * 2!r} + null_text(v, {node.literal!r})"
+            null = f"{literal(escape * 2)} + {code.use('null_text')}(v, {literal(node.literal)})"
         else:
-            null = f"null_text(v, {node.literal!r})"
-        return _text_or(value, escape, null, temp)
+            null = f"{code.use('null_text')}(v, {literal(node.literal)})"
+        return _text_or(value, escape, null, code)
 
 
 class InvalidIsEmpty(InvalidIsNull):
@@ -69,32 +74,35 @@ class InvalidIsEmpty(InvalidIsNull):
     never_null = True
     escaped_is_statement = True
 
-    def operand(self, value: str, bind: Bind) -> str:
-        t, first_use = bind(value)
-        return f"({t} if {first_use} is not None else '')"
+    def operand(self, value: str, code: Code) -> str:
+        t, first_use = code.bind(value)
+        return choice(t, f"{first_use} is not None", "''")
 
-    def condition(self, value: str) -> str:
+    def condition(self, value: str, code: Code) -> str:
         return f"({value}) is not False"
 
-    def printed(self, node: n.Reference, value: str, temp: Temp, in_loop: bool) -> str:
+    def printed(self, node: n.Reference, value: str, code: Code, in_loop: bool) -> str:
         escape = "\\" * (node.escapes // 2)
         if escape:
-            return _text_or(f"empty_if_invalid({value})", escape,
-                            repr(escape * 2 + node.literal), temp)
-        t = temp()
+            return _text_or(f"{code.use('empty_if_invalid')}({value})", escape,
+                            literal(escape * 2 + node.literal), code)
+        t, first_use = code.bind(value)
         # the common case, a String, is written without a call; in a loop an Integer and a
         # Double that Java prints as Python does (see values.double_to_string) too
-        number = (f"str({t}) if {t}.__class__ is int else repr({t}) if {t}.__class__ is "
-                  f"float and 1e-3 <= abs({t}) < 1e7 else " if in_loop else "")
-        return (f"{t} if ({t} := {value}).__class__ is str "
-                f"else {number}text_or_empty({t}, {node.literal!r})")
+        other = f"{code.use('text_or_empty')}({t}, {literal(node.literal)})"
+        if in_loop:
+            other = either(f"str({t})", f"{t}.__class__ is int",
+                           either(f"repr({t})",
+                                  f"{t}.__class__ is float{BREAK} and 1e-3 <= abs({t}) < 1e7",
+                                  other, False), False)
+        return either(t, f"{first_use}.__class__ is str", other, False)
 
 
-def _text_or(value: str, escape: str, null: str, temp: Temp) -> str:
+def _text_or(value: str, escape: str, null: str, code: Code) -> str:
     """The text of `value` after `escape`, or `null` when it has none."""
-    t = temp()
-    shown = f"{escape!r} + {t}" if escape else t
-    return f"{shown} if ({t} := text_or_none({value})) is not None else {null}"
+    t, first_use = code.bind(f"{code.use('text_or_none')}({value})")
+    return either(f"{literal(escape)} + {t}" if escape else t, f"{first_use} is not None", null,
+                  False)
 
 
 @dataclass(frozen=True)

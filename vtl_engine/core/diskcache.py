@@ -2,9 +2,10 @@
 
 Like Jinja2's FileSystemBytecodeCache: one file per template, named by a hash of everything the
 compiled code depends on (the template's source, dialect and name, the engine's version and its
-code generator's files, the Python version), holding the marshalled code object with the
-generated source and its line map. Writes go to a temporary file renamed into place, so
-concurrent writers never leave a torn file; a file that cannot be read is a miss.
+code generator's files, the Python version), holding the marshalled code object with its line
+map and the generated module's lines (for reading it). Writes go to a temporary file renamed
+into place, so concurrent writers never leave a torn file; a file that cannot be read is a
+miss.
 """
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 
+from .layout import Line
 from .runtime.host import VARIABLE
 
-_FORMAT = 2
+_FORMAT = 3
 # the files whose change changes generated code; their sizes and times join the key (and the
 # grammar's digest)
-_CODE_GENERATOR = ("compiler.py", "parser.py", "lexer.py", "dialect.py", "nodes.py")
+_CODE_GENERATOR = ("compiler.py", "analysis.py", "layout.py", "parser.py", "lexer.py",
+                   "dialect.py", "nodes.py")
 
-# code, generated source, line map, direct calls (see compiler.GeneratedModule)
-Entry = tuple[CodeType, str, list[tuple[int, int]], list[tuple[str, str, str, tuple]]]
+# code, the generated module's lines, line map, direct calls (see compiler.GeneratedModule)
+Entry = tuple[CodeType, list[Line], list[tuple[int, int]], list[tuple[str, str, str, tuple]]]
 
 
 @lru_cache(maxsize=1)
@@ -59,23 +62,28 @@ class DiskCache:
     def load(self, key: str) -> Entry | None:
         try:
             data = (self.directory / f"{key}.vtlc").read_bytes()
-            code, python_source, positions, direct_calls = marshal.loads(data)
+            code, lines, positions, direct_calls = marshal.loads(data)
             direct_calls = [(g, k, m, tuple(c[0] if c else VARIABLE for c in constants))
                             for g, k, m, constants in direct_calls]
+            lines = [Line(indent, text, (line, column), *flags)
+                     for indent, text, line, column, *flags in lines]
         except (OSError, ValueError, EOFError, TypeError, IndexError):
             return None
         if not isinstance(code, CodeType):
             return None
-        return code, python_source, [tuple(p) for p in positions], direct_calls
+        return code, lines, [tuple(p) for p in positions], direct_calls
 
     def store(self, key: str, entry: Entry) -> None:
         """Write atomically; a failure to write (read-only disk, full disk) is ignored."""
-        code, python_source, positions, direct_calls = entry
-        # marshal stores plain values only: a constant as (value,), VARIABLE as ()
+        code, lines, positions, direct_calls = entry
+        # marshal stores plain values only: a constant as (value,), VARIABLE as (), a line as
+        # a tuple
         direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
                         for g, k, m, constants in direct_calls]
+        plain = [(x.indent, x.code, *x.position, x.continued, x.in_function, x.compiled)
+                 for x in lines]
         write_atomically(self.directory / f"{key}.vtlc",
-                         marshal.dumps((code, python_source, positions, direct_calls)))
+                         marshal.dumps((code, plain, positions, direct_calls)))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -23,8 +23,10 @@ class Node:
 
     def iter_child_nodes(self) -> Iterator[Node]:
         """The nodes directly below this one, in template order."""
+        found: list[Node] = []
         for name in self.children:
-            yield from _nodes_in(getattr(self, name))
+            _collect(getattr(self, name), found)
+        return iter(found)
 
     def find_all(self, node_type: type[N] | tuple[type[N], ...]) -> Iterator[N]:
         """Every node below this one (itself not included) of `node_type`, in template order."""
@@ -39,17 +41,24 @@ def walk(nodes: Iterable[Node]) -> Iterator[Node]:
         node = pending.pop()
         yield node
         if node.children:
-            below = list(node.iter_child_nodes())
+            below: list[Node] = []
+            for name in node.children:
+                value = getattr(node, name)
+                if isinstance(value, Node):
+                    below.append(value)
+                elif value:
+                    _collect(value, below)
             below.reverse()
             pending += below
 
 
-def _nodes_in(value: Any) -> Iterator[Node]:
+def _collect(value: Any, found: list[Node]) -> None:
+    """Add the nodes a child field holds to `found`."""
     if isinstance(value, Node):
-        yield value
+        found.append(value)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _nodes_in(item)
+            _collect(item, found)
 
 
 # ---- expressions ---------------------------------------------------------------------------------

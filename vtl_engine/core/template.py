@@ -6,7 +6,7 @@ import sys
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,11 @@ from . import compiler, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .runtime import arith, budget, support, values
+from .layout import Line
+from .runtime import budget, support
 from .runtime.host import HostObject
-from .runtime.methods import SIZED, direct_function
-from .runtime.signals import MISSING, JavaException
-from .runtime.values import JavaList
+from .runtime.methods import direct_function
+from .runtime.signals import JavaException
 
 
 @dataclass(frozen=True)
@@ -45,25 +45,6 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
-# What generated code may call: the only names in its global namespace, with its dialect's
-# helpers (Dialect.helpers).
-_RUNTIME_NAMES = {
-    "MISSING": MISSING, "SIZED": SIZED,
-    "JavaList": JavaList,
-    "prop": support.prop,
-    "empty_if_invalid": support.empty_if_invalid,
-    "null_text": support.null_text, "assign_property": support.assign_property,
-    "truth": support.truth,
-    "loop_items": support.loop_items, "ForeachScope": support.ForeachScope,
-    "loop_checkpoint": support.loop_checkpoint, "end_loop": support.end_loop,
-    "call_macro": support.call_macro, "Block": support.Block,
-    "render_string": support.render_string,
-    "include": support.include, "StopRender": support.StopRender,
-    "BreakScope": support.BreakScope,
-    "sub": arith.sub, "mul": arith.mul, "div": arith.div,
-    "mod": arith.mod, "make_range": values.make_range,
-}
-
 
 @dataclass
 class CompiledTemplate:
@@ -71,7 +52,8 @@ class CompiledTemplate:
 
     root: Any
     macros: dict[str, tuple[Any, tuple[str, ...]]]
-    python_source: str
+    #: the generated module's lines (see compiler.GeneratedModule), for python_source
+    lines: list[Line]
     filename: str
     positions: list[tuple[int, int]]
     source: str
@@ -79,6 +61,11 @@ class CompiledTemplate:
     #: with coverage on: the bodies that may run, and the indexes of those that ran
     coverage_points: list[compiler.CoveragePoint]
     coverage_hits: set[int] | None
+
+    @cached_property
+    def python_source(self) -> str:
+        """The generated module laid out for reading (on first need)."""
+        return compiler.GeneratedModule("", [], lines=self.lines).readable()[0]
 
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
@@ -125,24 +112,24 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                                    coverage)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        entry = (compile(module.source, filename, "exec"), module.source, module.positions,
+        entry = (compile(module.source, filename, "exec"), module.lines, module.positions,
                  module.direct_calls)
         if disk is not None:
             disk.store(key, entry)
         directs = module.direct_functions
         points = module.coverage_points
-    code, python_source, positions, _ = entry
-    namespace = dict(_RUNTIME_NAMES)
-    namespace.update(vars(get_dialect(dialect_name).helpers))
-    namespace.update((f"known_{k}", c) for k, c in known_objects)
-    namespace.update(directs)
+    code, lines, positions, _ = entry
+    host = {f"known_{k}": c for k, c in known_objects}
+    host.update(directs)
     if known_objects:
-        namespace["general"] = _general_root(source, dialect_name, name, coverage)
+        host["general"] = _general_root(source, dialect_name, name, coverage)
     hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
     if hits is not None:
-        namespace["cov"] = hits.add
+        host["cov"] = hits.add
+    namespace: dict[str, Any] = {}
     exec(code, namespace)  # noqa: S102 - our own generated code
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], python_source,
+    compiler.bind_host_names(namespace, code.co_filename, host)
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], lines,
                                 code.co_filename, positions, source, name, points, hits)
     _loaded[code.co_filename] = compiled
     return compiled

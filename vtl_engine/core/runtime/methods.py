@@ -1003,12 +1003,10 @@ def _properties_for(cls: type) -> dict[str, Callable[[Any], Any]]:
 def get_property(obj: Any, name: str) -> Any:
     """`obj.name` as Velocity 1.7 reads it. For a map, map.get(name) (None when absent), which
     also makes `$map.keySet` a lookup of the key "keySet"; otherwise the getter, or MISSING."""
-    if type(obj) is dict:   # generated code reads these inline (see the end of this module)
+    if isinstance(obj, dict):   # generated code reads dicts inline (see the end of this module)
         return obj.get(name)
     table = _PROPERTIES.get(type(obj))
     if table is None:
-        if isinstance(obj, dict):
-            return obj.get(name)
         table = _properties_for(type(obj))
     getter = table.get(name)
     if getter is None:

@@ -86,6 +86,8 @@ def checkpoint(st: RenderState) -> None:
 def prop(obj: Any, name: str) -> Any:
     if obj is None:
         return None
+    if isinstance(obj, dict):   # get_property's first rule, without the call: hosts' maps
+        return obj.get(name)
     value = get_property(obj, name)
     return None if value is MISSING else value
 
