@@ -48,9 +48,10 @@ def test_escape_attempt_through_known_objects(source, expected):
 
 @pytest.mark.parametrize(("source", "expected"), FAST)
 def test_escape_attempt_on_loop_items_and_set_once_variables(source, expected):
-    # each variable the attempt reads becomes a loop's item (a Python local whose dict-ness is
-    # tested once) and, in the aws dialect, a variable set once from it (a local too)
-    names = sorted(set(re.findall(r"\$!?\{?([A-Za-z_]\w*)", source)) - {"foreach"})
+    # each variable of the context the attempt reads becomes a loop's item (a Python local
+    # whose dict-ness is tested once) and, in the aws dialect, a variable set once from it (a
+    # local too); not the others, since a null item hides its variable from the body
+    names = sorted(set(re.findall(r"\$!?\{?([A-Za-z_]\w*)", source)) & set(context()))
     looped = source
     for name in names:
         looped = f"#foreach(${name} in [${name}_])" + looped + "#end"

@@ -60,6 +60,10 @@ class Analysis:
     loop_locals: frozenset[str] | None
     #: variable -> the #set that sets it once (see `_set_once`)
     set_once: dict[str, n.Set]
+    #: the loop variables whose loops must hide them from the body of a null item, as Velocity
+    #: 1.7 does (support.NullHolder): those the body may set (a #set, a loop of that name) or
+    #: all of them when the template runs other code; they are never Python locals
+    held: frozenset[str]
     _references: list[n.Reference] = field(repr=False)
     _targets: set[int] = field(repr=False)   # the ids of the references #set writes to
 
@@ -78,7 +82,7 @@ def analyse(template: n.Template, dialect: Dialect) -> Analysis:
     references: list[n.Reference] = []
     set_counts: Counter[str] = Counter()
     targets: set[int] = set()
-    loop_vars: set[str] = set()
+    loops: list[n.Foreach] = []
     other_code = False
     for node in n.walk(template.body):
         kind = node.__class__
@@ -88,23 +92,32 @@ def analyse(template: n.Template, dialect: Dialect) -> Analysis:
             set_counts[node.target.name] += 1
             targets.add(id(node.target))
         elif kind is n.Foreach:
-            loop_vars.add(node.var)
+            loops.append(node)
         elif kind in _OTHER_CODE:
             other_code = True
     reads = frozenset(ref.name for ref in references)
+    loop_vars = {loop.var for loop in loops}
     loop_names = frozenset(loop_vars | LOOP_VARIABLES) if loop_vars else frozenset()
     if other_code:
         fixed: frozenset[str] = frozenset()
         loop_locals = None
         set_once: dict[str, n.Set] = {}
+        held = frozenset(loop_vars)
     else:
         unbound = reads - set_counts.keys() - loop_names
         fixed = frozenset(name for name in unbound if name.isidentifier())
-        loop_locals = reads - set_counts.keys()
+        held = frozenset(loop.var for loop in loops if _sets(loop.body, loop.var))
+        loop_locals = reads - set_counts.keys() - held
         set_once = (_set_once(template.body, set_counts, loop_names, references)
                     if dialect.invalid.never_null else {})
     return Analysis(reads, set_counts, loop_names, other_code, fixed, loop_locals, set_once,
-                    references, targets)
+                    held, references, targets)
+
+
+def _sets(body: list[n.Node], name: str) -> bool:
+    """Whether `body` may set variable `name`: a #set of it, or a loop over it."""
+    return any((x.__class__ is n.Set and x.target.name == name)
+               or (x.__class__ is n.Foreach and x.var == name) for x in n.walk(body))
 
 
 def _set_once(body: list[n.Node], set_counts: Counter[str], loop_names: frozenset[str],

@@ -63,8 +63,8 @@ _MAX_LOOPS_PER_FUNCTION = 6
 _RUNTIME = {
     "vtl_engine.core.runtime.support": (
         "Block", "BreakScope", "ForeachScope", "StopRender", "assign_property", "call_macro",
-        "empty_if_invalid", "end_loop", "include", "loop_checkpoint", "loop_items", "null_text",
-        "prop", "render_string", "truth"),
+        "NullHolder", "empty_if_invalid", "end_loop", "include", "loop_checkpoint", "loop_items",
+        "null_text", "prop", "render_string", "truth"),
     "vtl_engine.core.runtime.arith": ("div", "mod", "mul", "sub"),
     "vtl_engine.core.runtime.methods": ("SIZED",),
     "vtl_engine.core.runtime.signals": ("MISSING",),
@@ -544,9 +544,13 @@ class CodeGenerator:
         self.write(f"{saved} = {arguments([f'v.get({k!r}, {missing})' for k in names])}")
         self.write(f"{scope} = {frame.use('ForeachScope')}(len({items}), {saved}[1])")
         self.write(f"v['foreach'] = {scope}")
+        held = node.var in self.facts.held
+        if held:   # the variables outside the loop, and what the body of a null item sees
+            outside, hiding = frame.temp(), frame.temp()
+            self.write(f"{outside}, {hiding} = v, {frame.use('NullHolder')}(v, {node.var!r})")
         self.write("try:")
         local_names = self.facts.loop_locals
-        in_locals = frame.fn.is_root and local_names is not None
+        in_locals = frame.fn.is_root and local_names is not None and not held
         if in_locals and node.var.isidentifier():
             # mangled: no clash with Python names, nor with an enclosing loop's of the same name
             item = f"l{frame.fn.loop_locals}_{node.var}"
@@ -563,14 +567,17 @@ class CodeGenerator:
             self.write(f"    {body.use('loop_checkpoint')}(st, {scope}, {items})")
             # what runs in functions of their own reads the item from v; the body itself, the
             # local
+            variables = outside if held else "v"   # (the loop's own, not the body's)
             if not (in_locals and node.var in local_names and item.startswith("l")
                     and node.var not in ("velocityCount", "velocityHasNext")
                     and not self.has_functions(node.body, frame)):
-                self.write(f"v[{node.var!r}] = {item}")
+                self.write(f"{variables}[{node.var!r}] = {item}")
             if not in_locals or "velocityCount" in self.facts.reads:
-                self.write(f"v['velocityCount'] = {scope}.index + 1")
+                self.write(f"{variables}['velocityCount'] = {scope}.index + 1")
             if not in_locals or "velocityHasNext" in self.facts.reads:
-                self.write(f"v['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+                self.write(f"{variables}['velocityHasNext'] = {scope}.index + 1 < {scope}.size")
+            if held:   # a null item's body sees the variable hidden (see support.NullHolder)
+                self.write(f"v = {either(outside, f'{item} is not None', hiding)}")
             if in_locals:   # in the order the loop writes them to v
                 if "foreach" in local_names:
                     body.loop_locals["foreach"] = scope
@@ -591,6 +598,8 @@ class CodeGenerator:
         self.write(f"    if e.scope is not {scope}:")
         self.write("        raise")
         self.write("finally:")
+        if held:
+            self.write(f"    v = {outside}")
         self.write(f"    {frame.use('end_loop')}(v, st, {scope}, {saved}, {names!r})")
 
     def has_functions(self, body: list[n.Node], frame: Frame) -> bool:

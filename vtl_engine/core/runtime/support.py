@@ -102,6 +102,8 @@ def empty_if_invalid(value: Any) -> Any:
 def null_text(scope: Any, literal: str) -> str:
     """What Velocity prints for a null reference: its own text, or inside a macro, the text of
     the argument the caller passed for it (Velocity 1.7's ".literal.$arg" lookup)."""
+    while scope.__class__ is NullHolder:
+        scope = scope.parent
     if scope.__class__ is MacroScope:
         return scope.caller_literal(literal)
     return literal
@@ -200,10 +202,39 @@ def end_loop(v: dict[str, Any], st: RenderState, scope: ForeachScope,
     if scope.size:
         st.iterations += scope.index + 1 - scope.counted
     for name, value in zip(names, saved):
-        if value is MISSING:
+        if value is MISSING or value is None:   # (Velocity 1.7 removes what was null)
             v.pop(name, None)
         else:
             v[name] = value
+
+
+class NullHolder:
+    """The variables the body of a #foreach sees for a null item: Velocity 1.7 hides the loop
+    variable from it (Foreach.NullHolderContext), however the body sets it, until something
+    removes the variable (an inner loop of that name ending); setting it to null hides it again.
+    What the body writes goes through to `parent`."""
+
+    __slots__ = ("parent", "name", "hiding")
+
+    def __init__(self, parent: Any, name: str) -> None:
+        self.parent = parent
+        self.name = name
+        self.hiding = True
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == self.name and self.hiding:
+            return None
+        return self.parent.get(name, default)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name == self.name and value is None:
+            self.hiding = True
+        self.parent[name] = value
+
+    def pop(self, name: str, default: Any = None) -> Any:
+        if name == self.name:
+            self.hiding = False
+        return self.parent.pop(name, default)
 
 
 # ---- macros --------------------------------------------------------------------------------------
