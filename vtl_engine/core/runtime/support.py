@@ -440,8 +440,8 @@ class Helpers:
                 return double_to_string(value)
             if value is None:
                 return ""
-            if cls is Block:
-                shown = value.vtl_to_string()
+            if cls is Block:   # printed: what it writes before a #stop stays
+                shown = value.render(printed=True)
                 return literal if shown is None else shown
             return to_string(value)
 
