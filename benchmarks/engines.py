@@ -1,11 +1,15 @@
 """The engines the runner times, each as `prepare(workload) -> render()`: a zero-argument callable
 that renders one request of the workload from its raw body and returns the output text.
 
-A request's data (params, $context, stage variables) is made once, as a host has it before the
-template runs; the body string is parsed inside every render.
+The floor is the shared reference floor (../shared/benchmarks/floor.py, the one the peers'
+figures were taken against) when this checkout sits beside ../shared, and benchmarks/floors.py
+otherwise. vtl_engine is timed twice: through `render_mapping_template` with the request as a
+user gives it, and through `render_prepared` with params and $context made once, as a host
+that serves many requests calls it. The body string is parsed inside every render.
 """
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import site
@@ -13,8 +17,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import jinja2
@@ -28,6 +33,7 @@ NAMES = ("w1_passthrough", "w2_reshape", "w3_array", "w4_strings")
 COLD = "w5_cold"          # w2 from scratch: parse, compile, render
 COLD_OF = "w2_reshape"
 AIRSPEED_ENV = HERE / ".airspeed"
+SHARED_FLOOR = HERE.parent.parent / "shared" / "benchmarks" / "floor.py"
 
 Render = Callable[[], str]
 
@@ -54,13 +60,30 @@ def load_workload(name: str) -> Workload:
 
 # -- the floor ------------------------------------------------------------------------------------
 
+@cache
+def floor_module() -> ModuleType:
+    """The shared reference floor when ../shared is there, else the project's own."""
+    if not SHARED_FLOOR.is_file():
+        return floors
+    spec = importlib.util.spec_from_file_location("shared_floor", SHARED_FLOOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def floor_name() -> str:
+    return "../shared/benchmarks/floor.py" if floor_module() is not floors else \
+        "benchmarks/floors.py"
+
+
 def floor(w: Workload) -> Render:
+    module = floor_module()
     args = (w.body, w.params, w.context, w.stage_variables)
     if w.name != COLD:
-        return partial(floors.FLOORS[w.name], *args)
+        return partial(module.FLOORS[w.name], *args)
     # cold: what any engine that generates Python pays: compile() and exec of the function
-    source = inspect.getsource(floors.w2_reshape)
-    helpers = {k: v for k, v in vars(floors).items() if not k.startswith("__")}
+    source = inspect.getsource(module.w2_reshape)
+    helpers = {k: v for k, v in vars(module).items() if not k.startswith("__")}
 
     def render() -> str:
         namespace = dict(helpers)
@@ -80,12 +103,28 @@ def _vtl_request(w: Workload) -> tuple:
     return params, build_context(w.context, params), dict(w.stage_variables)
 
 
-def vtl_engine(w: Workload, cache_dir: Path | None = None) -> Render:
+def vtl_engine(w: Workload) -> Render:
+    """The public API, as a user calls it: the request's data as given, every call. (w5, cold,
+    goes past the in-memory cache of compiled templates, which the public API cannot.)"""
+    from vtl_engine.apigateway import render_mapping_template
+
+    if w.name == COLD:
+        return _vtl_cold(w, *_vtl_request(w), cache_dir=None)
+
+    def render() -> str:
+        return render_mapping_template(w.template, body=w.body, params=w.params,
+                                       context=w.context, stage_variables=w.stage_variables).body
+    return render
+
+
+def vtl_engine_prepared(w: Workload, cache_dir: Path | None = None) -> Render | None:
+    """As a host calls it: params and $context made once, `render_prepared` per request; for
+    w5 (cold), with compiled templates on disk in `cache_dir` from an earlier process."""
     from vtl_engine.apigateway.mapping import render_prepared
 
     params, context, stage_variables = _vtl_request(w)
     if w.name == COLD:
-        return _vtl_cold(w, params, context, stage_variables, cache_dir)
+        return _vtl_cold(w, params, context, stage_variables, cache_dir) if cache_dir else None
 
     def render() -> str:
         return render_prepared(w.template, w.body, params, context, stage_variables).body

@@ -1,6 +1,12 @@
-"""Time vtl_engine against the hand-written floor, Jinja2 and (optionally) airspeed.
+"""Time vtl_engine against the reference floor, Jinja2 and (optionally) airspeed.
 
-    python -m benchmarks.run [--rounds 15] [--airspeed] [--memory] [--out benchmarks/results]
+    python -m benchmarks.run [--rounds 15] [--airspeed] [--memory] [--first-use-runs 10]
+                             [--out benchmarks/results]
+
+The floor is ../shared/benchmarks/floor.py when this checkout sits beside ../shared (the floor
+the peers' figures were taken against), else benchmarks/floors.py. vtl_engine is timed through
+the public API (`render_mapping_template`, as a user calls it) and through `render_prepared`
+(as a host calls it). The first-use rows time new processes: import and first render.
 
 Every engine's output is first checked byte for byte against the workload's expected.txt; an
 engine that differs is reported and not timed. Then, in each round, every (workload, engine)
@@ -16,6 +22,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,18 +38,21 @@ from .engines import COLD, NAMES, Render, Workload, load_workload
 
 HERE = Path(__file__).resolve().parent
 VTL_DISK = "vtl_engine (disk cache)"
+VTL_PREPARED = "vtl_engine (prepared)"
 
 
 def _engines(with_airspeed: bool, cache_dir: Path) -> dict[str, Callable[[Workload], Render]]:
     found: dict[str, Callable[[Workload], Render]] = {
         "floor": engines.floor,
         "vtl_engine": engines.vtl_engine,
+        VTL_PREPARED: engines.vtl_engine_prepared,
         "jinja2": engines.jinja,
     }
     if with_airspeed:
         engines.install_airspeed()
         found["airspeed"] = engines.airspeed
-    found[VTL_DISK] = lambda w: engines.vtl_engine(w, cache_dir) if w.name == COLD else None
+    found[VTL_DISK] = lambda w: engines.vtl_engine_prepared(w, cache_dir) if w.name == COLD \
+        else None
     return found
 
 
@@ -161,7 +171,7 @@ def write_reports(results: dict[str, Any], out: Path) -> None:
 def memory_report(renders: int) -> dict[str, Any]:
     """w3's peak Python allocation during one render against its payload's size, and w2's
     traced memory after every tenth of `renders` renders (flat means no leak)."""
-    w3 = engines.vtl_engine(load_workload("w3_array"))
+    w3 = engines.vtl_engine_prepared(load_workload("w3_array"))
     w3()
     tracemalloc.start()
     w3()
@@ -171,7 +181,7 @@ def memory_report(renders: int) -> dict[str, Any]:
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     payload = len(load_workload("w3_array").body.encode())
-    w2 = engines.vtl_engine(load_workload("w2_reshape"))
+    w2 = engines.vtl_engine_prepared(load_workload("w2_reshape"))
     w2()
     tracemalloc.start()
     steps, samples = 10, []
@@ -186,6 +196,66 @@ def memory_report(renders: int) -> dict[str, Any]:
             "w2_growth_bytes": samples[-1] - samples[0]}
 
 
+# -- first use: a new process -------------------------------------------------------------------
+
+_FIRST_VTL = """
+import json, sys
+from pathlib import Path
+from vtl_engine.apigateway import render_mapping_template
+folder, request = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
+out = render_mapping_template((folder / "template.vtl").read_text(),
+                              body=(folder / "payload.json").read_text(),
+                              params=request["params"], context=request["context"],
+                              stage_variables=request["stageVariables"]).body
+assert out == (folder / "expected.txt").read_text()
+"""
+_FIRST_FLOOR = """
+import importlib.util, json, sys
+from pathlib import Path
+folder, request = Path(sys.argv[1]), json.loads(Path(sys.argv[2]).read_text())
+spec = importlib.util.spec_from_file_location("floor", sys.argv[3])
+floor = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(floor)
+out = floor.FLOORS["w2_reshape"]((folder / "payload.json").read_text(), request["params"],
+                                 request["context"], request["stageVariables"])
+assert out == (folder / "expected.txt").read_text()
+"""
+
+
+def first_use(runs: int, cache_dir: Path) -> dict[str, Any]:
+    """Wall time of new processes, alternated run by run: Python alone, the floor's import and
+    first w2 render, vtl_engine's (no disk cache, then a disk cache an earlier process filled),
+    and `vtl render` of the README's example."""
+    folder = engines.WORKLOADS / engines.COLD_OF
+    request = engines.WORKLOADS / "request.json"
+    floor_file = engines.floor_module().__file__
+    environment = {k: v for k, v in os.environ.items() if k != "VTL_CACHE_DIR"}
+    cached = dict(environment, VTL_CACHE_DIR=str(cache_dir))
+    vtl = Path(sys.executable).with_name("vtl")
+    readme = [str(vtl), "render", "fixtures/examples/order.vtl", "--body",
+              "fixtures/examples/order.json", "--query", "express=true", "--stage-var", "env=prod"]
+    commands = {
+        "python": ([sys.executable, "-c", "pass"], environment),
+        "floor": ([sys.executable, "-c", _FIRST_FLOOR, str(folder), str(request), floor_file],
+                  environment),
+        "vtl_engine": ([sys.executable, "-c", _FIRST_VTL, str(folder), str(request)],
+                       environment),
+        VTL_DISK: ([sys.executable, "-c", _FIRST_VTL, str(folder), str(request)], cached),
+        "vtl render (README example)": (readme, environment),
+    }
+    subprocess.run(commands[VTL_DISK][0], env=cached, check=True)  # fills the disk cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (command, env) in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, env=env, cwd=HERE.parent, check=True,
+                           stdout=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - started) * 1000)
+    floor_ms = statistics.median(times["floor"])
+    return {name: {"median_ms": statistics.median(ms),
+                   "ratio": statistics.median(ms) / floor_ms} for name, ms in times.items()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split(
         "\n\n")[0])
@@ -197,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory", action="store_true",
                         help="also measure w3's peak memory and w2's over many renders")
     parser.add_argument("--memory-renders", type=int, default=100_000)
+    parser.add_argument("--first-use-runs", type=int, default=10,
+                        help="new processes timed for the first-use rows (0: none; default 10)")
     parser.add_argument("--out", type=Path, default=HERE / "results",
                         help="where results.json and results.html go")
     args = parser.parse_args(argv)
@@ -206,11 +278,21 @@ def main(argv: list[str] | None = None) -> int:
             for e, why in by_engine.items():
                 print(f"{w}: {e}: {why}", file=sys.stderr)
         samples = measure(renders, args.rounds, args.batch_ms / 1000)
+        first = first_use(args.first_use_runs, Path(cache_dir)) if args.first_use_runs else None
     results = summarise(samples, problems)
     results["rounds"] = args.rounds
+    results["floor"] = engines.floor_name()
+    if first:
+        results["first_use"] = first
     if args.memory:
         results["memory"] = memory_report(args.memory_renders)
+    print(f"Ratios to {results['floor']}.\n")
     print(table(results))
+    if first:
+        print("\nFirst use, a new process (wall time, median of "
+              f"{args.first_use_runs}):")
+        for name, row in first.items():
+            print(f"  {name}: {row['median_ms']:.0f} ms ({row['ratio']:.2f}× the floor's)")
     if args.memory:
         m = results["memory"]
         print(f"\nw3 render peak: {m['w3_peak_bytes']:,} B = {m['w3_peak_ratio']:.1f}× its "

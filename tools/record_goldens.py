@@ -57,12 +57,18 @@ class OracleUnavailable(RuntimeError):
     """Java or a jar the oracle needs is not on this machine."""
 
 
-def java_command() -> list[str]:
-    """The `java -cp … VelocityRef.java` command line, or OracleUnavailable saying what is missing."""
+def java_executable() -> str:
+    """The `java` under $JAVA_HOME or on PATH, or OracleUnavailable."""
     home = os.environ.get("JAVA_HOME")
     java = shutil.which("java", path=str(Path(home) / "bin") if home else None) or shutil.which("java")
     if not java:
         raise OracleUnavailable("no `java` found on PATH or under $JAVA_HOME; the oracle needs Java 11+")
+    return java
+
+
+def java_command() -> list[str]:
+    """The `java -cp … VelocityRef.java` command line, or OracleUnavailable saying what is missing."""
+    java = java_executable()
     repo = Path(os.environ.get("M2_REPOSITORY", Path.home() / ".m2" / "repository"))
     jars = [repo / jar for jar in JARS]
     missing = [str(jar) for jar in jars if not jar.is_file()]

@@ -3,14 +3,17 @@ line that names the file, raised as the caller's own error type."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
+if TYPE_CHECKING:   # only those who read YAML pay for importing it
+    import yaml
 
 
 def read_user_text(path: str | Path, error: type[Exception]) -> str:
-    """The file's text (UTF-8), or `error` saying in one line why it cannot be read."""
+    """The file's text (UTF-8, without the byte order mark some editors write at its start), or
+    `error` saying in one line why it cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -24,3 +27,24 @@ def yaml_problem(e: yaml.YAMLError) -> tuple[str, str]:
     mark = getattr(e, "problem_mark", None)
     where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     return getattr(e, "problem", None) or str(e).splitlines()[0], where
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def body_warnings(body: bytes) -> list[str]:
+    """What is worth saying about a request body read from a file: bytes that are not UTF-8
+    (read as API Gateway reads them, each malformed sequence becoming U+FFFD), and a byte order
+    mark, which API Gateway keeps: its JSONPath library (Jayway with json-smart) then reads the
+    body as one string, so $input.path('$.a') finds nothing and $input.json('$') quotes it."""
+    warnings = []
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        warnings.append(f"not valid UTF-8 (byte 0x{body[e.start]:02x} at offset {e.start}); "
+                        "read as API Gateway reads it, each malformed sequence as U+FFFD")
+    if body.startswith(UTF8_BOM):
+        warnings.append("starts with a UTF-8 byte order mark, which API Gateway keeps: the body "
+                        "is then not JSON to $input.path and $input.json (json-smart reads it "
+                        "as one string)")
+    return warnings

@@ -5,6 +5,7 @@ import pytest
 from vtl_engine.apigateway import (BackendResponse, Integration, IntegrationRequest,
                                    IntegrationResponse, MethodRequest, MethodResponse,
                                    mock_backend_response)
+from vtl_engine.apigateway.utf8 import payload_text
 
 LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
               "arn:aws:lambda:us-east-1:123456789012:function:f/invocations")
@@ -91,12 +92,14 @@ def test_unknown_passthrough_behavior_is_refused():
         integration("SOMETIMES")
 
 
-def test_proxy_integrations_never_run_templates():
-    chosen = Integration(type="AWS_PROXY", uri=LAMBDA_URI, passthrough_behavior="NEVER",
+@pytest.mark.parametrize("kind", ["AWS_PROXY", "HTTP_PROXY"])
+def test_proxy_integrations_never_run_templates(kind):
+    chosen = Integration(type=kind, uri=LAMBDA_URI, passthrough_behavior="NEVER",
                          request_templates={"application/json": JSON_TEMPLATE},
                          request_parameters={"integration.request.header.X": "'y'"})
     result = chosen.integration_request(request(content_type="text/plain"))
-    assert result.body == '{"a": 1}' and result.headers == {"X": "y"}
+    assert isinstance(result, IntegrationRequest) and result.template_media_type is None
+    assert '"from"' not in payload_text(result.body)
 
 
 def test_a_failing_template_is_a_500():

@@ -9,7 +9,7 @@ import pytest
 
 from vtl_engine.apigateway import UTIL
 from vtl_engine.apigateway.util import (base64_decode, base64_encode, escape_javascript,
-                                        java_utf8_decode, parse_json, url_decode, url_encode)
+                                        parse_json, url_decode, url_encode)
 from vtl_engine.core.runtime.signals import MISSING, JavaException
 from vtl_engine.core.runtime.values import JsonArray
 
@@ -143,13 +143,6 @@ def test_base64_decode_invalid_input_throws(text, message):
         base64_decode(text)
     assert raised.value.java_class == "java.lang.IllegalArgumentException"
     assert raised.value.message == message
-
-
-def test_java_utf8_decoding_of_malformed_bytes():
-    # Java 17's new String(bytes, UTF_8) on the same bytes
-    assert java_utf8_decode(bytes.fromhex("41bf80eda0ee")) == "A\ufffd\ufffd\ufffd\ufffd"
-    assert java_utf8_decode(bytes.fromhex("90eda041eeef")) == "\ufffd\ufffdA\ufffd\ufffd"
-    assert java_utf8_decode(bytes.fromhex("edbf80e1")) == "\ufffd\ufffd"
 
 
 def test_url_and_base64_encode_take_java_strings_of_non_strings():

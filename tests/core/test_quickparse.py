@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -143,3 +144,19 @@ def statements(draw, depth=0):
 @given(st.lists(statements(), min_size=1, max_size=5).map("".join))
 def test_templates_of_the_common_shapes_parse_alike(source):
     parsed_alike(source)
+
+
+@pytest.mark.parametrize("depth", [38, 39, 40, 41])
+def test_nesting_up_to_the_limit_parses_alike(depth):
+    for source in ["#set($a = " + "[" * depth + "]" * depth + ")",
+                   "#set($a = " + "{'k': " * depth + "1" + "}" * depth + ")",
+                   "#if(" + "(" * depth + "true" + ")" * depth + ")x#end",
+                   "#if(true)" * depth + "x" + "#end" * depth,
+                   "$a.b(" * depth + ")" * depth,
+                   "#foreach($i in [1])" * depth + "$i" + "#end" * depth]:
+        try:
+            parser.parse_full(source, VELOCITY)
+        except VtlError:
+            assert parse_common(source) is None
+        else:
+            parsed_alike(source)

@@ -1,4 +1,6 @@
 """Syntax errors: each names what is wrong in plain words and points at the right place."""
+import pickle
+
 import pytest
 
 import vtl_engine
@@ -44,6 +46,25 @@ def test_message_and_position(source, message, line, column):
 def test_snippet_has_caret_under_column():
     e = error_of("line one\n  #end\n")
     assert e.snippet == "  #end\n  ^"
+
+
+def test_str_follows_a_position_changed_after_the_error_was_made():
+    e = error_of("a\n  #end\n")
+    e.line, e.column, e.template_name = 7, 9, "api.yaml"
+    e.message += " [POST /orders request]"
+    assert str(e) == ("#end without a matching #if, #foreach, #macro or #define [POST /orders "
+                      "request] at line 7, column 9 of api.yaml\n  #end\n  ^")
+
+
+@pytest.mark.parametrize("error", [
+    VtlSyntaxError("bad", 1, 2, "abc", "t.vtl"),
+    vtl_engine.VtlRuntimeError("failed", 1, 1, "abc", java_exception="java.lang.Oops"),
+    vtl_engine.VtlLimitError("max_range", 10, 1, 1, "abc"),
+])
+def test_errors_survive_pickling_with_their_fields(error):
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and copy.__dict__ == error.__dict__
+    assert str(copy) == str(error)
 
 
 def test_syntax_error_is_a_vtl_error():

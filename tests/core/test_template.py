@@ -3,7 +3,6 @@ import threading
 
 import pytest
 
-import vtl_engine
 from vtl_engine import Template, VtlRuntimeError
 
 
@@ -65,8 +64,20 @@ def test_include_and_parse_raise_clear_errors():
 
 
 def test_context_must_be_a_mapping():
-    with pytest.raises(vtl_engine.VtlError):
+    with pytest.raises(TypeError, match="context must be a mapping of variable names to values"):
         Template("x").render(["not", "a", "mapping"])  # type: ignore[arg-type]
+
+
+def test_keyword_arguments_are_variables_merged_over_the_mapping_as_in_jinja2():
+    t = Template("$name $n")
+    assert t.render(name="Ada", n=1) == "Ada 1"
+    assert t.render({"name": "Ada", "n": 1}, n=2) == "Ada 2"
+    assert t.render({"name": "Ada", "n": 1}) == "Ada 1"
+    data = {"n": 1}
+    assert Template("$context.x").render(context={"x": "a variable named context"}) == \
+        "a variable named context"
+    Template("#set($n = 5)").render(data, name="x")
+    assert data == {"n": 1}   # the caller's mapping is not changed
 
 
 def test_renders_from_many_threads_give_serial_results():

@@ -84,7 +84,8 @@ class LocalStack:
         self.workdir = workdir
         self.log = workdir / "localstack.log"
         env = {key: value for key, value in os.environ.items() if not key.startswith("LOCALSTACK")}
-        env.update(GATEWAY_LISTEN=f"127.0.0.1:{self.port}", SERVICES="apigateway,sts,iam",
+        # lambda: a Lambda integration reaches LocalStack's Invoke (no Docker: it runs nothing)
+        env.update(GATEWAY_LISTEN=f"127.0.0.1:{self.port}", SERVICES="apigateway,sts,iam,lambda",
                    OVERRIDE_IN_DOCKER="0", FILESYSTEM_ROOT=str(workdir / "fs"),
                    SKIP_SSL_CERT_DOWNLOAD="1", DISABLE_EVENTS="1", DNS_ADDRESS="0",
                    EAGER_SERVICE_LOADING="1",

@@ -1,5 +1,6 @@
 """The LocalStack adapter without LocalStack: variables shaped as LocalStack 2026.3's handlers
-pass them, and install()/uninstall() on stand-in handler modules."""
+pass them, and install()/uninstall() on stand-in handler modules, including the integration step
+that answers Lambda's 400."""
 from __future__ import annotations
 
 import copy
@@ -10,6 +11,7 @@ import types
 import pytest
 
 from vtl_engine import VtlRuntimeError, VtlSyntaxError
+from vtl_engine.apigateway.lambdajson import lambda_rejection
 from vtl_engine.integrations import localstack as adapter
 from vtl_engine.integrations.localstack import LocalStackIntegrationError, LocalStackTemplateEngine
 
@@ -220,31 +222,84 @@ class InternalServerError(Exception):
     pass
 
 
+class HandlerChain:
+    """rolo's HandlerChain as the integration step meets it: respond() answers and stops."""
+
+    def __init__(self) -> None:
+        self.answer = None
+
+    def respond(self, status_code=200, payload=None, headers=None):
+        self.answer = (status_code, payload, dict(headers or {}))
+
+
+class RestApiInvocationContext:
+    integration: dict | None
+    integration_request: dict | None
+
+    def __init__(self, integration: dict, body: bytes) -> None:
+        self.integration = integration
+        self.integration_request = {"http_method": "POST", "uri": integration["uri"],
+                                    "body": body}
+
+
+class IntegrationRequest(dict):
+    body: bytes
+
+
+def integration_step_class() -> type:
+    """LocalStack's IntegrationHandler, whose __call__ invokes the integration (here: records
+    the call). A new class each time, so that no test's install() outlives it."""
+
+    class IntegrationHandler:
+        def __init__(self) -> None:
+            self.invoked = []
+
+        def __call__(self, chain, context, response):
+            self.invoked.append((chain, context, response))
+
+    return IntegrationHandler
+
+
+def module(name: str, **attributes) -> types.ModuleType:
+    made = types.ModuleType(name)
+    made.__dict__.update(attributes)
+    return made
+
+
 @pytest.fixture
 def fake_localstack(monkeypatch):
-    handlers = types.ModuleType(adapter.HANDLERS_MODULE)
-    handlers.integration_request_handler = Handler(OriginalEngine())
-    handlers.integration_response_handler = Handler(OriginalEngine())
-    gateway_response = types.ModuleType(adapter.GATEWAY_RESPONSE_MODULE)
-    gateway_response.InternalServerError = InternalServerError
-    monkeypatch.setitem(sys.modules, adapter.HANDLERS_MODULE, handlers)
-    monkeypatch.setitem(sys.modules, adapter.GATEWAY_RESPONSE_MODULE, gateway_response)
+    handlers = module(adapter.HANDLERS_MODULE,
+                      integration_request_handler=Handler(OriginalEngine()),
+                      integration_response_handler=Handler(OriginalEngine()),
+                      integration_handler=integration_step_class()())
+    for made in (handlers,
+                 module(adapter.GATEWAY_RESPONSE_MODULE, InternalServerError=InternalServerError),
+                 module(adapter.CONTEXT_MODULE, RestApiInvocationContext=RestApiInvocationContext,
+                        IntegrationRequest=IntegrationRequest),
+                 module(adapter.CHAIN_MODULE, RestApiGatewayHandlerChain=HandlerChain)):
+        monkeypatch.setitem(sys.modules, made.__name__, made)
     return handlers
 
 
 def test_install_replaces_both_engines_and_uninstall_restores_them(fake_localstack):
     originals = [fake_localstack.integration_request_handler._vtl_template,
                  fake_localstack.integration_response_handler._vtl_template]
+    integration_step = type(fake_localstack.integration_handler)
+    original_call = integration_step.__call__
     engine = adapter.install()
     assert adapter.is_installed()
     assert fake_localstack.integration_request_handler._vtl_template is engine
     assert fake_localstack.integration_response_handler._vtl_template is engine
+    wrapped_call = integration_step.__call__
+    assert wrapped_call is not original_call
     adapter.install()  # a second install (extension and hook both loaded) changes nothing
     assert fake_localstack.integration_response_handler._vtl_template is engine
+    assert integration_step.__call__ is wrapped_call
     adapter.uninstall()
     assert not adapter.is_installed()
     assert [fake_localstack.integration_request_handler._vtl_template,
             fake_localstack.integration_response_handler._vtl_template] == originals
+    assert integration_step.__call__ is original_call
 
 
 def test_installed_engine_fails_a_template_as_a_500(fake_localstack):
@@ -262,6 +317,84 @@ def test_changed_interface_is_named_with_the_version(fake_localstack, monkeypatc
     fake_localstack.integration_request_handler = object()
     with pytest.raises(LocalStackIntegrationError, match="integration_request_handler"):
         adapter.install()
+
+
+LAMBDA_URI = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+              "arn:aws:lambda:us-east-1:000000000000:function:orders/invocations")
+# escapeJavaScript's \' inside a JSON string, the usual cause (serverless/serverless#2270)
+NOT_JSON = rb"""{"name": "Ada O\'Brien"}"""
+AWS_400 = (r"""{"message": "Could not parse request body into json: Could not parse payload """
+           r"""into json: Unrecognized character escape \'\'\' (code 39)\n at [Source: """
+           r"""REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, """
+           r"""column: 17]"}""")
+
+
+def call_integration_step(handlers, integration_type: str, uri: str, body: bytes):
+    """The integration step as LocalStack's chain calls it: (what it answered, what it invoked,
+    the arguments it was given)."""
+    given = (HandlerChain(), RestApiInvocationContext({"type": integration_type, "uri": uri}, body),
+             object())
+    handlers.integration_handler(*given)
+    return given[0].answer, handlers.integration_handler.invoked, given
+
+
+def test_lambda_payload_that_is_not_json_is_answered_400_without_invoking(fake_localstack):
+    adapter.install()
+    answer, invoked, _ = call_integration_step(fake_localstack, "AWS", LAMBDA_URI, NOT_JSON)
+    assert invoked == []
+    assert answer == (400, AWS_400, {"Content-Type": "application/json"})
+    assert AWS_400 == lambda_rejection(NOT_JSON)
+    adapter.uninstall()
+    answer, invoked, _ = call_integration_step(fake_localstack, "AWS", LAMBDA_URI, NOT_JSON)
+    assert (answer, len(invoked)) == (None, 1)  # LocalStack's own step again
+
+
+@pytest.mark.parametrize("integration_type, uri, body", [
+    ("AWS", LAMBDA_URI, b'{"name": "Ada O\'Brien"}'),
+    ("AWS", LAMBDA_URI, b""),  # Lambda accepts an empty payload
+    ("AWS", LAMBDA_URI, b'{"a": 1} trailing'),  # and ignores what follows the first value
+    ("AWS", "arn:aws:apigateway:us-east-1:s3:path/bucket/key", NOT_JSON),
+    ("AWS_PROXY", LAMBDA_URI, NOT_JSON),
+    ("HTTP", "https://example.com/lambda:path/x", NOT_JSON),
+    ("MOCK", "", NOT_JSON),
+])
+def test_every_other_request_goes_on_to_the_integration_unchanged(fake_localstack,
+                                                                  integration_type, uri, body):
+    adapter.install()
+    answer, invoked, given = call_integration_step(fake_localstack, integration_type, uri, body)
+    assert answer is None
+    assert len(invoked) == 1 and all(a is b for a, b in zip(invoked[0], given, strict=True))
+    assert given[1].integration_request["body"] == body
+    adapter.uninstall()
+
+
+class ChangedStep:
+    def __call__(self, chain, context):  # a call this adapter does not know
+        pass
+
+
+def test_a_changed_integration_step_fails_at_install_and_changes_nothing(fake_localstack,
+                                                                         monkeypatch):
+    context_module = sys.modules[adapter.CONTEXT_MODULE]
+    changes = [
+        (fake_localstack, "integration_handler", ChangedStep(),
+         "integration_handler is not a handler whose class takes chain, context, response"),
+        (RestApiInvocationContext, "__annotations__", {"integration": dict},
+         "RestApiInvocationContext has no integration_request"),
+        (context_module, "IntegrationRequest", type("IntegrationRequest", (dict,), {}),
+         "IntegrationRequest has no body"),
+        (HandlerChain, "respond", lambda self, payload: None,
+         r"RestApiGatewayHandlerChain\.respond does not take status_code, payload, headers"),
+    ]
+    engine_before = fake_localstack.integration_request_handler._vtl_template
+    call_before = type(fake_localstack.integration_handler).__call__
+    for target, name, value, message in changes:
+        with monkeypatch.context() as changed:
+            changed.setattr(target, name, value)
+            with pytest.raises(LocalStackIntegrationError, match=message):
+                adapter.install()
+    assert fake_localstack.integration_request_handler._vtl_template is engine_before
+    assert type(fake_localstack.integration_handler).__call__ is call_before
 
 
 def test_absent_localstack_is_a_clear_error(monkeypatch):

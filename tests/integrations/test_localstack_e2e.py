@@ -1,10 +1,11 @@
 """End to end in a real LocalStack: two LocalStack 2026.3 processes (Python 3.13, host mode, on
 loopback), one with vtl_engine installed by its start-up hook and one with LocalStack's own
-engine, each given the same REST API (MOCK integrations and HTTP integrations to an echo server
-of this test's), and the same requests. Answers with vtl_engine must be byte for byte what AWS
-answers: the recorded AWS flows of ../shared/conformance/aws.jsonl (`localstack-aws:` ids) and,
-for $util, the Java behaviour of ../shared/reference/. The table printed at the end shows where
-LocalStack alone answers otherwise.
+engine, each given the same REST API (MOCK integrations, HTTP integrations to an echo server of
+this test's, AWS integrations to a Lambda function that does not exist), and the same requests.
+Answers with vtl_engine must be byte for byte what AWS answers: the recorded AWS flows of
+../shared/conformance/aws.jsonl (`localstack-aws:` ids), for $util the Java behaviour of
+../shared/reference/, and Lambda's 400 for a payload that is not JSON. The table printed at the
+end shows where LocalStack alone answers otherwise.
 
 Skipped without Python 3.13. The first run builds LocalStack's environment under .cache/ (a
 minute or two from PyPI); later runs reuse it. Run alone: pytest -m localstack -s
@@ -24,6 +25,8 @@ import pytest
 from localstack_harness import (
     Answer, EchoServer, LocalStack, invoke, localstack_environment, python313)
 
+from vtl_engine.apigateway.lambdajson import lambda_rejection
+
 PYTHON313 = python313()
 pytestmark = [pytest.mark.localstack,
               pytest.mark.skipif(PYTHON313 is None, reason="LocalStack 2026.3 needs Python 3.13")]
@@ -32,8 +35,9 @@ AWS_CASES = Path(__file__).resolve().parents[2] / ".." / "shared" / "conformance
 
 @dataclass(frozen=True)
 class Case:
-    """One route and one request. `integration` is MOCK, or HTTP to the echo server's /echo
-    (the body comes back as sent) or /reflect (what arrived, as JSON)."""
+    """One route and one request. `integration` is MOCK, HTTP to the echo server's /echo (the
+    body comes back as sent) or REFLECT to its /reflect (what arrived, as JSON), or LAMBDA: an
+    AWS integration to a function that does not exist (the machine has no Docker to run one)."""
 
     name: str
     expected: str
@@ -66,6 +70,8 @@ def body_of(**values) -> str:
 
 
 AWKWARD = "it's \"q\" a/b \\ \t\n é 😀 <\u2028>"
+MISSING_FUNCTION = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                    "arn:aws:lambda:us-east-1:000000000000:function:vtl-e2e-missing/invocations")
 DATA = body_of(a={"b": [1, "x", None, True, 2.5]}, e="é")
 
 # Requests through a request template to the echo server, whose reply comes back unchanged:
@@ -126,6 +132,13 @@ OWN_CASES = [
          response_template="[$context.responseOverride.status]$context.responseOverride.keySet()"),
     Case("a template that fails is a 500", '{"message": "Internal server error"}',
          response_template="$util.parseJson('{')", expected_status=500),
+    # AWS: Lambda refuses the payload (escapeJavaScript's \' is no JSON escape), the function is
+    # never called, the client gets Lambda's 400 (docs/api-definitions.md)
+    Case("Lambda: template output not JSON is a 400",
+         lambda_rejection("{\"name\": \"Ada O\\'Brien\"}"),
+         request_template="{\"name\": \"$util.escapeJavaScript($input.path('$.name'))\"}",
+         integration="LAMBDA", body=body_of(name="Ada O'Brien"), expected_status=400,
+         expected_headers={"Content-Type": "application/json"}),
     Case("request overrides reach the backend (HTTP)", "added=1|yes|sent",
          request_template='#set($context.requestOverride.header.X-Over = "yes")'
                           '#set($context.requestOverride.querystring.added = "1")sent',
@@ -169,9 +182,11 @@ CASES = [*OWN_CASES, *recorded_aws_cases()]
 
 def route_of(index: int, case: Case, echo_url: str) -> dict:
     path = f"c{index}" + (f"/{{{case.path_parameter[0]}}}" if case.path_parameter else "")
-    backend = {"HTTP": f"{echo_url}/echo", "REFLECT": f"{echo_url}/reflect"}
-    return {"path": path, "integration": "MOCK" if case.integration == "MOCK" else "HTTP",
-            "uri": backend.get(case.integration), "request_template": case.request_template,
+    integration, uri = {"MOCK": ("MOCK", None), "HTTP": ("HTTP", f"{echo_url}/echo"),
+                        "REFLECT": ("HTTP", f"{echo_url}/reflect"),
+                        "LAMBDA": ("AWS", MISSING_FUNCTION)}[case.integration]
+    return {"path": path, "integration": integration, "uri": uri,
+            "request_template": case.request_template,
             "response_template": case.response_template}
 
 
@@ -185,6 +200,10 @@ CONCURRENT = Case("many threads", "", request_template=(
     '#set($context.requestOverride.path.n = $n){"statusCode": 200}'),
     response_template=('#foreach($i in [1..3])${context.requestOverride.path.n}:$i'
                        '#if($foreach.hasNext),#end#end'))
+# JSON for Lambda: on to LocalStack's Lambda integration as without vtl_engine
+LAMBDA_JSON = Case("Lambda: JSON goes on", "", integration="LAMBDA", body=body_of(name="Ada"),
+                   request_template='{"name": "$input.path(\'$.name\')"}')
+EXTRA_ROUTES = [CONCURRENT, LAMBDA_JSON]
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +211,7 @@ def deployments():
     """Both LocalStacks running, each with the API deployed: {name: (endpoint, api_id)}."""
     venv = localstack_environment(PYTHON313)
     echo = EchoServer()
-    routes = [route_of(i, case, echo.url) for i, case in enumerate([*CASES, CONCURRENT])]
+    routes = [route_of(i, case, echo.url) for i, case in enumerate([*CASES, *EXTRA_ROUTES])]
     with tempfile.TemporaryDirectory(prefix="vtl-localstack-") as tmp:
         stacks = {}
         for name, ours in (("vtl_engine", True), ("LocalStack alone", False)):
@@ -244,9 +263,23 @@ def test_localstack_with_vtl_engine_answers_as_aws(deployments):
     assert len(CASES) >= len(OWN_CASES) + 20 or not AWS_CASES.exists()
 
 
+def extra_route(case: Case) -> int:
+    return len(CASES) + EXTRA_ROUTES.index(case)
+
+
+def test_lambda_gets_a_json_payload_as_without_vtl_engine(deployments):
+    """The 400 check passes JSON on: both LocalStacks answer alike, from Lambda's Invoke (the
+    function does not exist; AWS would answer otherwise)."""
+    answers = [invoke(*deployments[name], **request_of(extra_route(LAMBDA_JSON), LAMBDA_JSON))
+               for name in ("vtl_engine", "LocalStack alone")]
+    assert answers[0].status == answers[1].status
+    assert answers[0].body == answers[1].body
+    assert "Function not found" in answers[0].body and "vtl-e2e-missing" in answers[0].body
+
+
 def test_many_threads_get_their_own_answers(deployments):
     endpoint, api_id = deployments["vtl_engine"]
-    path = f"c{len(CASES)}"
+    path = f"c{extra_route(CONCURRENT)}"
     seen: list[tuple[int, Answer]] = []
     lock = threading.Lock()
 

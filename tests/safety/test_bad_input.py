@@ -39,7 +39,8 @@ def test_binary_body_with_nul_bytes():
 
 
 def test_body_of_another_type():
-    assert isinstance(mapping_error("$input.body", 42), VtlRuntimeError)
+    with pytest.raises(TypeError, match="body must be text"):
+        render_mapping_template("$input.body", body=42)
 
 
 @pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000,
@@ -100,7 +101,7 @@ def test_invalid_replacement_group():
 
 @pytest.mark.parametrize("context", [[1, 2], "text", 42])
 def test_context_that_is_not_a_mapping(context):
-    with pytest.raises(VtlRuntimeError):
+    with pytest.raises(TypeError, match="context must be a mapping"):
         Template("$a").render(context)
 
 

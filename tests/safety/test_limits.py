@@ -3,8 +3,7 @@ VtlLimitError naming the limit, its value and the template position."""
 import pytest
 
 from vtl_engine import Limits, Template, VtlLimitError
-from vtl_engine.core.lexer import MAX_NESTING_DEPTH
-from vtl_engine.core.runtime.budget import MAX_NUMBER_DIGITS
+from vtl_engine.core.limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 
 
 def limit_error(source, limits=Limits(), context=None, dialect="velocity"):

@@ -83,6 +83,40 @@ def test_fixture_renders_files_and_routes_and_diffs_json(project):
     result.stdout.fnmatch_lines(["*openapi.yaml: no route PUT /nothing (routes: *"])
 
 
+def test_a_failed_render_raises_its_error_unless_the_test_expects_it(project):
+    (project.path / "broken.vtl").write_text('{"a": 1}\n#if($input.path(\'$.a\') \n#end\n')
+    (project.path / "fails.vtl").write_text("$input.path('$.a').substring(5)")
+    project.makepyfile(test_errors="""
+        def test_syntax_error(vtl):
+            out = vtl.render("broken.vtl", body={"a": 1})
+            out.json()
+
+        def test_runtime_error_in_a_route(vtl):
+            vtl.route("openapi.yaml", "POST /orders", body="{not json")
+
+        def test_expected(vtl):
+            out = vtl.render("fails.vtl", body={"a": "abc"}, expect_error=True)
+            assert "StringIndexOutOfBoundsException" in out.error and out.status is None
+            out = vtl.route("openapi.yaml", "POST /orders", body="{not json", expect_error=True)
+            assert out.status == 500 and "invalid JSON" in out.error
+
+        def test_expected_but_it_worked(vtl):
+            vtl.render("fails.vtl", body={"a": "abcdefgh"}, expect_error=True)
+    """)
+    result = run(project, "test_errors.py")
+    result.assert_outcomes(passed=1, failed=3)
+    # the error with its place and caret, not orjson's "zero-length document" from out.json()
+    result.stdout.fnmatch_lines([
+        '>       out = vtl.render("broken.vtl", body={"a": 1})',
+        "*VtlSyntaxError: #if( is never closed: missing ')' at line 2, column 4 of */broken.vtl",
+        "E       #if($input.path('$.a') ", "E          ^", "", "test_errors.py:2: VtlSyntaxError"])
+    assert "zero-length" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*VtlRuntimeError: *invalid JSON* of *openapi.yaml POST /orders "
+                                 "request application/json*"])
+    result.stdout.fnmatch_lines(["*expected the render to fail (expect_error=True), but it "
+                                 "succeeded and output:", "fgh"])
+
+
 def test_snapshots_are_written_then_compared(project):
     project.makepyfile(test_snap="""
         import pathlib
@@ -111,7 +145,9 @@ def test_snapshots_are_written_then_compared(project):
     (project.path / "total.txt").write_text("2")
     changed = run(project, "test_snap.py")
     changed.assert_outcomes(failed=1)
-    changed.stdout.fnmatch_lines(['*-  "total": 1', '*+  "total": 2'])
+    changed.stdout.fnmatch_lines(['*-  "total": 1', '*+  "total": 2',
+                                  "*If the new output is right, run pytest "
+                                  "--vtl-update-snapshots to write it"])
 
 
 def test_the_documented_examples_run(pytester):
@@ -119,11 +155,11 @@ def test_the_documented_examples_run(pytester):
     template, the OpenAPI export at ../fixtures/api/ from there."""
     doc = (ROOT / "docs" / "testing.md").read_text()
     examples = [textwrap.dedent(block) for block in re.findall(r"```python\n(.*?)```", doc, re.S)]
-    assert len(examples) == 3
+    assert len(examples) == 4
     tests = pytester.mkdir("tests")
     shutil.copy(EXAMPLES / "order.vtl", tests / "order.vtl")
     (pytester.path / "fixtures" / "api").mkdir(parents=True)
     shutil.copy(ROOT / "fixtures" / "api" / "openapi.yaml", pytester.path / "fixtures" / "api")
     (tests / "test_order_template.py").write_text("\n\n".join(examples))
-    run(pytester, "tests", "--vtl-update-snapshots").assert_outcomes(passed=3)
-    run(pytester, "tests").assert_outcomes(passed=3)
+    run(pytester, "tests", "--vtl-update-snapshots").assert_outcomes(passed=4)
+    run(pytester, "tests").assert_outcomes(passed=4)

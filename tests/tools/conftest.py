@@ -1,5 +1,7 @@
 """The `vtl` command run as a user runs it: a separate process, in the repository's top folder
 (where the README's examples are run), its output and exit status checked."""
+import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +31,30 @@ def run_vtl(*args: str, stdin: str | None = None) -> Run:
 def cli():
     """`cli("render", "t.vtl", stdin=...)` runs `vtl render t.vtl` and returns its Run."""
     return run_vtl
+
+
+@pytest.fixture
+def terminal():
+    """`terminal("render", "t.vtl")`: the bytes `vtl render t.vtl` writes to a terminal."""
+    return run_in_terminal
+
+
+def run_in_terminal(*args: str) -> bytes:
+    """What `vtl ARGS` writes to a terminal (a pseudo-terminal: stdout.isatty() is true)."""
+    leader, follower = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "vtl_engine.tools.cli", *args], cwd=ROOT,
+                          stdin=subprocess.DEVNULL, stdout=follower, stderr=subprocess.DEVNULL
+                          ) as process:
+        os.close(follower)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:   # the terminal is gone: the process has exited
+                break
+            if not chunk:
+                break
+            output += chunk
+        process.wait(timeout=60)
+    os.close(leader)
+    return output

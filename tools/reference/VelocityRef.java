@@ -157,9 +157,16 @@ public class VelocityRef {
             return StringEscapeUtils.escapeJavaScript(text(value));
         }
 
-        /** Strict JSON (RFC 4627): a template should not pass offline and fail on AWS. */
+        /**
+         * Strict JSON (RFC 4627): a template should not pass offline and fail on AWS. Blank text
+         * (characters up to U+0020 only) reads as json-smart's permissive parser, which Jayway's
+         * provider uses, reads it: the empty string.
+         */
         public Object parseJson(Object value) throws Exception {
-            return new JSONParser(JSONParser.MODE_RFC4627).parse(text(value), JSONValue.defaultReader.DEFAULT_ORDERED);
+            String text = text(value);
+            boolean blank = text != null && text.trim().isEmpty();
+            int mode = blank ? JSONParser.MODE_PERMISSIVE : JSONParser.MODE_RFC4627;
+            return new JSONParser(mode).parse(text, JSONValue.defaultReader.DEFAULT_ORDERED);
         }
 
         public String urlEncode(Object value) throws Exception {

@@ -12,15 +12,18 @@ from .integration import (
     Integration,
     IntegrationRequest,
     IntegrationResponse,
+    LambdaPayloadError,
     MethodRequest,
     MethodResponse,
     mock_backend_response,
 )
+from .invoke import Invocation, invoke, match_route, test_invoke_method
 from .mapping import MappingResult, render_mapping_template
 from .util import UTIL, Util
 
 __all__ = [
     "BackendResponse", "Input", "Integration", "IntegrationRequest", "IntegrationResponse",
-    "MappingResult", "MethodRequest", "MethodResponse", "UTIL", "Util", "build_context",
-    "mock_backend_response", "render_mapping_template",
+    "Invocation", "LambdaPayloadError", "MappingResult", "MethodRequest", "MethodResponse",
+    "UTIL", "Util", "build_context", "invoke", "match_route", "mock_backend_response",
+    "render_mapping_template", "test_invoke_method",
 ]

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..core.errors import VtlError
+from ..core.errors import VtlError, shown
 from ..core.runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
@@ -40,7 +40,7 @@ def _epoch_of(requested: Any) -> int:
         return int(datetime.strptime(requested, "%d/%b/%Y:%H:%M:%S %z").timestamp() * 1000)
     except (TypeError, ValueError):
         raise VtlError(f"$context.requestTime must look like 25/Nov/2026:14:05:00 +0000, "
-                       f"not {requested!r}") from None
+                       f"not {shown(requested)}") from None
 
 
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
@@ -88,7 +88,7 @@ def build_context(given: Mapping[str, Any] | None = None,
         epoch = given["requestTimeEpoch"]
         if type(epoch) is not int:
             raise VtlError(f"$context.requestTimeEpoch must be whole milliseconds since 1970, "
-                           f"not {epoch!r}")
+                           f"not {shown(epoch)}")
     elif "requestTime" in given:
         epoch = _epoch_of(given["requestTime"])
     else:
@@ -141,9 +141,14 @@ def _extended_request_id() -> str:
 
 def _request_path(stage: str, resource_path: str, path_params: Mapping[str, Any] | None) -> str:
     """`$context.path`: the stage, then the resource path with its parameters filled in."""
-    values = path_params or {}
-    return f"/{stage}" + _PATH_PARAMETER.sub(
-        lambda m: str(values.get(m.group(1), m.group(0))), resource_path)
+    return f"/{stage}" + filled_path(resource_path, path_params or {})
+
+
+def filled_path(resource_path: str, path_params: Mapping[str, Any]) -> str:
+    """The path a request for `resource_path` ("/orders/{id}", "/files/{proxy+}") was sent to,
+    its parameters filled in (one left as written when it has no value)."""
+    return _PATH_PARAMETER.sub(lambda m: str(path_params.get(m.group(1), m.group(0))),
+                               resource_path)
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})

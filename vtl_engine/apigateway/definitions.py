@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 import yaml
 
-from ..core.errors import VtlError
+from ..core.errors import VtlError, shown
 from ..userfiles import read_user_text, yaml_problem
 from .integration import Integration
 
@@ -96,15 +96,18 @@ class ApiDefinition:
         """The integration of `route` ("POST /orders"; the method in any case). A route the
         definition lacks falls back to the `ANY` method of the same path."""
         method, path = split_route(route)
-        spec = self.specs.get(f"{method} {path}") or self.specs.get(f"ANY {path}")
-        if spec is None:
+        found = next((key for key in (f"{method} {path}", f"ANY {path}") if key in self.specs),
+                     None)
+        if found is None:
             known = ", ".join(self.routes()) or "none"
             raise DefinitionError(f"{self.path}: no route {method} {path} (routes: {known})")
         try:
-            return Integration.from_openapi(_normalised(spec))
+            integration = Integration.from_openapi(_normalised(self.specs[found]))
         except (ValueError, TypeError, AttributeError) as error:
             reason = str(error).splitlines()[0]  # a Java regex error adds the pattern and a caret
             raise DefinitionError(f"{self.path}: {method} {path}: {reason}") from None
+        integration.name = f"{self.path} {found}"   # its templates are named after where it sits
+        return integration
 
 
 def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,14 +133,14 @@ def _normalised(spec: Mapping[str, Any]) -> dict[str, Any]:
 def _checked(value: Any, what: str, texts: tuple[str, ...],
              mappings: tuple[str, ...]) -> dict[str, Any]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"{what} must be a mapping, not {value!r}")
+        raise ValueError(f"{what} must be a mapping, not {shown(value)}")
     checked = {key: item for key, item in value.items() if item is not None}
     for key in texts:
         if key in checked and not isinstance(checked[key], str):
-            raise ValueError(f"{key} must be text, not {checked[key]!r}")
+            raise ValueError(f"{key} must be text, not {shown(checked[key])}")
     for key in mappings:
         if key in checked and not isinstance(checked[key], Mapping):
-            raise ValueError(f"{key} must be a mapping, not {checked[key]!r}")
+            raise ValueError(f"{key} must be a mapping, not {shown(checked[key])}")
     return checked
 
 
@@ -315,10 +318,10 @@ def _template_definition(name: str, template: Mapping[str, Any],
             if route is not None:
                 specs[route] = _method_integration(_mapping(properties.get("Integration")), names)
     # a SAM function's Api events are proxy integrations, unless a definition says otherwise
-    for resource in resources.values():
+    for logical_id, resource in resources.items():
         if resource.get("Type") == "AWS::Serverless::Function":
             for route in _function_routes(_mapping(resource.get("Properties"))):
-                specs.setdefault(route, {"type": "AWS_PROXY"})
+                specs.setdefault(route, _function_integration(logical_id, names))
     is_sam = "Serverless" in str(template.get("Transform", "")) or any(
         str(resource.get("Type", "")).startswith("AWS::Serverless::")
         for resource in resources.values())
@@ -397,6 +400,13 @@ def _method_integration(integration: Mapping[str, Any], names: Mapping[str, Any]
             }
     spec["responses"] = responses
     return spec
+
+
+def _function_integration(logical_id: str, names: Mapping[str, Any]) -> dict[str, Any]:
+    """The Lambda proxy integration SAM writes for a function's Api event."""
+    uri = _substitute("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/"
+                      f"functions/${{{logical_id}.Arn}}/invocations", names)
+    return {"type": "AWS_PROXY", "httpMethod": "POST", "uri": uri}
 
 
 def _function_routes(properties: Mapping[str, Any]) -> list[str]:

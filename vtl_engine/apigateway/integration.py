@@ -1,10 +1,11 @@
-"""What API Gateway does around the mapping templates of a non-proxy integration.
+"""What API Gateway does around the mapping templates of an integration.
 
 An `Integration` holds the fields of an OpenAPI export's `x-amazon-apigateway-integration`.
 `integration_request` turns a client's `MethodRequest` into what the backend receives (or the
 415 API Gateway answers itself); `integration_response` turns the backend's answer into what
 the client receives. In both, parameter mappings come first, then the body template, then the
-`$context` overrides the template set.
+`$context` overrides the template set. Proxy integrations (`AWS_PROXY`, `HTTP_PROXY`) run no
+templates: proxy.py builds what they send and reads what they answer.
 """
 from __future__ import annotations
 
@@ -15,15 +16,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.errors import VtlRuntimeError
+from ..core.errors import VtlRuntimeError, shown
 from ..core.runtime.javaregex import compile_java
 from ..core.runtime.signals import JavaException
 from ..core.runtime.values import to_string
+from .arguments import (CONTEXT_SHAPE, NAMES_SHAPE, check_body, check_list, check_mapping,
+                        check_templates)
 from .context import build_context
 from .input import Input
 from .jsondata import parse_body, to_json
 from .jsonpath import NOT_FOUND, compile_path
+from .lambdajson import invokes_lambda, lambda_rejection
 from .mapping import MappingResult, render_prepared, status_code
+from .proxy import (ProxyResponseError, event_json, http_proxy_parameters, lambda_proxy_event,
+                    lambda_proxy_response)
+from .utf8 import payload_text
 
 PASSTHROUGH_BEHAVIORS = ("WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER")
 PROXY_TYPES = ("AWS_PROXY", "HTTP_PROXY")
@@ -54,6 +61,18 @@ class MethodRequest:
     #: what is known of `$context` (merged over realistic defaults)
     context: dict[str, Any] | None = None
     stage_variables: dict[str, Any] = field(default_factory=dict)
+    #: every value of a header or query string parameter sent more than once, as lists (the
+    #: maps above hold one value each, the last): what a proxy integration passes on
+    multi_value_headers: dict[str, list[Any]] | None = None
+    multi_value_querystring: dict[str, list[Any]] | None = None
+
+    def __post_init__(self) -> None:
+        check_body(self.body)
+        for name in ("headers", "querystring", "path", "stage_variables"):
+            check_mapping(getattr(self, name), name, NAMES_SHAPE)
+        check_mapping(self.context, "context", CONTEXT_SHAPE)
+        for name in ("multi_value_headers", "multi_value_querystring"):
+            check_mapping(getattr(self, name), name, '{"name": ["value", "value"]}')
 
     @property
     def params(self) -> dict[str, dict[str, Any]]:
@@ -68,6 +87,7 @@ class IntegrationRequest:
 
     body: str | bytes
     headers: dict[str, Any]
+    #: one value per name; for HTTP_PROXY a parameter the client sent more than once is a list
     querystring: dict[str, Any]
     path: dict[str, Any]
     #: `$context` after the request template: the same request's response side reads it on
@@ -86,11 +106,18 @@ class BackendResponse:
     headers: dict[str, Any] = field(default_factory=dict)
     error_message: str | None = None
 
+    def __post_init__(self) -> None:
+        if type(self.status_code) is not int:
+            raise TypeError(f"status_code must be an int, not {self.status_code!r}")
+        check_body(self.body)
+        check_mapping(self.headers, "headers", NAMES_SHAPE)
+
 
 @dataclass
 class MethodResponse:
     """What the client receives. `error` is why API Gateway answered with an error, when a
-    template failed (the client only sees the 500)."""
+    template failed (the client only sees the 500). A header a Lambda proxy result gives
+    several values (multiValueHeaders) is a list."""
 
     status_code: int
     body: str | bytes
@@ -99,7 +126,19 @@ class MethodResponse:
 
 
 UNSUPPORTED_MEDIA_TYPE = 415
-_GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error"}
+_GATEWAY_ERRORS = {415: "Unsupported Media Type", 500: "Internal server error",
+                   502: "Internal server error"}
+
+
+class LambdaPayloadError(Exception):
+    """Lambda refused the payload of a non-proxy integration: it is not JSON. API Gateway passes
+    Lambda's 400 on to the client and the function never runs."""
+
+    def __init__(self, payload: str | bytes, answer: str) -> None:
+        super().__init__("Lambda cannot parse the request template's output as JSON")
+        self.payload = payload
+        #: the body of the 400 (`{"message": "Could not parse request body into json: …"}`)
+        self.answer = answer
 
 
 def gateway_response(status: int, error: Exception | None = None) -> MethodResponse:
@@ -121,6 +160,8 @@ class IntegrationResponse:
     content_handling: str | None = None
 
     def __post_init__(self) -> None:
+        check_templates(self.response_templates, "response_templates")
+        check_mapping(self.response_parameters, "response_parameters", NAMES_SHAPE)
         _check_mappings(self.response_parameters, _RESPONSE_TARGET, _RESPONSE_SOURCE)
         if self.selection_pattern:
             try:
@@ -149,9 +190,14 @@ class Integration:
     request_parameters: dict[str, str] = field(default_factory=dict)
     responses: list[IntegrationResponse] = field(default_factory=list)
     content_handling: str | None = None
+    #: the method the backend is called with (`httpMethod`); ANY or None: the client's
+    http_method: str | None = None
     dialect: str = "aws"
     #: record which parts of the templates run (see Template.coverage)
     coverage: bool = False
+    #: where the integration sits ("openapi.yaml POST /orders"): its templates are named after
+    #: it (template_name), in error messages and in coverage
+    name: str | None = None
 
     def __post_init__(self) -> None:
         self.type = self.type.upper()
@@ -159,6 +205,9 @@ class Integration:
         if self.passthrough_behavior not in PASSTHROUGH_BEHAVIORS:
             raise ValueError(f"passthroughBehavior must be one of {PASSTHROUGH_BEHAVIORS}, "
                              f"not {self.passthrough_behavior!r}")
+        check_templates(self.request_templates, "request_templates")
+        check_mapping(self.request_parameters, "request_parameters", NAMES_SHAPE)
+        check_list(self.responses, "responses", IntegrationResponse)
         _check_mappings(self.request_parameters, _REQUEST_TARGET, _REQUEST_SOURCE)
 
     @classmethod
@@ -170,54 +219,98 @@ class Integration:
                    request_parameters=dict(spec.get("requestParameters") or {}),
                    responses=[IntegrationResponse.from_openapi(key, value)
                               for key, value in (spec.get("responses") or {}).items()],
-                   content_handling=spec.get("contentHandling"), dialect=dialect)
+                   content_handling=spec.get("contentHandling"),
+                   http_method=spec.get("httpMethod"), dialect=dialect)
+
+    def template_name(self, media_type: str,
+                      response: IntegrationResponse | None = None) -> str | None:
+        """The name of the request template for `media_type` (of `response`'s template, when
+        given): "openapi.yaml POST /orders request application/json", "openapi.yaml POST
+        /orders response 400 (Invalid.*) application/json"; None for an unnamed integration."""
+        if self.name is None:
+            return None
+        if response is None:
+            return f"{self.name} request {media_type}"
+        return (f"{self.name} response {response.status_code} "
+                f"({response.selection_pattern or 'default'}) {media_type}")
+
+    def templates(self) -> list[tuple[str | None, str]]:
+        """Each template of the integration, request side first, with its name (see
+        template_name) and its text."""
+        found = [(self.template_name(media_type), source)
+                 for media_type, source in self.request_templates.items()]
+        for response in self.responses:
+            found += [(self.template_name(media_type, response), source)
+                      for media_type, source in response.response_templates.items()]
+        return found
 
     @property
     def is_lambda(self) -> bool:
         """A Lambda function behind a non-proxy AWS integration: its errors select responses."""
-        return self.type == "AWS" and ":lambda:path/" in self.uri
+        return invokes_lambda(self.type, self.uri)
 
     # -- request side ---------------------------------------------------------------------------
 
     def integration_request(self, request: MethodRequest) -> IntegrationRequest | MethodResponse:
         """What the backend receives for `request`, or the response API Gateway answers
-        instead: 415 for a media type it may not pass through, 500 when the template fails."""
+        instead: 415 for a media type it may not pass through, 500 when the template fails,
+        400 when a Lambda function is sent a payload that is not JSON (LambdaPayloadError).
+        An AWS_PROXY integration sends the Lambda proxy event (its JSON is the body), an
+        HTTP_PROXY one the client's request with the mapped parameters added."""
         params = request.params
         context = build_context(request.context, params)
         stage_variables = dict(request.stage_variables)
+        if self.type == "AWS_PROXY":
+            # the request parameter mappings do not reach a Lambda proxy event
+            if (self.http_method or "POST").upper() != "POST":  # Lambda's Invoke is a POST
+                return gateway_response(500, ValueError(
+                    f"an AWS_PROXY integration calls Lambda with POST, not {self.http_method}"))
+            event = lambda_proxy_event(request.body, request.headers, request.querystring,
+                                       request.path, stage_variables, context,
+                                       request.multi_value_headers,
+                                       request.multi_value_querystring)
+            return IntegrationRequest(event_json(event), {}, {}, {}, context)
         body = _binary_as_text(request.body, self.content_handling)
-        input_ = Input(_text(body), params)
+        input_ = Input(payload_text(body), params)
         mapped = {"header": {}, "querystring": {}, "path": {}}
         for target, source in self.request_parameters.items():
             kind, name = _REQUEST_TARGET.fullmatch(target).groups()
             value = _request_source(source, params, input_, stage_variables, context)
             if value is not None:
                 mapped[kind][name] = value
-        media_type = None
-        if self.type not in PROXY_TYPES:
-            media_type = _media_type(_header(request.headers, "Content-Type"))
-            template = _find_template(self.request_templates, media_type)
-            if template is None:
-                behavior = self.passthrough_behavior
-                if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES"
-                                           and self.request_templates):
-                    return gateway_response(UNSUPPORTED_MEDIA_TYPE)
-                media_type = None
-            else:
-                media_type, source = template
-                try:
-                    result = render_prepared(source, _text(body), params, context,
-                                             stage_variables, self.dialect, self.coverage)
-                except VtlRuntimeError as error:  # "Unable to transform request"
-                    return gateway_response(500, error)
-                body = result.body
-                for kind, overrides in (("header", result.header_overrides),
-                                        ("querystring", result.querystring_overrides),
-                                        ("path", result.path_overrides)):
-                    mapped[kind].update(overrides)
+        if self.type == "HTTP_PROXY":
+            headers, querystring = http_proxy_parameters(
+                request.headers, request.querystring, mapped["header"], mapped["querystring"],
+                request.multi_value_querystring)
+            return IntegrationRequest(request.body, headers, querystring, mapped["path"], context)
+        media_type = _media_type(_header(request.headers, "Content-Type"))
+        template = _find_template(self.request_templates, media_type)
+        if template is None:
+            behavior = self.passthrough_behavior
+            if behavior == "NEVER" or (behavior == "WHEN_NO_TEMPLATES" and self.request_templates):
+                return gateway_response(UNSUPPORTED_MEDIA_TYPE)
+            media_type = None
+        else:
+            media_type, source = template
+            try:
+                result = render_prepared(source, payload_text(body), params, context,
+                                         stage_variables, self.dialect, self.coverage,
+                                         self.template_name(media_type))
+            except VtlRuntimeError as error:  # "Unable to transform request"
+                return gateway_response(500, error)
+            body = result.body
+            for kind, overrides in (("header", result.header_overrides),
+                                    ("querystring", result.querystring_overrides),
+                                    ("path", result.path_overrides)):
+                mapped[kind].update(overrides)
         body = _text_as_binary(body, self.content_handling)
         if body is None:
             return gateway_response(500)
+        if self.is_lambda:
+            rejected = lambda_rejection(body)
+            if rejected is not None:
+                return MethodResponse(400, rejected, {"Content-Type": DEFAULT_MEDIA_TYPE},
+                                      LambdaPayloadError(body, rejected))
         return IntegrationRequest(body, mapped["header"], mapped["querystring"], mapped["path"],
                                   context, media_type)
 
@@ -248,8 +341,19 @@ class Integration:
         `integration_request` (from `integration_request`) carries the request's `$context`,
         overrides included, to the response template; without it a fresh one is built. A
         template that fails gives the 500 API Gateway gives; one that does not parse raises
-        VtlSyntaxError.
+        VtlSyntaxError. A proxy integration passes the backend's answer on: HTTP_PROXY as it
+        is, AWS_PROXY read as a Lambda proxy result (502 with a ProxyResponseError when it is
+        not one, or when the function failed).
         """
+        if self.type == "HTTP_PROXY":
+            return MethodResponse(backend.status_code, backend.body, dict(backend.headers))
+        if self.type == "AWS_PROXY":
+            try:
+                status, body, headers = lambda_proxy_response(
+                    backend.status_code, backend.body, backend.headers, backend.error_message)
+            except ProxyResponseError as error:
+                return gateway_response(error.status, error)
+            return MethodResponse(status, body, headers)
         chosen = self.select_response(backend)
         if chosen is None:
             return gateway_response(500)
@@ -259,7 +363,7 @@ class Integration:
                                 else request.context, params)
         stage_variables = dict(request.stage_variables)
         body = _binary_as_text(backend.body, chosen.content_handling)
-        backend_input = Input(_text(body), params)
+        backend_input = Input(payload_text(body), params)
         headers: dict[str, Any] = {}
         for target, source in chosen.response_parameters.items():
             name = _RESPONSE_TARGET.fullmatch(target).group(1)
@@ -267,18 +371,18 @@ class Integration:
             if value is not None:
                 headers[name] = value
         media_type = None
-        if self.type not in PROXY_TYPES:
-            accept = _media_type(_header(request.headers, "Accept"))
-            template = _find_template(chosen.response_templates, accept)
-            if template is None and chosen.response_templates:
-                template = next(iter(chosen.response_templates.items()))
-            if template is not None:
-                media_type, source = template
-                try:
-                    body = render_prepared(source, _text(body), params, context,
-                                           stage_variables, self.dialect, self.coverage).body
-                except VtlRuntimeError as error:  # "Unable to transform response"
-                    return gateway_response(500, error)
+        accept = _media_type(_header(request.headers, "Accept"))
+        template = _find_template(chosen.response_templates, accept)
+        if template is None and chosen.response_templates:
+            template = next(iter(chosen.response_templates.items()))
+        if template is not None:
+            media_type, source = template
+            try:
+                body = render_prepared(source, payload_text(body), params, context,
+                                       stage_variables, self.dialect, self.coverage,
+                                       self.template_name(media_type, chosen)).body
+            except VtlRuntimeError as error:  # "Unable to transform response"
+                return gateway_response(500, error)
         # the overrides in $context, set by this template or (MOCK) by the request template
         overrides = MappingResult("", context)
         headers.update(overrides.response_header_overrides)
@@ -294,7 +398,8 @@ def mock_backend_response(integration_request: IntegrationRequest) -> BackendRes
     """What a MOCK integration answers: the status code the request template wrote as
     `{"statusCode": N}` (200 if it wrote none) and an empty body."""
     try:
-        found = compile_path("$.statusCode").read(parse_body(_text(integration_request.body)))
+        body = payload_text(integration_request.body)
+        found = compile_path("$.statusCode").read(parse_body(body))
     except JavaException:  # a body that is not JSON names no status
         found = None
     return BackendResponse(status_code=status_code(found) or 200, body="")
@@ -307,9 +412,9 @@ def _check_mappings(mappings: Mapping[str, str], targets: re.Pattern[str],
     # API Gateway refuses bad mapping expressions when the API is deployed; so do we, early
     for target, source in mappings.items():
         if targets.fullmatch(target) is None:
-            raise ValueError(f"invalid mapping target {target!r}")
+            raise ValueError(f"invalid mapping target {shown(target)}")
         if not isinstance(source, str) or sources.fullmatch(source) is None:
-            raise ValueError(f"invalid mapping expression {source!r} for {target!r}")
+            raise ValueError(f"invalid mapping expression {shown(source)} for {shown(target)}")
 
 
 def _request_source(source: str, params: dict[str, dict[str, Any]], input_: Input,
@@ -404,9 +509,3 @@ def _text_as_binary(body: str | bytes, handling: str | None) -> str | bytes | No
         except (binascii.Error, ValueError):
             return None
     return body
-
-
-def _text(body: str | bytes) -> str:
-    """A payload as a template reads it."""
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-

@@ -28,7 +28,10 @@ _JAVA_BLANKS = "".join(map(chr, range(33)))
 
 def parse_json(text: str) -> Any:
     """Parse strict JSON into json-smart's kinds of values; invalid JSON throws a JavaException
-    whose message says where."""
+    whose message says where. Blank text (characters up to U+0020 only) is the empty string, as
+    json-smart's permissive parser (the one Jayway's provider uses) reads it."""
+    if text[:1] <= " " and not text.strip(_JAVA_BLANKS):
+        return ""
     return with_json_arrays(*parse_json_lists(text))
 
 

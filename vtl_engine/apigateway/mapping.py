@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..core.errors import VtlLimitError, VtlRuntimeError
+from ..core.errors import VtlLimitError
 from ..core.template import Template
+from .arguments import check_request
 from .context import build_context
 from .input import Input, normalise_params
+from .utf8 import payload_text
 from .util import UTIL, Util
 
 # what render_prepared puts in these variables, so calls on them compile to direct calls
@@ -51,46 +53,49 @@ def render_mapping_template(template: str, body: str | bytes = "",
                             params: dict[str, dict[str, Any]] | None = None,
                             context: dict[str, Any] | None = None,
                             stage_variables: dict[str, Any] | None = None,
-                            dialect: str = "aws", coverage: bool = False) -> MappingResult:
+                            dialect: str = "aws", coverage: bool = False,
+                            name: str | None = None) -> MappingResult:
     """Render an API Gateway mapping template for one request.
 
     `params` holds the method request's `path`, `querystring` and `header` maps; `context` what
     the caller knows of `$context` (merged over realistic defaults). A body given as bytes is
     read as UTF-8 text, malformed bytes becoming U+FFFD (Java's new String(bytes, UTF_8)).
     Raises VtlSyntaxError for a template that does not parse and VtlRuntimeError where API
-    Gateway would fail the request. `coverage` records which parts of the template ran (see
-    Template.coverage).
+    Gateway would fail the request; TypeError or ValueError for an argument of the wrong shape.
+    `coverage` records which parts of the template ran (see Template.coverage); `name` says
+    where the template sits (a file, a place in an API definition), for error messages and
+    coverage.
     """
-    if isinstance(body, (bytes, bytearray)):
-        body = bytes(body).decode("utf-8", "replace")
-    elif not isinstance(body, str):
-        raise VtlRuntimeError(f"the body must be text or bytes, not {type(body).__name__}")
+    check_request(body, params, context, stage_variables)
     parameters = normalise_params(params)
     try:
         full_context = build_context(context, parameters)
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
-    return render_prepared(template, body, parameters, full_context,
-                           dict(stage_variables or {}), dialect, coverage)
+    return render_prepared(template, payload_text(body), parameters, full_context,
+                           dict(stage_variables or {}), dialect, coverage, name)
 
 
 def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
                     context: dict[str, Any], stage_variables: dict[str, Any],
-                    dialect: str = "aws", coverage: bool = False) -> MappingResult:
+                    dialect: str = "aws", coverage: bool = False,
+                    name: str | None = None) -> MappingResult:
     """Render with request data already as the template sees it: `params` from
     normalise_params, a complete `$context` from build_context and the stage variables, each a
     map of the request's own (the template may change them in place). A host that serves many
     requests prepares what they share once."""
-    compiled = compiled_template(template, dialect, coverage)
+    compiled = compiled_template(template, dialect, coverage, name)
     variables = {"input": Input(body, params, compiled.dialect), "context": context,
                  "stageVariables": stage_variables, "util": UTIL}
     return MappingResult(compiled.render_values(variables), context)
 
 
 @lru_cache(maxsize=256)
-def compiled_template(source: str, dialect: str = "aws", coverage: bool = False) -> Template:
+def compiled_template(source: str, dialect: str = "aws", coverage: bool = False,
+                      name: str | None = None) -> Template:
     """A Template for `source`, reused across requests."""
-    return Template(source, dialect=dialect, known_objects=KNOWN_OBJECTS, coverage=coverage)
+    return Template(source, dialect=dialect, name=name, known_objects=KNOWN_OBJECTS,
+                    coverage=coverage)
 
 
 def status_code(value: Any) -> int | None:

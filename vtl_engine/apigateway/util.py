@@ -16,6 +16,7 @@ from ..core.runtime.host import HostObject
 from ..core.runtime.signals import MISSING, JavaException
 from ..core.runtime.values import JSON_DATA
 from .jsondata import parse_json as _parse_json_text
+from .utf8 import java_utf8_decode
 
 _ILLEGAL_ARGUMENT = "java.lang.IllegalArgumentException"
 _BAD_HEX = "URLDecoder: Illegal hex characters in escape (%) pattern - "
@@ -84,26 +85,6 @@ _URL_SAFE = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 _URL_BYTE = tuple(chr(b) if b in _URL_SAFE else "+" if b == 0x20 else "%%%02X" % b
                   for b in range(256))
 _URL_IS_SAFE = re.compile(r"[A-Za-z0-9.\-*_]*").fullmatch
-
-
-def _java_utf8_replace(err: UnicodeDecodeError) -> tuple[str, int]:
-    """Java's UTF-8 decoder takes an encoded surrogate (ED A0-BF [80-BF]) as one malformed unit;
-    Python replaces each byte. Everything else already agrees (checked against Java 17)."""
-    data, start = err.object, err.start
-    if data[start] == 0xED and start + 1 < len(data) and 0xA0 <= data[start + 1] <= 0xBF:
-        end = start + 2
-        if end < len(data) and 0x80 <= data[end] <= 0xBF:
-            end += 1
-        return "\ufffd", end
-    return "\ufffd", err.end
-
-
-codecs.register_error("vtl-java-utf8", _java_utf8_replace)
-
-
-def java_utf8_decode(data: bytes) -> str:
-    """`new String(bytes, UTF_8)`: malformed input becomes U+FFFD exactly where Java puts it."""
-    return data.decode("utf-8", "vtl-java-utf8")
 
 
 def url_encode(value: Any) -> str:

@@ -8,7 +8,6 @@ kind of question for one body (how deep its loops nest, whether it may resize a 
 """
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -44,7 +43,7 @@ class Analysis:
     #: the names of every reference (a #set's target included)
     reads: frozenset[str]
     #: how many #set directives write each name
-    set_counts: Counter[str]
+    set_counts: dict[str, int]
     #: the names loops bind: their variables, and $foreach, $velocityCount, $velocityHasNext
     loop_names: frozenset[str]
     #: whether the template has what may run template code out of the compiler's sight:
@@ -80,7 +79,7 @@ class Analysis:
 
 def analyse(template: n.Template, dialect: Dialect) -> Analysis:
     references: list[n.Reference] = []
-    set_counts: Counter[str] = Counter()
+    set_counts: dict[str, int] = {}
     targets: set[int] = set()
     loops: list[n.Foreach] = []
     other_code = False
@@ -89,7 +88,8 @@ def analyse(template: n.Template, dialect: Dialect) -> Analysis:
         if kind is n.Reference:
             references.append(node)
         elif kind is n.Set:
-            set_counts[node.target.name] += 1
+            name = node.target.name
+            set_counts[name] = set_counts.get(name, 0) + 1
             targets.add(id(node.target))
         elif kind is n.Foreach:
             loops.append(node)
@@ -120,7 +120,7 @@ def _sets(body: list[n.Node], name: str) -> bool:
                or (x.__class__ is n.Foreach and x.var == name) for x in n.walk(body))
 
 
-def _set_once(body: list[n.Node], set_counts: Counter[str], loop_names: frozenset[str],
+def _set_once(body: list[n.Node], set_counts: dict[str, int], loop_names: frozenset[str],
               references: list[n.Reference]) -> dict[str, n.Set]:
     """The variables whose one #set is in the root body itself (so it runs once, before
     everything after it), gives a value that is never null (a reference, in a dialect where an

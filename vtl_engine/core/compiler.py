@@ -7,14 +7,16 @@ names only inside mangled local names and template text only inside `repr()` lit
 body function has the signature `(v, w, st)`: `v` maps the template's variables, `w` writes
 output, `st` is the render's RenderState. A name it uses again and again (a runtime helper, a
 known object's direct call) it binds as a default argument, a local, the fastest name to look
-up; what the host supplies (known objects' classes and direct calls, `general`, `cov`) the
-module sets to None and the host binds when it loads the module (`bind_host_names`).
+up. The module's first lines say where its names come from: imports from the runtime, the
+dialect's helpers, and what the host binds when it loads the module (known objects' classes and
+direct calls, `general`, `cov`), set to None for reading.
 
-The code object is compiled from the module with one statement a line (`GeneratedModule.source`),
-whose `positions[i]` is the template (line, column) behind line i + 1, so that a failure while
-rendering can name the template position. The same lines laid out for reading (`readable`,
-layout.py: lines of at most 120 characters, each with the template line:column it comes from in
-a comment) cost nothing until someone reads them.
+The code object is compiled from the module's functions with one statement a line
+(`GeneratedModule.source`), in the namespace those first lines describe (`namespace`: made once,
+not compiled each time), whose `positions[i]` is the template (line, column) behind line i + 1,
+so that a failure while rendering can name the template position. The module laid out for
+reading (`readable`, layout.py: lines of at most 120 characters, each with the template
+line:column it comes from in a comment) costs nothing until someone reads it.
 
 The template-wide facts the generator relies on come from analysis.py; where the code being
 written is (its function, the loops around it) is a Frame.
@@ -27,11 +29,14 @@ the generated code has no trace of coverage.
 from __future__ import annotations
 
 import copy
+import importlib
 import math
 import re
 import textwrap
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
@@ -39,6 +44,7 @@ from .analysis import Analysis, analyse, has_interpolated_strings, loop_depth, m
 from .dialect import Dialect
 from .layout import (
     BREAK,
+    COMMA,
     LINE_WIDTH,
     STEP,
     Line,
@@ -50,14 +56,12 @@ from .layout import (
     literal,
     unmarked,
 )
+from .limits import MAX_LOOPS_PER_FUNCTION
 from .runtime.host import VARIABLE
 from .runtime.methods import CLASS_PROPERTIES, direct_function
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
-# Python allows 20 nested blocks in one function and each #foreach takes two (try, for)
-_MAX_LOOPS_PER_FUNCTION = 6
-
 # What generated code calls, by the module that has it; the dialect's helpers (Dialect.helpers)
 # besides, and the builtins dict, int, float, len, enumerate, str, repr, abs
 _RUNTIME = {
@@ -71,7 +75,7 @@ _RUNTIME = {
     "vtl_engine.core.runtime.values": ("JavaList", "make_range"),
 }
 _RUNTIME_MODULES = {name: module for module, names in _RUNTIME.items() for name in names}
-# what the host binds when it loads the module (see bind_host_names)
+# what the host binds when it loads the module (see namespace)
 _HOST_NAMES = re.compile(r"known_\w+|direct_\d+|general|cov")
 
 
@@ -100,11 +104,77 @@ class GeneratedModule:
     direct_functions: dict[str, Any] = field(default_factory=dict)
     #: the lines `source` is made of, with where they may break (see layout.py)
     lines: list[Line] = field(default_factory=list)
+    #: what the module's first lines say (see Header)
+    header: Header | None = None
+
+    def listing(self) -> list[Line]:
+        """All the lines of the module as it is read: its first lines, which say where its
+        names come from (they are the namespace it runs in, not compiled), `lines`, and a note
+        of the direct calls."""
+        found = self.header.lines() if self.header is not None else []
+        found += self.lines
+        if self.direct_calls:
+            found += [_note(""), _note("# Direct calls, made for the known objects' classes "
+                                       "(known_<name>):")]
+        for global_name, name, method, constants in self.direct_calls:
+            said = f"{global_name} = direct_function(known_{name}, {method!r}, {constants!r})"
+            found += [_note(f"# {line}") for line in
+                      (textwrap.wrap(said, LINE_WIDTH - 2, subsequent_indent="    ")
+                       if len(said) > LINE_WIDTH - 2 else [said])]
+        return found
 
     def readable(self) -> tuple[str, list[tuple[int, int]]]:
         """The module laid out for reading, and the template position of each of its lines."""
-        source, positions = lay_out(self.lines)
+        source, positions = lay_out(self.listing())
         return "\n".join(source) + "\n", positions
+
+
+@dataclass
+class Header:
+    """What the first lines of a generated module say: its template and dialect, the runtime's
+    names and the dialect's helpers it uses, and the names the host binds."""
+
+    template_name: str | None
+    dialect: Dialect
+    used: set[str]
+    host: set[str]
+
+    def lines(self) -> list[Line]:
+        title = f" {self.template_name!r}" if self.template_name else ""
+        said = [f"# Compiled by vtl_engine from the VTL template{title}, dialect "
+                f"{self.dialect.name!r}.",
+                "# Each function writes a body of the template: w(text) writes, v holds its "
+                "variables, st is the",
+                "# render's state; a name it uses again and again it binds as a default "
+                "argument. Its locals: k_a",
+                "# holds $a read once, s_a $a set once, l0_a a loop's item $a, t1 a temporary. "
+                "The comment after",
+                "# a line is the template line:column it comes from."]
+        dialect = self.dialect.name.upper()
+        helpers = sorted(self.used & vars(self.dialect.helpers).keys())
+        if helpers:
+            said.append(f"from vtl_engine.core.dialect import {dialect}")
+        for module, names in _RUNTIME.items():
+            names = sorted(self.used.intersection(names))
+            if names:
+                said.append(f"from {module} import ({COMMA.join(names)})"
+                            if len(names) > 1 else f"from {module} import {names[0]}")
+        if helpers:
+            said.append("")
+        said += [f"{name} = {dialect}.helpers.{name}" for name in helpers]
+        if self.host:
+            host = sorted(self.host)
+            said += ["", "# bound by the host when it loads the module (known_<name>: the class "
+                     "of a known object, direct_<n>:", "# the call made for it, listed at the "
+                     "end; general: the template compiled without them)",
+                     f"({COMMA.join(host)}) = (None,) * {len(host)}" if len(host) > 1
+                     else f"{host[0]} = None"]
+        return [_note(line) for line in said]
+
+
+def _note(code: str) -> Line:
+    """A line outside the functions that is only read (not compiled)."""
+    return Line(0, code, (1, 1), in_function=False)
 
 
 class Function:
@@ -122,8 +192,8 @@ class Function:
         # those whose #set root has written so far (see Analysis.set_once), and its line
         self.set_once: dict[str, Line] = {}
         self.set_once_read: set[str] = set()   # those of them read from their local
-        # the runtime's and the host's names its code uses, and how often
-        self.uses: dict[str, int] = {}
+        # the runtime's and the host's names its code uses, once for each use (twice in a loop)
+        self.uses: list[str] = []
         self.flags_read: set[str] = set()      # the item flags (see Frame) read
 
     def temp(self) -> str:
@@ -158,8 +228,9 @@ class Frame:
     def use(self, name: str) -> str:
         """`name`, a name of the runtime's or the host's that the function uses (see
         CodeGenerator.signature)."""
-        uses = self.fn.uses
-        uses[name] = uses.get(name, 0) + (2 if self.loops else 1)   # (a loop: again and again)
+        self.fn.uses.append(name)
+        if self.loops:   # used again and again
+            self.fn.uses.append(name)
         return name
 
     def call(self, function: str, *args: str) -> str:
@@ -227,9 +298,6 @@ class CodeGenerator:
         """Write a line outside the functions."""
         self.lines.append(Line(0, code, (1, 1), in_function=False))
 
-    def comment(self, text: str) -> None:
-        """Write a comment line outside the functions (for reading: not compiled)."""
-        self.lines.append(Line(0, f"# {text}", (1, 1), in_function=False, compiled=False))
 
     def at(self, node: n.Node) -> None:
         self.position = (node.line, node.column)
@@ -264,63 +332,13 @@ class CodeGenerator:
         self.write_module()
         entries = (f"{name!r}: ({function}, {tuple(template.macros[name].params)!r})"
                    for name, function in macro_names.items())
-        self.write_module(f"MACROS = {{{f',{BREAK} '.join(entries)}}}")
-        if self.direct_calls:
-            self.write_module()
-            self.comment("Direct calls, made for the known objects' classes (known_<name>):")
-        for global_name, name, method, constants in self.direct_calls:
-            said = f"{global_name} = direct_function(known_{name}, {method!r}, {constants!r})"
-            for line in (textwrap.wrap(said, LINE_WIDTH - 2, subsequent_indent="    ")
-                         if len(said) > LINE_WIDTH - 2 else [said]):
-                self.comment(line)
-        self.lines[:0] = self.header()
-        compiled = [line for line in self.lines if line.compiled]
-        source = "\n".join(STEP * line.indent + unmarked(line.code) for line in compiled)
-        return GeneratedModule(source + "\n", [line.position for line in compiled],
-                               macro_names, self.coverage_points or [], self.direct_calls,
-                               self.direct_functions, self.lines)
-
-    def header(self) -> list[Line]:
-        """The module's first lines: what it is, and the names of the runtime and of the host
-        it uses."""
-        title = f" {self.template_name!r}" if self.template_name else ""
-        said = [f"Compiled by vtl_engine from the VTL template{title}, dialect "
-                f"{self.dialect.name!r}.",
-                "Each function writes a body of the template: w(text) writes, v holds its "
-                "variables, st is the",
-                "render's state; a name it uses again and again it binds as a default argument. "
-                "Its locals: k_a",
-                "holds $a read once, s_a $a set once, l0_a a loop's item $a, t1 a temporary. "
-                "The comment after",
-                "a line is the template line:column it comes from."]
-        lines = [Line(0, f"# {text}", (1, 1), in_function=False, compiled=False) for text in said]
-        code = []
-        used = self.used
-        dialect = self.dialect.name.upper()
-        if used & self.helpers:
-            code.append(f"from vtl_engine.core.dialect import {dialect}")
-        for module, names in _RUNTIME.items():
-            names = sorted(used.intersection(names))
-            if names:
-                code.append(f"from {module} import ({f',{BREAK} '.join(names)})"
-                            if len(names) > 1 else f"from {module} import {names[0]}")
-        helpers = sorted(used & self.helpers)
-        if helpers:
-            code.append("")
-        code += [f"{name} = {dialect}.helpers.{name}" for name in helpers]
-        lines += [Line(0, line, (1, 1), in_function=False) for line in code]
-        if self.host:
-            lines += [Line(0, "", (1, 1), in_function=False, compiled=False),
-                      Line(0, "# bound by the host when it loads the module (known_<name>: the "
-                              "class of a known object, direct_<n>:", (1, 1),
-                           in_function=False, compiled=False),
-                      Line(0, "# the call made for it, listed at the end; general: the "
-                              "template compiled without them)", (1, 1),
-                           in_function=False, compiled=False),
-                      Line(0, f"({f',{BREAK} '.join(sorted(self.host))}) = "
-                              f"(None,) * {len(self.host)}" if len(self.host) > 1
-                           else f"{min(self.host)} = None", (1, 1), in_function=False)]
-        return lines
+        self.write_module(f"MACROS = {{{COMMA.join(entries)}}}")
+        lines = self.lines
+        source = unmarked("\n".join(STEP * line.indent + line.code for line in lines))
+        return GeneratedModule(source + "\n", [line.position for line in lines], macro_names,
+                               self.coverage_points or [], self.direct_calls,
+                               self.direct_functions, lines,
+                               Header(self.template_name, self.dialect, self.used, self.host))
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         frame = Frame(Function(name, kind))
@@ -342,15 +360,15 @@ class CodeGenerator:
                 self.insert(start, "    return general(v, w, st)", (1, 1))
                 self.insert(start, f"if ({checks}):" if len(fn.guarded) > 1 else f"if {checks}:",
                             (1, 1))
-            for hoisted in sorted(fn.hoisted, reverse=True):   # only root's: see fixed_variable
+            for hoisted in sorted(fn.hoisted, reverse=True):   # only root's: see Analysis.fixed
                 self.insert(start, f"k_{hoisted} = v.get({hoisted!r})", (1, 1))
         for variable, line in fn.set_once.items():   # only root's: see stmt_Set
             if variable not in fn.set_once_read:   # never read after its #set: no local needed
                 line.code = line.code.replace(f" s_{variable} =", "", 1)
-        self.lines.insert(start, Line(0, self.signature(name, fn.uses), (1, 1),
+        self.lines.insert(start, Line(0, self.signature(name, Counter(fn.uses)), (1, 1),
                                       in_function=False))
 
-    def signature(self, name: str, uses: dict[str, int]) -> str:
+    def signature(self, name: str, uses: Counter[str]) -> str:
         """The `def` line of a function that uses `uses`, the runtime's names and the host's:
         those it uses more than once, or in a loop, are its default arguments (locals, the
         fastest names to look up); binding one used once would cost what it saves."""
@@ -358,16 +376,7 @@ class CodeGenerator:
         self.host.update(host)
         self.used.update(uses.keys() - host)
         parameters = ["v", "w", "st", *(f"{x}={x}" for x in sorted(uses) if uses[x] > 1)]
-        return f"def {name}({f',{BREAK} '.join(parameters)}):"
-
-    def fixed_variable(self, name: str, frame: Frame) -> str | None:
-        """The local that holds variable `name` in the root function when nothing in the
-        template can rebind it (see Analysis.fixed): root then reads it from `v` once, at its
-        start."""
-        if not frame.fn.is_root or name not in self.facts.fixed:
-            return None
-        frame.fn.hoisted.add(name)
-        return f"k_{name}"
+        return f"def {name}({COMMA.join(parameters)}):"
 
     def cover(self, kind: str, line: int, body: list[n.Node], frame: Frame) -> None:
         """With coverage on, record that `body` ran."""
@@ -428,6 +437,10 @@ class CodeGenerator:
             return self.printed(nodes[0], frame)
         lines = [((nodes[0].line, nodes[0].column), 0, "''.join((")]
         for node in nodes:
+            if node.__class__ is not n.If:   # (one line: the commonest)
+                lines.append(((node.line, node.column), 1,
+                              self.printed_line(node, frame) + ","))
+                continue
             part = self.printed(node, frame)
             lines += [(position, depth + 1, code) for position, depth, code in part[:-1]]
             position, depth, code = part[-1]
@@ -438,11 +451,8 @@ class CodeGenerator:
     def printed(self, node: n.Node, frame: Frame) -> Lines:
         """The lines of an expression for the text a mergeable node prints."""
         position = (node.line, node.column)
-        if isinstance(node, n.Text):
-            return [(position, 0, literal(node.text))]
-        if isinstance(node, n.Reference):
-            return [(position, 0, self.printed_reference(node, frame))]
-        assert isinstance(node, n.If)
+        if not isinstance(node, n.If):
+            return [(position, 0, self.printed_line(node, frame))]
         lines = [(position, 0, "(")]
         for condition, body in node.branches:
             lines += self.arm(body, position, frame)
@@ -451,6 +461,12 @@ class CodeGenerator:
         lines += self.arm(node.otherwise or [], position, frame)
         lines.append((lines[-1][0], 0, ")"))
         return lines
+
+    def printed_line(self, node: n.Node, frame: Frame) -> str:
+        """The expression for the text a Text or a Reference prints."""
+        if node.__class__ is n.Text:
+            return literal(node.text)
+        return self.printed_reference(node, frame)
 
     def arm(self, body: list[n.Node], position: tuple[int, int], frame: Frame) -> Lines:
         """An #if arm's expression (a reference's, a conditional expression, in parentheses)."""
@@ -534,7 +550,7 @@ class CodeGenerator:
                 self.cover("#if with no arm taken", node.line, [], frame)
 
     def stmt_Foreach(self, node: n.Foreach, frame: Frame) -> None:
-        if frame.loops >= _MAX_LOOPS_PER_FUNCTION:
+        if frame.loops >= MAX_LOOPS_PER_FUNCTION:
             self.write(f"{self.new_function('loop', frame.fn.kind, [node])}(v, w, st)")
             return
         items, saved, scope, item = frame.temp(), frame.temp(), frame.temp(), frame.temp()
@@ -606,7 +622,7 @@ class CodeGenerator:
         """Whether code in `body` compiles to functions of its own: interpolated strings, and
         loops nested too deep for this function."""
         return (has_interpolated_strings(body)
-                or frame.loops + loop_depth(body) >= _MAX_LOOPS_PER_FUNCTION)
+                or frame.loops + loop_depth(body) >= MAX_LOOPS_PER_FUNCTION)
 
     def stmt_MacroDef(self, node: n.MacroDef, frame: Frame) -> None:
         pass   # macros are collected at compile time: a definition prints nothing
@@ -654,16 +670,23 @@ class CodeGenerator:
     def reference_value(self, node: n.Reference, frame: Frame) -> str:
         """The reference's value, None when Velocity would find it invalid."""
         suffixes = node.suffixes
-        local = frame.loop_locals.get(node.name)
-        code = self.fixed_variable(node.name, frame) or f"v.get({node.name!r})"
-        if node.name in frame.fn.set_once and frame.fn.is_root:
-            code = f"s_{node.name}"
-            frame.fn.set_once_read.add(node.name)
+        name = node.name
+        local = frame.loop_locals.get(name)
         if local is not None:
             code = local
             has_next = self.has_next(node, frame)
             if has_next is not None:
                 code, suffixes = has_next, suffixes[1:]
+        elif name in frame.fn.set_once:   # (root's only)
+            code = f"s_{name}"
+            frame.fn.set_once_read.add(name)
+        elif name in self.facts.fixed and frame.fn.is_root:
+            # nothing in the template can rebind it (see Analysis.fixed): root reads it from v
+            # once, at its start, into a local
+            frame.fn.hoisted.add(name)
+            code = f"k_{name}"
+        else:
+            code = f"v.get({name!r})"
         if suffixes and isinstance(suffixes[0], n.Method) and node.name in self.known_objects:
             direct = self.direct_call(node.name, suffixes[0], code, frame)
             if direct is not None:
@@ -717,7 +740,7 @@ class CodeGenerator:
         with_object = not isinstance(function, staticmethod)   # a staticmethod: f(*args)
         direct = frame.use(global_name)
         if base == f"k_{name}":
-            # a fixed object (see fixed_variable): root checks its class once, at its start, and
+            # a fixed object (see Analysis.fixed): root checks its class once, at its start, and
             # runs the template compiled without known objects (`general`) if it is not theirs
             frame.fn.guarded.add(name)
             return call(direct, *([base] if with_object else []), *args)
@@ -764,7 +787,7 @@ class CodeGenerator:
                     "st.limits.max_range")
 
     def expr_ListLiteral(self, node: n.ListLiteral, frame: Frame) -> str:
-        items = f",{BREAK} ".join(self.expr(item, frame) for item in node.items)
+        items = COMMA.join(self.expr(item, frame) for item in node.items)
         return f"{frame.use('JavaList')}([{items}])"
 
     def expr_MapLiteral(self, node: n.MapLiteral, frame: Frame) -> str:
@@ -772,7 +795,7 @@ class CodeGenerator:
         constants = [_constant(k) for k, _ in node.entries if _constant(k) is not VARIABLE]
         if len(set(constants)) < len(constants):   # a key twice: the last value stays
             return f"dict({arguments([f'({k}, {v})' for k, v in pairs])})"
-        return "{" + f",{BREAK} ".join(f"{k}: {v}" for k, v in pairs) + "}"
+        return "{" + COMMA.join(f"{k}: {v}" for k, v in pairs) + "}"
 
     def expr_Binary(self, node: n.Binary, frame: Frame) -> str:
         op = node.op
@@ -829,18 +852,21 @@ def _literal(node: n.Expr) -> str:
     return node.literal if isinstance(node, n.Reference) else "null"
 
 
-def bind_host_names(namespace: dict[str, Any], filename: str, host: Mapping[str, Any]) -> None:
-    """Give a loaded module (`namespace`, code from `filename`) what the host binds (known_<name>,
-    direct_<n>, general, cov: from `host`): as its names, and as its functions' defaults."""
-    namespace.update((name, value) for name, value in host.items() if name in namespace)
-    for function in list(namespace.values()):
-        code = getattr(function, "__code__", None)
-        if code is None or code.co_filename != filename or not function.__defaults__:
-            continue
-        defaults = function.__defaults__
-        names = code.co_varnames[code.co_argcount - len(defaults):code.co_argcount]
-        function.__defaults__ = tuple(host.get(name, value)
-                                      for name, value in zip(names, defaults))
+def namespace(dialect: Dialect, host: Mapping[str, Any]) -> dict[str, Any]:
+    """The globals to run a generated module's code in: the runtime's names and the dialect's
+    helpers its first lines import (see CodeGenerator.header), and what the host binds
+    (known_<name>, direct_<n>, general, cov), from `host`."""
+    found = dict(_runtime_names(dialect))
+    found.update(host)
+    return found
+
+
+@lru_cache(maxsize=None)
+def _runtime_names(dialect: Dialect) -> dict[str, Any]:
+    found = {name: getattr(importlib.import_module(module), name)
+             for module, names in _RUNTIME.items() for name in names}
+    found.update(vars(dialect.helpers))
+    return found
 
 
 def unwrap_direct(function: Any) -> Any:

@@ -80,8 +80,7 @@ class DiskCache:
         # a tuple
         direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
                         for g, k, m, constants in direct_calls]
-        plain = [(x.indent, x.code, *x.position, x.continued, x.in_function, x.compiled)
-                 for x in lines]
+        plain = [(x.indent, x.code, *x.position, x.continued, x.in_function) for x in lines]
         write_atomically(self.directory / f"{key}.vtlc",
                          marshal.dumps((code, plain, positions, direct_calls)))
 

@@ -1,6 +1,8 @@
 """The exceptions the engine raises: every failure a template or its data can cause is a VtlError."""
 from __future__ import annotations
 
+import orjson
+
 
 def snippet(source: str, line: int, column: int) -> str:
     """The template line at `line` with a caret under `column` (both 1-based)."""
@@ -12,19 +14,39 @@ def snippet(source: str, line: int, column: int) -> str:
     return f"{text}\n{caret}"
 
 
+def shown(value: object) -> str:
+    """A value a user gave, as a message quotes it: text in quotes, anything else as the JSON or
+    YAML it came from writes it (`true`, `null`, `[1, 2]`), never Python's `True` or `None`."""
+    if isinstance(value, str):
+        return repr(value)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:   # not JSON (a date YAML read, an object of the caller's)
+        return str(value)
+
+
 class VtlError(Exception):
-    """Base of every error the engine raises for a bad template, bad data or an exceeded limit."""
+    """Base of every error the engine raises for a bad template, bad data or an exceeded limit.
+
+    `message`, `line`, `column` and `template_name` may be changed after it is raised (a caller
+    that knows better where the template sits does so): `str()` reads them when asked. The
+    `snippet` is the template's line with a caret, taken when the error was made.
+    """
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None,
                  source: str | None = None, template_name: str | None = None) -> None:
+        super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.template_name = template_name
         self.snippet = snippet(source, line, column) if source is not None and line else ""
-        super().__init__(self._format())
 
-    def _format(self) -> str:
+    def __reduce__(self) -> tuple:
+        # rebuilt from its fields (its children's __init__ take other arguments)
+        return _rebuilt, (type(self), self.__dict__)
+
+    def __str__(self) -> str:
         where = ""
         if self.line is not None:
             where = f" at line {self.line}, column {self.column}"
@@ -34,6 +56,12 @@ class VtlError(Exception):
         if self.snippet:
             text += "\n" + self.snippet
         return text
+
+
+def _rebuilt(kind: type[VtlError], fields: dict) -> VtlError:
+    error = kind.__new__(kind, fields["message"])
+    error.__dict__.update(fields)
+    return error
 
 
 class VtlSyntaxError(VtlError):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 #: where a line may be broken: between items (as many a line as fit), or before an alternative
 #: (one a line); never in generated code otherwise, since repr() escapes both
 BREAK, ALTERNATIVE = "\x00", "\x01"
+#: what separates items: a comma, then a place to break
+COMMA = "," + BREAK + " "
 LINE_WIDTH = 120
 #: the room a line leaves for its position comment ("  # 1234:123")
 _COMMENT_ROOM = 12
@@ -40,7 +42,6 @@ class Line:
     position: tuple[int, int]
     continued: bool = False
     in_function: bool = True
-    compiled: bool = True   # False: a comment for the reader only
 
 
 def unmarked(code: str) -> str:
@@ -61,12 +62,12 @@ def literal(text: str) -> str:
 
 def call(function: str, *args: str) -> str:
     """`function(args)`, breakable after each comma."""
-    return f"{function}({f',{BREAK} '.join(args)})"
+    return f"{function}({COMMA.join(args)})"
 
 
 def arguments(args: list[str]) -> str:
     """A tuple of arguments: `()`, `(a,)`, `(a, b)`."""
-    return f"({args[0]},)" if len(args) == 1 else f"({f',{BREAK} '.join(args)})"
+    return f"({args[0]},)" if len(args) == 1 else f"({COMMA.join(args)})"
 
 
 def either(value: str, condition: str, other: str, break_before_if: bool = True) -> str:

@@ -5,9 +5,9 @@ after `$a.b`; whitespace before `#set(` vanishes only where a new token starts; 
 rest of its line but `#if` does not swallow its indentation. Velocity 1.7 does this with a JavaCC
 lexer of lexical states (DEFAULT, REFERENCE, REFMODIFIER, REFMOD2, REFINDEX, PRE_DIRECTIVE,
 DIRECTIVE) whose rules decide the output's whitespace. This module reproduces those states as
-methods (`_template`, `_reference`, `_directive_expression`), so the grammar only has to describe
-structure. Text the lexer resolves itself (escapes, `#[[…]]#`, `#` and `$` that start nothing)
-leaves it as TEXT tokens holding the exact output; comments leave nothing.
+methods (`tokens`, `_hash`, `_reference`, `_index`, `_directive_expression`), so the grammar
+only has to describe structure. Text the lexer resolves itself (escapes, `#[[…]]#`, `#` and `$`
+that start nothing) leaves it as TEXT tokens holding the exact output; comments leave nothing.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import VtlLimitError, VtlSyntaxError
+from .limits import MAX_NESTING_DEPTH
 
 
 class Token(str):
@@ -36,40 +37,61 @@ class Token(str):
                 line: int | None = None, column: int | None = None,
                 end_pos: int | None = None) -> Token:
         token = str.__new__(cls, value)
-        token.type, token.value, token.start_pos, token.end_pos = type_, value, start_pos, end_pos
-        token.line, token.column = line, column
+        token.__dict__ = {"type": type_, "value": value, "start_pos": start_pos,
+                          "end_pos": end_pos, "line": line, "column": column}
         return token
 
 
-# Deeper nesting of directives, brackets and method arguments than any real template uses would
-# make the lexer, the parse tree, the code generator and Python's own compiler recurse (or refuse:
-# Python allows 100 indentation levels and 200 nested parentheses), so it is refused up front.
-MAX_NESTING_DEPTH = 40
+# ---- what tokens look like -------------------------------------------------------------------
 
-# Tokens that start a new lexer token after any non-TEXT token (JavaCC's longest match).
+# text, and what ends it
+_TEXT = re.compile(r"[^$#\\]+")
+_BACKSLASHES = re.compile(r"\\*")
+# `#set(` with the blanks before it: a new token after any non-TEXT token (JavaCC's longest match)
 _SET = re.compile(r"[ \t]*#(?:set|\{set\}) *\(")
 _SET_FIRST = " \t#"   # what _SET can start with (most tokens start otherwise)
-_TEXT = re.compile(r"[^$#\\]+")
+_LINE_END = re.compile(r"[ \t]*(?:\r\n|\n|\r)")
+_LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
+_PAREN_AHEAD = re.compile(r"[ \t\r\n]*\(")
+
+# Names. Velocity 1.7 has one kind for each place a name stands: a directive's (`#name`,
+# `#{name}`), a reference's and its properties' and methods' (which may hold `-`), a bare word
+# in a directive's arguments (which may not).
 _WORD = re.compile(r"[a-zA-Z_@][a-zA-Z0-9_@]*")
 _BRACKETED_WORD = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_@]*)\}")
 _IDENTIFIER = re.compile(r"[a-zA-Z_][a-zA-Z0-9_-]*")
-_LINE_END = re.compile(r"[ \t]*(?:\r\n|\n|\r)")
-_WHITESPACE = re.compile(r"[ \t\r\n]+")
-_PAREN_AHEAD = re.compile(r"[ \t\r\n]*\(")
+_DIRECTIVE_WORD = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+# references
+_BANG = re.compile(r"\\*!")
+_DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
+_GHOST_REFERENCE = re.compile(r"\{\$?!?(?=[a-zA-Z_])")
+# A `$` that starts no reference is a MORE token in Velocity 1.7: it becomes part of the next
+# token. Before the directive tokens of the REFERENCE state (#set, #if, #elseif, #else, #end and
+# block comments) it vanishes into them; before any other `#name` the whole `$#name` is text.
+_DOLLAR_RUN = r"(?:\\*\$!?)*"
+_ABSORBS_DOLLAR = re.compile(
+    _DOLLAR_RUN + r"(?:[ \t]*#(?:set|\{set\})[ \t]*\(|#(?:if|elseif|\{if\}|\{elseif\})[ \t]*\("
+    r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
+_DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
+# what a property would be if its name could start with something else than a letter
+_PROPERTY_NAME = re.compile(r"\.((?![a-zA-Z])[\w-]+)")
+_ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
+
+# literals
 _STRING = re.compile(r'"(?:[^"]|"")*"|\'(?:[^\']|\'\')*\'')
 _INTEGER_RANGE = re.compile(r"-?[0-9]+(?=\.\.)")
 _FLOAT = re.compile(r"-?(?:[0-9]+\.[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)")
 _INTEGER = re.compile(r"-?[0-9]+")
-_DIRECTIVE_WORD = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
-# Directive-state operator tokens, longest first.
-_SYMBOLS = [
-    ("&&", "AND"), ("||", "OR"), ("==", "EQ"), ("!=", "NE"), ("<=", "LE"), (">=", "GE"),
-    ("..", "_DOUBLEDOT"), ("<", "LT"), (">", "GT"), ("!", "NOT"), ("=", "_ASSIGN"),
-    ("+", "PLUS"), ("-", "MINUS"), ("*", "STAR"), ("/", "SLASH"), ("%", "PERCENT"),
-    ("[", "_LBRACKET"), ("]", "_RBRACKET"), ("{", "_LBRACE"), ("}", "_RBRACE"),
-    (",", "_COMMA"), (":", "_COLON"),
-]
+# Directive-state operator tokens (a two-character one is tried first).
+_SYMBOLS = {
+    "&&": "AND", "||": "OR", "==": "EQ", "!=": "NE", "<=": "LE", ">=": "GE", "..": "_DOUBLEDOT",
+    "<": "LT", ">": "GT", "!": "NOT", "=": "_ASSIGN", "+": "PLUS", "-": "MINUS", "*": "STAR",
+    "/": "SLASH", "%": "PERCENT", "[": "_LBRACKET", "]": "_RBRACKET", "{": "_LBRACE",
+    "}": "_RBRACE", ",": "_COMMA", ":": "_COLON",
+}
 _WORD_OPERATORS = {
     "and": "AND", "or": "OR", "not": "NOT", "eq": "EQ", "ne": "NE",
     "lt": "LT", "le": "LE", "gt": "GT", "ge": "GE", "true": "TRUE", "false": "FALSE",
@@ -141,8 +163,8 @@ class Lexer:
         line_starts = self.where.starts
         line = bisect.bisect_right(line_starts, start)
         token = str.__new__(Token, value)
-        token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
-        token.line, token.column = line, start - line_starts[line - 1] + 1
+        token.__dict__ = {"type": kind, "value": value, "start_pos": start, "end_pos": end,
+                          "line": line, "column": start - line_starts[line - 1] + 1}
         self.out.append(token)
         return token
 
@@ -177,48 +199,47 @@ class Lexer:
         if self.open_blocks:
             opener = self.open_blocks[-1]
             raise VtlSyntaxError(
-                f"#{_directive_name(opener)} opened here is never closed: missing #end",
+                f"#{_opened_name(opener)} opened here is never closed: missing #end",
                 opener.line, opener.column, self.src, self.name)
         return _merge_text(self.out) if self.text_follows_text else self.out
 
     def _backslashes(self, start: int) -> None:
+        """A run of backslashes in text: escaping the reference or directive after it, or text."""
         src = self.src
-        end = start
-        while end < len(src) and src[end] == "\\":
-            end += 1
+        end = _BACKSLASHES.match(src, start).end()
         count = end - start
-        nxt = src[end:end + 1]
-        if nxt == "$":
+        if src.startswith("$", end):
             self._reference(start, end)
             return
-        if nxt == "#" and count % 2 == 1:
-            m = _BRACKETED_WORD.match(src, end + 1) or _WORD.match(src, end + 1)
-            if m:
-                # An escaped directive (`\#if`, `\\\#foreach`) prints as text with its
-                # backslashes halved, if the name is one Velocity knows; otherwise verbatim.
-                image = src[start:m.end()]
-                tag = m.group(1) if m.re is _BRACKETED_WORD else m.group()
-                if tag in _CONTROL_KEYWORDS or tag == "set" or self.directives.known(tag) \
-                        or tag in self.macro_names:
-                    image = "\\" * (count // 2) + src[end:m.end()]
-                self.text(image, start, m.end())
-                self.pos = m.end()
-                return
+        named = self._directive_name(end) if src.startswith("#", end) else None
+        if named and count % 2 == 1:
+            # An escaped directive (`\#if`, `\\\#foreach`) prints as text with its backslashes
+            # halved, if the name is one Velocity knows; otherwise verbatim.
+            name, name_end = named
+            image = src[start:name_end]
+            if self._runs(name) or name == "set" or name in self.macro_names:
+                image = "\\" * (count // 2) + src[end:name_end]
+            self.text(image, start, name_end)
+            self.pos = name_end
+            return
         # Pairs of backslashes before a directive that will run print as one backslash each.
-        if count % 2 == 0 and nxt == "#" and self._directive_ahead(end):
+        if named and count % 2 == 0 and self._runs(named[0]):
             self.text("\\" * (count // 2), start, end)
         else:
-            self.text("\\" * count, start, end)
+            self.text(src[start:end], start, end)
         self.pos = end
 
-    def _directive_ahead(self, pos: int) -> bool:
-        """Whether `#…` at pos lexes as a control directive or a known pluggable directive."""
-        m = _BRACKETED_WORD.match(self.src, pos + 1)
+    def _directive_name(self, hash_pos: int) -> tuple[str, int] | None:
+        """The name of the `#name` or `#{name}` at hash_pos, and where it ends; None if no
+        name follows the `#`."""
+        m = _BRACKETED_WORD.match(self.src, hash_pos + 1)
         if m:
-            name = m.group(1)
-        else:
-            m = _WORD.match(self.src, pos + 1)
-            name = m.group() if m else ""
+            return m.group(1), m.end()
+        m = _WORD.match(self.src, hash_pos + 1)
+        return (m.group(), m.end()) if m else None
+
+    def _runs(self, name: str) -> bool:
+        """Whether `#name` is a control directive or a pluggable directive the dialect knows."""
         return name in _CONTROL_KEYWORDS or self.directives.known(name)
 
     # -- '#': comments, text blocks, directives (PRE_DIRECTIVE) ---------------------------------
@@ -248,18 +269,14 @@ class Lexer:
             # Velocity 1.7 silently drops an unclosed comment and everything after it.
             self.pos = len(src) if close < 0 else close + 2
             return
-        m = _BRACKETED_WORD.match(src, start + 1)
-        if m:
-            name, end = m.group(1), m.end()
-        else:
-            m = _WORD.match(src, start + 1)
-            if not m:
-                if start + 1 == len(src):
-                    raise self.error("a template cannot end with '#'", start)
-                self.text("#", start, start + 1)
-                self.pos = start + 1
-                return
-            name, end = m.group(), m.end()
+        named = self._directive_name(start)
+        if not named:
+            if start + 1 == len(src):
+                raise self.error("a template cannot end with '#'", start)
+            self.text("#", start, start + 1)
+            self.pos = start + 1
+            return
+        name, end = named
         if name in _CONTROL_KEYWORDS:
             self._control(name, start, end)
         else:
@@ -271,7 +288,7 @@ class Lexer:
             m = _LINE_END.match(src, end)
             if m:
                 end = m.end()
-            token = self.emit(name.upper(), src[start:end], start, end)
+            self.emit(name.upper(), src[start:end], start, end)
             self.pos = end
             if name == "end":
                 if not self.open_blocks:
@@ -293,8 +310,7 @@ class Lexer:
             raise self.error(f"#{name} must be followed by a condition in parentheses", end)
         if name == "if":
             self.open_blocks.append(token)
-        self.pos = paren.end() - 1
-        self._directive_expression(self.pos, "#" + name)
+        self._directive_expression(paren.end() - 1, "#" + name)
 
     def _pluggable(self, name: str, start: int, end: int) -> None:
         src = self.src
@@ -309,30 +325,29 @@ class Lexer:
         token = self.emit("BLOCK_DIRECTIVE" if block else "LINE_DIRECTIVE", name, start, end)
         if block:
             self.open_blocks.append(token)
-        self.pos = paren.end() - 1
         first = len(self.out)
-        self._directive_expression(self.pos, "#" + name)
+        self._directive_expression(paren.end() - 1, "#" + name)
         self.ends[start] = self.pos
         if name == "macro":
             words = [t for t in self.out[first:] if t.type == "WORD"]
             if words:
                 self.macro_names.add(str(words[0]))
 
-    # -- DIRECTIVE / REFMOD2 / REFINDEX states ---------------------------------------------------
+    # -- DIRECTIVE / REFMOD2 states: inside parentheses -----------------------------------------
 
     def _directive_expression(self, open_pos: int, owner: str, arguments: bool = False) -> None:
-        """Lex from the `(` at open_pos to its matching `)`.
+        """Lex from the `(` at open_pos to its matching `)`, and leave self.pos after it.
 
-        A directive's closing `)` swallows trailing blanks and one line end (JavaCC's RPAREN in
-        the DIRECTIVE state); a method's does not. `arguments` restricts the tokens to what a
-        method's argument list may hold.
+        `arguments`: a method's argument list (REFMOD2), which holds references and literals only
+        (no operators, no parentheses; a bare word is a reference); otherwise a directive's
+        arguments or condition. `owner` names the construct in error messages.
         """
         src, n = self.src, len(self.src)
         self._enter_nested(open_pos)
         self.emit("_LPAREN", "(", open_pos, open_pos + 1)
         pos = open_pos + 1
         depth = 1
-        while True:
+        while depth:
             if pos >= n:
                 raise self.error(f"{owner}( is never closed: missing ')'", open_pos)
             c = src[pos]
@@ -341,91 +356,141 @@ class Lexer:
                 if src.startswith("]", pos) and self.out[-1].type == "_LBRACKET":
                     # `[ ]`: Velocity 1.7 reads the blank as the start of a missing element
                     raise self.error("a list cannot hold only blanks: write []", pos)
-                continue
-            if c == "(" and not arguments:
+            elif c == ")":
+                depth -= 1
+                pos = self._close_paren(pos, depth == 0 and not arguments)
+            elif c == "(" and not arguments:
                 self.emit("_LPAREN", "(", pos, pos + 1)
                 depth += 1
                 pos += 1
-                continue
-            if c == ")":
-                depth -= 1
-                end = pos + 1
-                if depth == 0 and not arguments:
-                    m = _LINE_END.match(src, end)
-                    if m:
-                        end = m.end()
-                self.emit("_RPAREN", src[pos:end], pos, end)
-                pos = end
-                if depth == 0:
-                    self.pos = pos
-                    self.nesting -= 1
-                    return
-                continue
-            if c == "$" or c == "\\":
-                back = pos
-                while back < n and src[back] == "\\":
-                    back += 1
-                if back < n and src[back] == "$":
-                    self.pos = pos
-                    if not self._reference(pos, back, inside=True):
-                        if back == pos and not src.startswith("!", pos + 1):
-                            pos += 1   # a `$` that starts nothing: Velocity's lexer drops it
-                            continue
-                        raise self.error(f"unexpected '{src[pos:back + 1]}' in {owner}(…)", pos)
-                    pos = self.pos
-                    continue
-                raise self.error(f"unexpected '\\' in {owner}(…)", pos)
-            if c == '"' or c == "'":
-                m = _STRING.match(src, pos)
-                if not m:
-                    raise self.error("string literal is never closed", pos)
-                self.emit("STRING", m.group(), pos, m.end())
-                pos = m.end()
-                continue
-            if c.isdigit() or c in "-." and pos + 1 < n and (src[pos + 1].isdigit() or
-                                                             c == "-" and src[pos + 1] == "."):
-                m = _INTEGER_RANGE.match(src, pos)
-                if m:
-                    self.emit("INTEGER", m.group(), pos, m.end())
-                    pos = m.end()
-                    continue
-                f = _FLOAT.match(src, pos)
-                i = _INTEGER.match(src, pos)
-                if f and (not i or f.end() > i.end()):
-                    self.emit("FLOAT", f.group(), pos, f.end())
-                    pos = f.end()
-                    continue
-                if i:
-                    self.emit("INTEGER", i.group(), pos, i.end())
-                    pos = i.end()
-                    continue
-            if c.isascii() and c.isalpha() or c == "_":
-                m = _DIRECTIVE_WORD.match(src, pos)
-                word = m.group()
-                kind = _WORD_OPERATORS.get(word, "WORD")
-                if arguments and kind not in ("TRUE", "FALSE"):
-                    # In a method's arguments a bare identifier is a reference (REFMOD2 lexes
-                    # it as IDENTIFIER): `$m.put('k', null)` passes the undefined `$null`.
-                    self._reference(pos, pos - 1, inside=True)
-                    pos = self.pos
-                    continue
-                self.emit(kind, word, pos, m.end())
-                pos = m.end()
-                continue
-            for symbol, kind in _SYMBOLS:
-                if src.startswith(symbol, pos):
-                    if arguments and kind not in _ARGUMENT_SYMBOLS:
-                        raise self.error(
-                            f"unexpected '{symbol}' in {owner}(…): Velocity 1.7 allows only "
-                            "literals and references in method arguments", pos)
-                    self.emit(kind, symbol, pos, pos + len(symbol))
-                    pos += len(symbol)
-                    break
+            elif c == "$" or c == "\\":
+                pos = self._reference_in_parentheses(pos, owner)
+            elif c == '"' or c == "'":
+                pos = self._string(pos)
+            elif c in "-." or c.isdigit():
+                end = self._number(pos)
+                pos = end if end is not None else self._symbol(pos, owner, arguments)
+            elif c.isascii() and c.isalpha() or c == "_":
+                pos = self._word(pos, arguments)
             else:
-                if c == "#" and not src.startswith(("##", "#*"), pos):
-                    pos += 1   # a stray `#` prefixes the next token, which keeps its meaning
-                    continue
-                raise self.error(f"unexpected character {c!r} in {owner}(…)", pos)
+                pos = self._symbol(pos, owner, arguments)
+        self.pos = pos
+        self.nesting -= 1
+
+    def _close_paren(self, pos: int, closes_directive: bool) -> int:
+        """The `)` at pos; a directive's last one also takes trailing blanks and one line end
+        (JavaCC's RPAREN in the DIRECTIVE state), a method's does not. Where it ends."""
+        end = pos + 1
+        if closes_directive:
+            m = _LINE_END.match(self.src, end)
+            if m:
+                end = m.end()
+        self.emit("_RPAREN", self.src[pos:end], pos, end)
+        return end
+
+    def _reference_in_parentheses(self, pos: int, owner: str) -> int:
+        """The reference at pos (after any backslashes); where it ends."""
+        src = self.src
+        if self._inner_reference(pos):
+            return self.pos
+        if src[pos] == "$" and not src.startswith("!", pos + 1):
+            return pos + 1   # a `$` that starts nothing: Velocity's lexer drops it
+        dollar = _BACKSLASHES.match(src, pos).end()
+        shown = src[pos:dollar + 1] if src.startswith("$", dollar) else "\\"
+        raise self.error(f"unexpected '{shown}' in {owner}(…)", pos)
+
+    def _number(self, pos: int) -> int | None:
+        """The integer or decimal literal at pos (`-2`, `1.5`, `.5`, `1e3`, the `1` of `1..3`);
+        where it ends, or None if no number starts there."""
+        src = self.src
+        c = src[pos]
+        if not c.isdigit():   # `-` or `.`
+            after = src[pos + 1:pos + 2]
+            if not (after.isdigit() or c == "-" and after == "."):
+                return None
+        m = _INTEGER_RANGE.match(src, pos)
+        if m:
+            self.emit("INTEGER", m.group(), pos, m.end())
+            return m.end()
+        f = _FLOAT.match(src, pos)
+        i = _INTEGER.match(src, pos)
+        if f and (not i or f.end() > i.end()):
+            self.emit("FLOAT", f.group(), pos, f.end())
+            return f.end()
+        if i:
+            self.emit("INTEGER", i.group(), pos, i.end())
+            return i.end()
+        return None
+
+    def _word(self, pos: int, arguments: bool) -> int:
+        """A word: an operator (`and`, `eq`, …), a boolean or a name; where it ends."""
+        m = _DIRECTIVE_WORD.match(self.src, pos)
+        word = m.group()
+        kind = _WORD_OPERATORS.get(word, "WORD")
+        if arguments and kind not in ("TRUE", "FALSE"):
+            # In a method's arguments a bare identifier is a reference (REFMOD2 lexes it as
+            # IDENTIFIER): `$m.put('k', null)` passes the undefined `$null`.
+            self._reference(pos, pos - 1, inside=True)
+            return self.pos
+        self.emit(kind, word, pos, m.end())
+        return m.end()
+
+    def _symbol(self, pos: int, owner: str, arguments: bool) -> int:
+        """An operator or punctuation at pos; where it ends."""
+        src = self.src
+        symbol = src[pos:pos + 2]
+        kind = _SYMBOLS.get(symbol)
+        if kind is None:
+            symbol = src[pos]
+            kind = _SYMBOLS.get(symbol)
+        if kind is not None:
+            if arguments and kind not in _ARGUMENT_SYMBOLS:
+                raise self.error(f"unexpected '{symbol}' in {owner}(…): Velocity 1.7 allows only "
+                                 "literals and references in method arguments", pos)
+            self.emit(kind, symbol, pos, pos + len(symbol))
+            return pos + len(symbol)
+        if symbol == "#" and not src.startswith(("##", "#*"), pos):
+            return pos + 1   # a stray `#` prefixes the next token, which keeps its meaning
+        raise self._unexpected(pos, f"in {owner}(…)")
+
+    def _unexpected(self, pos: int, where: str) -> VtlSyntaxError:
+        """The error for the character at pos, which starts nothing `where` it stands."""
+        for token in reversed(self.out):   # a reference that ends at pos
+            if token.type in ("REF", "REF_FORMAL") and self.ends.get(token.start_pos) == pos:
+                error = self._property_name_error(pos, self.src[token.start_pos:pos])
+                if error is not None:
+                    return error
+                break
+        return self.error(f"unexpected character {self.src[pos]!r} {where}", pos)
+
+    def _property_name_error(self, pos: int, reference: str,
+                             close: str = "") -> VtlSyntaxError | None:
+        """If a property whose name does not start with a letter follows `reference` at pos
+        (`$out.__type`): the error saying that Velocity's grammar wants the letter, and how to
+        read such a key (`close`: what closes the reference)."""
+        name = _PROPERTY_NAME.match(self.src, pos)
+        if name is None:
+            return None
+        key = name.group(1)
+        return self.error(f"a property name must start with a letter (a-z, A-Z), as Velocity's "
+                          f"grammar requires: for the key '{key}' write "
+                          f"{reference}.get('{key}'){close}", pos)
+
+    # -- what parentheses and an index both hold ------------------------------------------------
+
+    def _string(self, pos: int) -> int:
+        """The string literal at pos; where it ends."""
+        m = _STRING.match(self.src, pos)
+        if not m:
+            raise self.error("string literal is never closed", pos)
+        self.emit("STRING", m.group(), pos, m.end())
+        return m.end()
+
+    def _inner_reference(self, pos: int) -> bool:
+        """Lex the reference at pos (after any backslashes) inside parentheses or an index, and
+        leave self.pos after it; False, having emitted nothing, if no reference starts there."""
+        dollar = _BACKSLASHES.match(self.src, pos).end()
+        return self.src.startswith("$", dollar) and self._reference(pos, dollar, inside=True)
 
     # -- REFERENCE / REFMODIFIER states ---------------------------------------------------------
 
@@ -451,30 +516,7 @@ class Lexer:
         if not m:
             if inside:
                 return False
-            if not formal:
-                if _ABSORBS_DOLLAR.match(src, pos):
-                    self.pos = pos
-                    return True
-                named = _DIRECTIVE_AFTER_DOLLAR.match(src, pos)
-                if named:
-                    end = named.end()
-                    paren = _PAREN_AHEAD.match(src, end)
-                    if paren:   # `$#name(…)`: the arguments are lexed, and printed as written
-                        emitted = len(self.out)
-                        self._directive_expression(paren.end() - 1, src[pos:end])
-                        del self.out[emitted:]
-                        end = self.pos
-                    self.text(src[start:end], start, end)
-                    self.pos = end
-                    return True
-            if pos == n and not formal:
-                raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
-            # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7,
-            # unless another `$`, a `}` or a `##` comment follows
-            lost = bang and not formal and not src.startswith(("$", "}", "##"), pos)
-            shown = src[start:dollar + 1] if lost else src[start:pos]
-            self.text(shown, start, pos)
-            self.pos = pos
+            self._no_reference(start, dollar, pos, bool(bang), formal)
             return True
         if m.group() in ("true", "false"):
             # Velocity 1.7 lexes `$true` as `$` (a MORE token) and the boolean: a literal inside
@@ -501,7 +543,8 @@ class Lexer:
             return True
         if formal:
             if not src.startswith("}", pos):
-                raise self.error("${ reference is never closed with }", start)
+                raise (self._property_name_error(pos, src[start:pos], "}")
+                       or self.error("${ reference is never closed with }", start))
             self.emit("_REF_FORMAL_END", "}", pos, pos + 1)
             pos += 1
         self.ends[start] = self.pos = pos
@@ -509,6 +552,42 @@ class Lexer:
         if ghost:
             self._ghost_reference(ghost.end())
         return True
+
+    def _no_reference(self, start: int, dollar: int, pos: int, bang: bool, formal: bool) -> None:
+        """`\\…$!{` at start, whose `$` (at dollar) starts no reference in text: what Velocity 1.7
+        makes of it, up to pos (after the `!` and `{`) or beyond."""
+        src = self.src
+        if not formal:
+            if _ABSORBS_DOLLAR.match(src, pos):
+                self.pos = pos
+                return
+            named = _DIRECTIVE_AFTER_DOLLAR.match(src, pos)
+            if named:
+                end = named.end()
+                paren = _PAREN_AHEAD.match(src, end)
+                if paren:   # `$#name(…)`: the arguments are lexed, and printed as written
+                    emitted = len(self.out)
+                    self._directive_expression(paren.end() - 1, src[pos:end])
+                    del self.out[emitted:]
+                    end = self.pos
+                self.text(src[start:end], start, end)
+                self.pos = end
+                return
+            backslashes_end = _BACKSLASHES.match(src, pos).end()
+            if start == dollar and backslashes_end > pos and src.startswith("$", backslashes_end):
+                # `$\\$a`: the `$` and the backslashes are MORE tokens, the prefix of the
+                # reference after them, which they do not escape; they print as written
+                self.text(src[start:backslashes_end], start, backslashes_end)
+                self.pos = backslashes_end
+                return
+        if pos == len(src) and not formal:
+            raise self.error(f"a template cannot end with '{src[dollar:pos]}'", start)
+        # `$!` that starts no reference prints as `$`: the `!` is lost, as in Velocity 1.7,
+        # unless another `$`, a `}` or a `##` comment follows
+        lost = bang and not formal and not src.startswith(("$", "}", "##"), pos)
+        shown = src[start:dollar + 1] if lost else src[start:pos]
+        self.text(shown, start, pos)
+        self.pos = pos
 
     def _ghost_reference(self, pos: int) -> None:
         """`$x{y.z}`: Velocity 1.7 parses the `{y.z}` after an unbraced reference as a reference
@@ -562,11 +641,7 @@ class Lexer:
                 self.nesting -= 1
                 return pos + 1
             elif c in "\"'":
-                m = _STRING.match(src, pos)
-                if not m:
-                    raise self.error("string literal is never closed", pos)
-                self.emit("STRING", m.group(), pos, m.end())
-                pos = m.end()
+                pos = self._string(pos)
             elif "0" <= c <= "9" or c == "-":
                 m = _INTEGER.match(src, pos)
                 if not m:
@@ -578,30 +653,11 @@ class Lexer:
                 self.emit(word.upper(), word, pos, pos + len(word))
                 pos += len(word)
             elif c in "$\\":
-                back = pos
-                while back < n and src[back] == "\\":
-                    back += 1
-                self.pos = pos
-                if back >= n or src[back] != "$" or not self._reference(pos, back, inside=True):
+                if not self._inner_reference(pos):
                     raise self.error("unexpected character in an index", pos)
                 pos = self.pos
             else:
-                raise self.error(f"unexpected character {c!r} in an index", pos)
-
-
-_LINE_END_OR_EOF = re.compile(r"\r\n|\n|\r|\Z")
-_BANG = re.compile(r"\\*!")
-_DOLLAR_IDENTIFIER = re.compile(r"\$[a-zA-Z_][a-zA-Z0-9_-]*")
-_GHOST_REFERENCE = re.compile(r"\{\$?!?(?=[a-zA-Z_])")
-# A `$` that starts no reference is a MORE token in Velocity 1.7: it becomes part of the next
-# token. Before the directive tokens of the REFERENCE state (#set, #if, #elseif, #else, #end and
-# block comments) it vanishes into them; before any other `#name` the whole `$#name` is text.
-_DOLLAR_RUN = r"(?:\\*\$!?)*"
-_ABSORBS_DOLLAR = re.compile(
-    _DOLLAR_RUN + r"(?:[ \t]*#(?:set|\{set\})[ \t]*\(|#(?:if|elseif|\{if\}|\{elseif\})[ \t]*\("
-    r"|#(?:end|else)(?![a-zA-Z])|#\{(?:end|else)\}|#\*)")
-_DIRECTIVE_AFTER_DOLLAR = re.compile(_DOLLAR_RUN + r"#(?:[a-zA-Z][a-zA-Z0-9_-]*|\{[a-zA-Z][a-zA-Z0-9_-]*\})")
-_ARGUMENT_START = re.compile(r"""[\s)"'\[{$\\0-9a-zA-Z_]|[-.][0-9]""")
+                raise self._unexpected(pos, "in an index")
 
 
 def _starts_argument(src: str, pos: int) -> bool:
@@ -610,7 +666,7 @@ def _starts_argument(src: str, pos: int) -> bool:
     return _ARGUMENT_START.match(src, pos) is not None
 
 
-def _directive_name(token: Token) -> str:
+def _opened_name(token: Token) -> str:
     return "if" if token.type == "IF" else str(token.value)
 
 

@@ -44,12 +44,17 @@ def walk(nodes: Iterable[Node]) -> Iterator[Node]:
             below: list[Node] = []
             for name in node.children:
                 value = getattr(node, name)
-                if isinstance(value, Node):
+                if value.__class__ is list:   # of nodes, or of pairs (branches, entries)
+                    for item in value:
+                        if item.__class__ is tuple:
+                            _collect(item, below)
+                        else:
+                            below.append(item)
+                elif value is not None:
                     below.append(value)
-                elif value:
-                    _collect(value, below)
-            below.reverse()
-            pending += below
+            if below:
+                below.reverse()
+                pending += below
 
 
 def _collect(value: Any, found: list[Node]) -> None:

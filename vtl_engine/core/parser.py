@@ -22,8 +22,8 @@ import orjson
 from . import nodes as n
 from .dialect import Dialect
 from .errors import VtlLimitError, VtlSyntaxError
-from .lexer import MAX_NESTING_DEPTH, Lexer, Token
-from .runtime.budget import MAX_NUMBER_DIGITS
+from .lexer import Lexer, Token
+from .limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 
 
 def _grammar_file(name: str) -> Any:
@@ -62,37 +62,38 @@ def grammar_digest(grammar: str) -> str:
 def table_data(grammar: str) -> dict:
     """Lark's LALR tables for `grammar` as plain data: for each state, what each terminal or
     rule name leads to (a state to shift or go to, ≥ 0, or ~the number of a rule to reduce);
-    for each rule what _reducer needs; the start and end states; the grammar's digest."""
+    for each rule what _reducer needs; the start and end states; the grammar's digest.
+
+    Read from Lark's own serialisation of a parser (`Lark.memo_serialize`, which `Lark.save`,
+    `python -m lark.tools.serialize` and Lark's standalone generator write): the parse table
+    as `{"tokens": {id: terminal}, "states": {state: {token id: (0, state) to shift or go to,
+    or (1, rule) to reduce}}, "start_states", "end_states"}`, the rules as Lark's `Rule`
+    fields, a rule or terminal held once in the memo and referred to as `{"@": id}`."""
     from lark import Lark
-    from lark.lexer import Lexer as LarkLexer
-    from lark.parsers.lalr_analysis import Shift
+    from lark.grammar import Rule
+    from lark.lexer import TerminalDef
 
-    class NoLexer(LarkLexer):
-        """Lark wants a lexer configured; it only builds the tables, which _parse_tokens runs
-        over the tokens of our own lexer."""
-
-        def __init__(self, lexer_conf: Any) -> None:
-            pass
-
-        def lex(self, lexer_state: Any, parser_state: Any) -> Any:
-            raise NotImplementedError("parser._parse_tokens runs Lark's tables itself")
-
-    parser = Lark(grammar, parser="lalr", lexer=NoLexer, maybe_placeholders=False)
-    table = parser.parser.parser.parser.parse_table   # Lark's LALR_Parser's _Parser
-    numbers = {rule: i for i, rule in enumerate(parser.rules)}
-    actions: list[dict[str, int]] = [{} for _ in table.states]
-    for state, state_actions in table.states.items():
-        actions[state] = {str(symbol): target if action is Shift else ~numbers[target]
-                          for symbol, (action, target) in state_actions.items()}
+    # the tokens come from our lexer, never from Lark's: the lexer is the least Lark builds
+    lark = Lark(grammar, parser="lalr", lexer="basic", maybe_placeholders=False)
+    data, memo = lark.memo_serialize([TerminalDef, Rule])
+    table = data["parser"]["parser"]
+    numbers = {reference["@"]: i for i, reference in enumerate(data["rules"])}
+    terminals = table["tokens"]
+    actions: list[dict[str, int]] = [{} for _ in table["states"]]
+    for state, state_actions in table["states"].items():
+        actions[state] = {terminals[token]: ~numbers[target["@"]] if reduce else target
+                          for token, (reduce, target) in state_actions.items()}
     rules = []
-    for rule in parser.rules:
-        kept = tuple((i, not symbol.is_term and symbol.name.startswith("_"))
-                     for i, symbol in enumerate(rule.expansion)
-                     if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out))
-        rules.append((str(rule.alias or rule.origin.name), str(rule.origin.name),
-                      len(rule.expansion), kept, bool(rule.options.expand1 and not rule.alias)))
+    for reference in data["rules"]:
+        rule = memo[reference["@"]]
+        options, origin, alias = rule["options"], rule["origin"]["name"], rule["alias"]
+        kept = tuple((i, symbol["__type__"] == "NonTerminal" and symbol["name"].startswith("_"))
+                     for i, symbol in enumerate(rule["expansion"])
+                     if options["keep_all_tokens"] or not symbol.get("filter_out"))
+        rules.append((str(alias or origin), str(origin), len(rule["expansion"]), kept,
+                      bool(options["expand1"] and not alias)))
     return {"grammar": grammar_digest(grammar), "actions": actions, "rules": rules,
-            "start": table.start_states["start"], "end": table.end_states["start"]}
+            "start": table["start_states"]["start"], "end": table["end_states"]["start"]}
 
 
 class _Tables:
@@ -245,6 +246,7 @@ def parse_full(source: str, dialect: Dialect, name: str | None = None) -> n.Temp
     error with its message."""
     builder = _Builder(source, dialect, name)
     body = builder.parse_body(source, 0)
+    builder.check_macro_calls()
     return n.Template(1, 1, body, builder.macros)
 
 
@@ -256,6 +258,10 @@ class _Builder:
         self.dialect = dialect
         self.name = name
         self.macros: dict[str, n.MacroDef] = {}
+        # (macro name, the first bare word among its arguments, the call's token) of each macro
+        # call given a bare word, refused once the whole template is parsed if it defines that
+        # macro (anywhere: Velocity 1.7 checks the calls after parsing)
+        self.word_calls: list[tuple[str, str, Token]] = []
 
     def parse_body(self, text: str, offset: int, line: int = 1, column: int = 1) -> list[n.Node]:
         """Parse `text` (the template, or an interpolated string found at `offset`)."""
@@ -276,6 +282,13 @@ class _Builder:
             return _parse_tokens(tokens, _ToNodes(self, text, lexer.ends))
         except _Unexpected as e:
             raise self._syntax_error(e.token, text, offset, line, column) from None
+
+    def check_macro_calls(self) -> None:
+        """Refuse a call of a macro the template defines that passes it a bare word."""
+        for macro, word, token in self.word_calls:
+            if macro in self.macros:
+                raise VtlSyntaxError(f"invalid argument {word!r} to #{token}", token.line,
+                                     token.column, self.source, self.name)
 
     def _check_nesting(self, tokens: list[Token], offset: int, line: int, column: int) -> None:
         depth = 0
@@ -392,11 +405,22 @@ class _ToNodes:
             if isinstance(arg, n.Word) and i not in allowed:
                 raise self._error(f"invalid argument {arg.name!r} to #{token}", token)
 
+    def _no_words_to_macro(self, macro: str, token: Token, args: list) -> None:
+        """A macro call's bare word is refused if the template defines the macro (known once
+        it is all parsed); where macros cannot be defined, the call is text and may hold any."""
+        if self.builder.dialect.inline_macros:
+            words = [arg.name for arg in args if isinstance(arg, n.Word)]
+            if words:
+                self.builder.word_calls.append((macro, words[0], token))
+
     def block_directive(self, children):
         token, *args, body, _end = children
         name = str(token)
         at = _at(token)
-        self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
+        if name.startswith("@"):
+            self._no_words_to_macro(name[1:], token, args)
+        else:
+            self._no_words(token, args, {"foreach": (1,), "macro": (0,)}.get(name, ()))
         if name == "foreach":
             # Velocity 1.7 never checks the word `in`, and without an iterable loops over nothing
             if not args or not _is_variable(args[0]) or len(args) > 3:
@@ -437,10 +461,10 @@ class _ToNodes:
         name = str(token)
         at = _at(token)
         known = self.builder.dialect.directives.line
-        defined = self.builder.macros.get(name)
-        if name in known or (
-                defined is not None and (defined.line, defined.column) < at):
+        if name in known:
             self._no_words(token, args)
+        else:
+            self._no_words_to_macro(name, token, args)
         if name in ("include", "parse") and name in known:
             return n.Include(*at, name, args)
         if name == "break" and name in known:
@@ -466,7 +490,9 @@ class _ToNodes:
         if name == "parse" and name in directives.line:
             return n.Include(*at, name, [])   # fails at render time, as in 1.7
         source = self.text[token.start_pos:self.ends.get(token.start_pos, token.end_pos)]
-        return n.MacroCall(*at, name.lstrip("@"), [], source)   # `#{name}` prints as written
+        if name.startswith("@"):   # a block macro call needs parentheses: without, it is text
+            return n.Text(*at, source)
+        return n.MacroCall(*at, name, [], source)   # `#{name}` prints as written
 
     # ---- references ----------------------------------------------------------------------------
 

@@ -37,11 +37,10 @@ from .lexer import (
     _WHITESPACE,
     _WORD,
     _WORD_OPERATORS,
-    MAX_NESTING_DEPTH,
     _starts_argument,
 )
+from .limits import MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS
 from .parser import BINARY_OPERATORS, binary_tree
-from .runtime.budget import MAX_NUMBER_DIGITS
 
 
 class _NotCommon(Exception):
@@ -66,9 +65,6 @@ _SIMPLE_REFERENCE = re.compile(
     r"(?(2)\}|(?![(\[{]|\.[a-zA-Z]|##))")
 # the groups of each suffix in _SIMPLE_REFERENCE: its name, its parentheses, its argument
 _SIMPLE_SUFFIX_GROUPS = (4, 7, 10)
-# the operators of a directive's parentheses (lexer._SYMBOLS, the longest first)
-_TWO_CHARACTER_SYMBOLS = {symbol: kind for symbol, kind in _SYMBOLS if len(symbol) == 2}
-_ONE_CHARACTER_SYMBOLS = {symbol: kind for symbol, kind in _SYMBOLS if len(symbol) == 1}
 _BLANKS = " \t\r\n"
 
 
@@ -369,13 +365,17 @@ class _Parser:
                     items.append(number)
                     pos = self.pos
                     continue
-                kind = _TWO_CHARACTER_SYMBOLS.get(src[pos:pos + 2])
+                kind = _SYMBOLS.get(src[pos:pos + 2])   # (lexer._symbol)
                 size = 2
                 if kind is None:
-                    kind = _ONE_CHARACTER_SYMBOLS.get(c)
+                    kind = _SYMBOLS.get(c)
                     size = 1
                     if kind is None:
                         raise _NotCommon
+                    if c == "[" or c == "{":
+                        self.open()
+                    elif c == "]" or c == "}":
+                        self.depth -= 1
                 items.append(_Operator(kind, *self.at(pos)))
                 pos += size
 

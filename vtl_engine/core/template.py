@@ -23,35 +23,13 @@ from . import compiler, interpreter, parser
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .layout import Line
+from .layout import Line, lay_out
+from .limits import DEFAULT_LIMITS, Limits
 from .runtime import budget, support
 from .runtime.host import HostObject
 from .runtime.methods import direct_function
-from .runtime.signals import JavaException
+from .runtime.signals import JavaException, LimitExceeded
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on one template and its renders, so an untrusted template cannot exhaust the host.
-
-    Exceeding one raises VtlLimitError naming it. Sizes count characters except where noted.
-    Output, time and the total are checked at loop iterations, macro calls, blocks and
-    #evaluate (not at every write), so a render may overshoot them by one such stretch.
-    """
-
-    max_loop_iterations: int = 1_000_000     # #foreach iterations in one render, all loops
-    max_range: int = 1_000_000               # elements of one [a..b], refused before allocating
-    max_macro_depth: int = 20                # Velocity 1.7's velocimacro.max.depth
-    max_evaluate_depth: int = 10             # #evaluate inside #evaluate
-    max_define_depth: int = 2                # a #define block inside itself (Velocity 1.7's)
-    max_render_seconds: float | None = 10.0  # wall-clock time of one render
-    max_output_size: int = 10 * 1024 * 1024  # UTF-8 bytes: API Gateway's 10 MB payload limit
-    max_template_size: int = 300 * 1024      # UTF-8 bytes: API Gateway's 300 KB template limit
-    max_string_length: int = 10 * 1024 * 1024  # one string (or printed collection) built
-    max_string_total: int = 100_000_000      # all strings built in one render, together
-
-
-DEFAULT_LIMITS = Limits()
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
 
@@ -63,8 +41,9 @@ class CompiledTemplate:
 
     root: Any
     macros: dict[str, tuple[Any, tuple[str, ...]]]
-    #: the generated module's lines (see compiler.GeneratedModule), for python_source
-    lines: list[Line]
+    #: gives the generated module's lines (see compiler.GeneratedModule.listing), for
+    #: python_source
+    listing: Callable[[], list[Line]]
     filename: str
     positions: list[tuple[int, int]]
     source: str
@@ -76,14 +55,16 @@ class CompiledTemplate:
     @cached_property
     def python_source(self) -> str:
         """The generated module laid out for reading (on first need)."""
-        return compiler.GeneratedModule("", [], lines=self.lines).readable()[0]
+        return "\n".join(lay_out(self.listing())[0]) + "\n"
 
 
 # generated code's file name -> its CompiledTemplate, to map a failing line to the template
 _loaded: weakref.WeakValueDictionary[str, CompiledTemplate] = weakref.WeakValueDictionary()
-# (source, dialect) -> the coverage points that ran, kept across recompiles (the points of a
-# source are always the same), for the whole process, as coverage tools do
-_coverage_hits: dict[tuple[str, str], set[int]] = {}
+# (source, dialect, name) -> the coverage points that ran, kept across recompiles (the points of
+# a source are always the same), for the whole process, as coverage tools do. The name says where
+# the template sits (its file, or its place in an API definition): two places holding the same
+# text are counted apart, as coverage.py counts per file.
+_coverage_hits: dict[tuple[str, str, str | None], set[int]] = {}
 _disk_cache: DiskCache | None = None
 
 
@@ -123,24 +104,26 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
                                    coverage)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        entry = (compile(module.source, filename, "exec"), module.lines, module.positions,
-                 module.direct_calls)
+        code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, entry)
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+        listing = module.listing
+        positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
-    code, lines, positions, _ = entry
+    else:
+        code, lines, positions, _ = entry
+        listing = lines.copy
     host = {f"known_{k}": c for k, c in known_objects}
     host.update(directs)
     if known_objects:
         host["general"] = _general_root(source, dialect_name, name, coverage)
-    hits = _coverage_hits.setdefault((source, dialect_name), set()) if coverage else None
+    hits = _coverage_hits.setdefault((source, dialect_name, name), set()) if coverage else None
     if hits is not None:
         host["cov"] = hits.add
-    namespace: dict[str, Any] = {}
+    namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
-    compiler.bind_host_names(namespace, code.co_filename, host)
-    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], lines,
+    compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
                                 code.co_filename, positions, source, name, points, hits)
     _loaded[code.co_filename] = compiled
     return compiled
@@ -288,8 +271,13 @@ class Template:
             return None
         return compiled.coverage_points, compiled.coverage_hits
 
-    def render(self, context: Mapping[str, Any] | None = None) -> str:
-        """Render with `context` as the template's variables; raises only VtlError."""
+    def render(self, context: Mapping[str, Any] | None = None, /, **variables: Any) -> str:
+        """Render with `context` as the template's variables and keyword arguments over them,
+        as Jinja2's render takes them: `t.render({"a": 1})`, `t.render(name="Ada")`,
+        `t.render(data, name="Ada")`. Raises VtlError for what the template does, TypeError
+        when `context` is not a mapping."""
+        if variables:
+            return self.render_values({**self._variables(context), **variables})
         return self.render_values(self._variables(context))
 
     def render_values(self, variables: dict[str, Any]) -> str:
@@ -326,7 +314,8 @@ class Template:
         if context is None:
             return {}
         if not isinstance(context, Mapping):
-            raise VtlRuntimeError(f"the context must be a mapping, not {type(context).__name__}")
+            raise TypeError(f"context must be a mapping of variable names to values, such as "
+                            f"{{'name': 'Ada'}}, not {type(context).__name__}")
         # as they are: in a dialect whose data are JSON, lists print as JSON arrays (JavaList)
         return {str(k): v for k, v in context.items()}
 
@@ -336,11 +325,9 @@ class Template:
         source, name = compiled.source, compiled.name
         if isinstance(error, VtlError):
             return error
+        if isinstance(error, LimitExceeded):
+            return VtlLimitError(error.limit, error.value, line, column, source, name)
         if isinstance(error, JavaException):
-            if error.java_class == "LimitExceeded":
-                limit, _, value = error.message.partition(" (")
-                return VtlLimitError(limit, _number(value.rstrip(")")), line, column, source,
-                                     name)
             if error.java_class == _MACRO_OVERFLOW:   # Velocity's own limit, and ours
                 limit_error = VtlLimitError("max_macro_depth", self.limits.max_macro_depth,
                                             line, column, source, name)
@@ -348,6 +335,10 @@ class Template:
                 return limit_error
             return VtlRuntimeError(str(error), line, column, source, name,
                                    java_exception=error.java_class)
+        if isinstance(error, support.BreakScope):   # no loop around the #break has that scope
+            return VtlRuntimeError("#break(…) was given something else than the $foreach of a "
+                                   "loop it is in", line, column, source, name,
+                                   java_exception="org.apache.velocity.exception.VelocityException")
         if isinstance(error, RecursionError):
             return VtlLimitError("recursion depth", sys.getrecursionlimit(), line, column,
                                  source, name)
@@ -355,16 +346,6 @@ class Template:
             return VtlLimitError("memory", "exhausted", line, column, source, name)
         return VtlRuntimeError(f"internal error: {type(error).__name__}: {error}", line, column,
                                source, name)
-
-
-def _number(text: str) -> int | float | str:
-    """A limit's value as configured (it travelled as text in the JavaException)."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return text
 
 
 def _check_template_size(source: str, limit: int, name: str | None) -> None:

@@ -2,15 +2,18 @@
 
 `LocalStackTemplateEngine` has the interface of LocalStack's
 `localstack.services.apigateway.next_gen.execute_api.template_mapping.ApiGatewayVtlTemplate`;
-`install()` puts one instance on LocalStack's two integration handlers and `uninstall()` puts
-LocalStack's own engine back. Nothing here imports LocalStack until `install()` is called, so the
-adapter also serves emulators that merely copy LocalStack's interface.
+`install()` puts one instance on LocalStack's two integration handlers, and makes the step that
+calls the integration answer Lambda's 400 for a payload that is not JSON, as API Gateway does,
+instead of calling the function; `uninstall()` puts LocalStack's own back. Nothing here imports
+LocalStack until `install()` is called, so the adapter also serves emulators that merely copy
+LocalStack's interface.
 
     from vtl_engine.integrations.localstack import install
     install()   # in the LocalStack process; the extension in localstack_extension.py does this
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import logging
@@ -22,7 +25,10 @@ import orjson
 
 from ..apigateway.context import copy_context, copy_value
 from ..apigateway.input import PARAM_KINDS, Input
+from ..apigateway.integration import DEFAULT_MEDIA_TYPE
+from ..apigateway.lambdajson import invokes_lambda, lambda_rejection
 from ..apigateway.mapping import compiled_template, render_prepared, status_code
+from ..apigateway.utf8 import payload_text
 from ..apigateway.util import UTIL
 from ..core.dialect import AWS
 from ..core.errors import VtlError
@@ -31,11 +37,22 @@ LOG = logging.getLogger(__name__)
 
 HANDLERS_MODULE = "localstack.services.apigateway.next_gen.execute_api.handlers"
 GATEWAY_RESPONSE_MODULE = "localstack.services.apigateway.next_gen.execute_api.gateway_response"
+CONTEXT_MODULE = "localstack.services.apigateway.next_gen.execute_api.context"
+CHAIN_MODULE = "localstack.services.apigateway.next_gen.execute_api.api"
 HANDLER_NAMES = ("integration_request_handler", "integration_response_handler")
 # the attribute of each handler that holds its template engine
 ENGINE_ATTRIBUTE = "_vtl_template"
-# where install() keeps the engine it replaced, on the handler itself
+# where install() keeps what it replaced: on the handler, on the wrapped __call__
 ORIGINAL_ATTRIBUTE = "_vtl_engine_replaced"
+# the handler whose step calls the integration (and so Lambda), and what the Lambda payload check
+# uses of LocalStack: how the step is called, what it reads of the request's context, and the
+# chain's respond(), which answers and skips the remaining steps
+INTEGRATION_HANDLER = "integration_handler"
+HANDLER_CALL = ("self", "chain", "context", "response")
+CONTEXT_FIELDS = {"RestApiInvocationContext": ("integration", "integration_request"),
+                  "IntegrationRequest": ("body",)}
+CHAIN_CLASS = "RestApiGatewayHandlerChain"
+RESPOND = ("self", "status_code", "payload", "headers")
 # the parameters LocalStack calls each method with, in order
 INTERFACE = {
     "render_request": ("template", "variables", "context_overrides"),
@@ -47,8 +64,8 @@ UNSET_STATUS = 0
 
 
 class LocalStackIntegrationError(RuntimeError):
-    """LocalStack is not importable here, or its template-engine interface is not the one this
-    adapter was written for."""
+    """LocalStack is not importable here, or what this adapter uses of its API Gateway (the
+    template engine's interface, the integration step) is not what it was written for."""
 
 
 class LocalStackTemplateEngine:
@@ -155,11 +172,9 @@ def _input(section: Mapping[str, Any]) -> Input:
 
 
 def _body_text(body: Any) -> str:
-    if body is None:
-        return ""
-    if isinstance(body, (bytes, bytearray)):
-        return bytes(body).decode("utf-8", errors="replace")
-    return body if isinstance(body, str) else str(body)
+    if body is None or isinstance(body, (str, bytes, bytearray)):
+        return payload_text(body)
+    return str(body)
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -185,10 +200,12 @@ def _single_values(section: Any) -> dict[str, Any]:
 def install() -> LocalStackTemplateEngine:
     """Make LocalStack's REST API invocations render through vtl_engine; idempotent.
 
-    Raises LocalStackIntegrationError if LocalStack cannot be imported or its handlers do not
-    hold an engine with the interface this adapter implements.
+    Raises LocalStackIntegrationError, changing nothing, if LocalStack cannot be imported, its
+    handlers do not hold an engine with the interface this adapter implements, or its
+    integration step is not what the Lambda payload check was written for.
     """
     handlers = _handlers()
+    integration_step = _integration_handler_class()
     engine = LocalStackTemplateEngine(on_error=_internal_server_error())
     for handler in handlers:
         current = getattr(handler, ENGINE_ATTRIBUTE)
@@ -196,24 +213,65 @@ def install() -> LocalStackTemplateEngine:
             continue
         setattr(handler, ORIGINAL_ATTRIBUTE, current)
         setattr(handler, ENGINE_ATTRIBUTE, engine)
+    if not _checks_lambda_payloads(integration_step):
+        integration_step.__call__ = _answering_lambda_rejections(vars(integration_step)["__call__"])
     LOG.info("vtl_engine renders API Gateway mapping templates (LocalStack %s)",
              localstack_version())
     return engine
 
 
 def uninstall() -> None:
-    """Give LocalStack's handlers back the engines install() replaced."""
+    """Give LocalStack's handlers back the engines install() replaced, and its integration step
+    the call install() wrapped."""
     for handler in _handlers():
         original = getattr(handler, ORIGINAL_ATTRIBUTE, None)
         if original is not None:
             setattr(handler, ENGINE_ATTRIBUTE, original)
             delattr(handler, ORIGINAL_ATTRIBUTE)
+    integration_step = _integration_handler_class()
+    if _checks_lambda_payloads(integration_step):
+        integration_step.__call__ = getattr(vars(integration_step)["__call__"], ORIGINAL_ATTRIBUTE)
 
 
 def is_installed() -> bool:
-    """Whether both of LocalStack's handlers render through vtl_engine."""
+    """Whether both of LocalStack's handlers render through vtl_engine and its integration step
+    answers Lambda's 400."""
     return all(isinstance(getattr(handler, ENGINE_ATTRIBUTE), LocalStackTemplateEngine)
-               for handler in _handlers())
+               for handler in _handlers()) and _checks_lambda_payloads(_integration_handler_class())
+
+
+def lambda_payload_rejection(integration: Mapping[str, Any] | None,
+                             integration_request: Mapping[str, Any] | None) -> str | None:
+    """The body of the 400 API Gateway answers when `integration` sends Lambda a payload that is
+    not JSON (`integration_request["body"]`, the request template's output); None when Lambda
+    is not called or the payload parses. Both are LocalStack's dicts of the same names."""
+    integration = integration or {}
+    if not invokes_lambda(integration.get("type") or "", integration.get("uri") or ""):
+        return None
+    return lambda_rejection((integration_request or {}).get("body") or b"")
+
+
+def _answering_lambda_rejections(call: Callable[..., None]) -> Callable[..., None]:
+    """LocalStack's integration step, answering Lambda's 400 itself for a payload that is not
+    JSON: the function is not called and no integration response runs. The chain's respond()
+    sends the body as API Gateway words it; raising one of LocalStack's gateway errors instead
+    would escape the message as json.dumps does (no `\\'`, no `\\/`), not as AWS does."""
+
+    @functools.wraps(call)
+    def call_integration(handler: Any, chain: Any, context: Any, response: Any) -> None:
+        rejected = lambda_payload_rejection(context.integration, context.integration_request)
+        if rejected is None:
+            call(handler, chain, context, response)
+            return
+        LOG.info("Lambda refuses a payload that is not JSON (400): %s", rejected)
+        chain.respond(400, rejected, {"Content-Type": DEFAULT_MEDIA_TYPE})
+
+    setattr(call_integration, ORIGINAL_ATTRIBUTE, call)
+    return call_integration
+
+
+def _checks_lambda_payloads(integration_step: type) -> bool:
+    return hasattr(vars(integration_step)["__call__"], ORIGINAL_ATTRIBUTE)
 
 
 def localstack_version() -> str:
@@ -241,6 +299,29 @@ def _handlers() -> list[Any]:
                     f"{type(original).__name__}.{method} does not take {', '.join(parameters)}")
         found.append(handler)
     return found
+
+
+def _integration_handler_class() -> type:
+    """The class of LocalStack's integration step, once what the Lambda payload check uses of
+    LocalStack is as this adapter was written for: the step's own __call__, the context fields
+    it reads and the chain's respond()."""
+    handler = getattr(_import(HANDLERS_MODULE), INTEGRATION_HANDLER, None)
+    step = type(handler)
+    call = vars(step).get("__call__")
+    if _parameters(getattr(call, ORIGINAL_ATTRIBUTE, call)) != HANDLER_CALL:
+        raise _interface_changed(f"{HANDLERS_MODULE}.{INTEGRATION_HANDLER} is not a handler "
+                                 f"whose class takes {', '.join(HANDLER_CALL[1:])}")
+    context = _import(CONTEXT_MODULE)
+    for class_name, fields in CONTEXT_FIELDS.items():
+        declared = getattr(getattr(context, class_name, None), "__annotations__", {})
+        missing = [name for name in fields if name not in declared]
+        if missing:
+            raise _interface_changed(f"{CONTEXT_MODULE}.{class_name} has no {', '.join(missing)}")
+    chain = getattr(_import(CHAIN_MODULE), CHAIN_CLASS, None)
+    if _parameters(getattr(chain, "respond", None))[:len(RESPOND)] != RESPOND:
+        raise _interface_changed(f"{CHAIN_MODULE}.{CHAIN_CLASS}.respond does not take "
+                                 f"{', '.join(RESPOND[1:])}")
+    return step
 
 
 def _internal_server_error() -> Callable[[VtlError], Exception]:
@@ -271,5 +352,5 @@ def _parameters(method: Any) -> tuple[str, ...]:
 
 def _interface_changed(detail: str) -> LocalStackIntegrationError:
     return LocalStackIntegrationError(
-        f"LocalStack {localstack_version()}'s template engine interface is not the one vtl_engine "
+        f"LocalStack {localstack_version()}'s API Gateway interface is not the one vtl_engine "
         f"supports (written for LocalStack 2026.3): {detail}")

@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..core.errors import shown
 from ..userfiles import read_user_text, yaml_problem
 
 CASE_FILE_SUFFIXES = (".vtltest.yaml", ".vtltest.yml", ".vtltest.json")
@@ -47,15 +48,25 @@ class CaseFileError(Exception):
     that starts with the file's name."""
 
 
-#: `expect.json` may be JSON null, so "not given" needs its own marker
-NOT_GIVEN: Any = type("NotGiven", (), {"__repr__": lambda self: "NOT_GIVEN"})()
+class _NotGiven:
+    """`expect.json` may be JSON null, so "not given" needs its own marker: one object, also
+    once pickled (replay sends expectations to worker processes)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Any = _NotGiven()
 
 
 @dataclass
 class RequestSpec:
     """The client's request: what `$input`, `$context` and `$stageVariables` see."""
 
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     path: dict[str, str] = field(default_factory=dict)
@@ -68,7 +79,7 @@ class BackendSpec:
     """What the backend answered, for the response side of an API route."""
 
     status: int = 200
-    body: str = ""
+    body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     error_message: str | None = None
 
@@ -91,6 +102,8 @@ class Case:
 
     name: str
     file: Path
+    #: its place in the file's `cases` list (from 0)
+    index: int = 0
     template: Path | None = None
     api: Path | None = None
     route: str | None = None
@@ -170,22 +183,22 @@ def _parse(path: Path) -> Any:
             raise CaseFileError(f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: "
                                 f"{e.msg}") from None
     try:
-        return yaml.load(text, Loader=_CaseLoader)  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=CaseLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as e:
         problem, where = yaml_problem(e)
         raise CaseFileError(f"{path}: invalid YAML{where}: {problem}") from None
 
 
-class _CaseLoader(yaml.SafeLoader):
+class CaseLoader(yaml.SafeLoader):
     """YAML 1.2's booleans: only true and false, so `on`, `yes` and `no` (a query parameter, a
     header value) stay text instead of becoming booleans as YAML 1.1 has them."""
 
 
 _BOOL = "tag:yaml.org,2002:bool"
-_CaseLoader.yaml_implicit_resolvers = {
+CaseLoader.yaml_implicit_resolvers = {
     first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOL]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-_CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
                                   list("tTfF"))
 
 
@@ -223,15 +236,16 @@ class _Where:
         return {str(k): None if v is None and nullable else self.text(v, f"{place}.{k}")
                 for k, v in value.items()}
 
-    def body(self, spec: Mapping[str, Any], place: str) -> str:
-        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the file)."""
+    def body(self, spec: Mapping[str, Any], place: str) -> str | bytes:
+        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the file,
+        its bytes as they are: the engine reads them as API Gateway does)."""
         if "body" in spec and "body_file" in spec:
             raise self.fail(place, "give 'body' or 'body_file', not both")
         if "body_file" in spec:
             name = self.text(spec["body_file"], f"{place}.body_file")
             try:
-                return (self.path.parent / name).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
+                return (self.path.parent / name).read_bytes()
+            except OSError as e:
                 raise self.fail(f"{place}.body_file", f"cannot read {name} "
                                                       f"({e.strerror or e})") from None
         body = spec.get("body")
@@ -254,7 +268,7 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
     merged = {key: spec.get(key, top.get(key)) for key in _TARGET_KEYS - {"request"}}
     if "template" in spec or "api" in spec:   # the case's own target replaces the file's
         merged["template"], merged["api"] = spec.get("template"), spec.get("api")
-    case = Case(name=name, file=where.path)
+    case = Case(name=name, file=where.path, index=number - 1)
     if (merged["template"] is None) == (merged["api"] is None):
         raise where.fail(place, "give either 'template' or 'api' (with 'route')")
     if merged["template"] is not None:
@@ -266,13 +280,13 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
         case.route = where.text(merged["route"], f"{place}.route")
     side = merged["side"] or "request"
     if side not in SIDES:
-        raise where.fail(f"{place}.side", f"expected request or response, got {side!r}")
+        raise where.fail(f"{place}.side", f"expected request or response, got {shown(side)}")
     case.side = side
     if case.side == "response" and case.template is not None:
         raise where.fail(place, "'side' is for API routes; a template file is just rendered")
     dialect = merged["dialect"] or "aws"
     if dialect not in ("aws", "velocity"):
-        raise where.fail(f"{place}.dialect", f"expected aws or velocity, got {dialect!r}")
+        raise where.fail(f"{place}.dialect", f"expected aws or velocity, got {shown(dialect)}")
     case.dialect = dialect
     request = {**where.mapping(top.get("request") or {}, "request", _REQUEST_KEYS),
                **where.mapping(spec.get("request") or {}, f"{place}.request", _REQUEST_KEYS)}

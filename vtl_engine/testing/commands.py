@@ -3,12 +3,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .cases import CASE_FILE_SUFFIXES, CaseFileError, find_case_files
+import orjson
+
+from .cases import CASE_FILE_SUFFIXES, Case, CaseFileError, find_case_files, load_case_file
 from .coverage import measure, templates_of, text_report, total_percent, write_html
+from .junit import write_junit_xml
+from .keywords import ExpressionError, Matcher, compile_expression
 from .runner import ApiDefinitions, CaseResult, RunSummary, run_cases
+from .update import update_case_files
+from .watch import Watched, watch
 
 
 class TerminalReporter:
@@ -43,23 +50,53 @@ class TerminalReporter:
         self.out.write(f"{path} E  [{self.done}/{self.total}]\n")
 
 
+class _Quiet:
+    """A reporter that says nothing as the run goes (for --json)."""
+
+    def file_started(self, path: Path, count: int) -> None: ...
+    def case_done(self, result: CaseResult) -> None: ...
+    def file_done(self, path: Path) -> None: ...
+    def file_failed(self, path: Path, error: str) -> None: ...
+
+
+@dataclass
+class Selection:
+    """Which cases to run and how: `-k`, `-x`."""
+
+    keywords: Matcher | None = None
+    exitfirst: bool = False
+
+    def keeps(self, case: Case) -> bool:
+        return self.keywords is None or self.keywords([case.name, case.file.name])
+
+
 def run_and_report(paths: list[str], out: TextIO, definitions: ApiDefinitions,
-                   verbose: bool = False, coverage: bool = False) -> RunSummary | None:
-    """Find and run the cases under `paths`, printing progress, failures and a summary; None
-    when there was nothing to run (said on stderr)."""
+                   verbose: bool = False, coverage: bool = False,
+                   selection: Selection | None = None, quiet: bool = False,
+                   updating: bool = False) -> RunSummary | None:
+    """Find and run the cases under `paths`, printing progress, failures and a summary (with
+    `quiet`, nothing); None when there was nothing to run (said on stderr)."""
     files = find_case_files([Path(p) for p in paths])
     if not files:
         print(f"vtl: no test case files under {', '.join(paths)} "
               f"(files named *{', *'.join(CASE_FILE_SUFFIXES)})", file=sys.stderr)
         return None
-    summary = run_cases(files, TerminalReporter(len(files), out, verbose), definitions,
-                        coverage)
+    selection = selection or Selection()
+    reporter = _Quiet() if quiet else TerminalReporter(len(files), out, verbose)
+    summary = run_cases(files, reporter, definitions, coverage, selection.keeps,
+                        selection.exitfirst)
+    if quiet:
+        return summary
     for error in summary.file_errors:
         out.write(f"\nERROR {error}\n")
     for result in summary.failed:
         out.write(f"\nFAILED {result.case.id}  ({result.case.target})\n")
         for failure in result.failures:
             out.write("".join(f"  {line}\n" for line in failure.split("\n")))
+    if not updating and any(result.outcome is not None and result.outcome.error is None
+                            for result in summary.failed):
+        out.write(f"\nTo take the actual output as expected: vtl test --update "
+                  f"{' '.join(paths)} (then review the case files' diff)\n")
     out.write("\n" + summary_line(summary) + "\n")
     return summary
 
@@ -72,16 +109,84 @@ def summary_line(summary: RunSummary) -> str:
     if summary.file_errors:
         parts.append(f"{len(summary.file_errors)} file error"
                      f"{'s' if len(summary.file_errors) != 1 else ''}")
+    if summary.deselected:
+        parts.append(f"{summary.deselected} deselected")
     return f"{', '.join(parts)} in {summary.seconds:.2f}s"
 
 
 def run_test(args: argparse.Namespace) -> int:
+    if args.watch:
+        return watch(lambda: _run_test_once(args), lambda: _watched_by_tests(args))
+    return _run_test_once(args)
+
+
+def _watched_by_tests(args: argparse.Namespace) -> Watched:
+    """The folders named and those of the case files (new case files, body files), and the
+    templates and API definitions the cases name, wherever they are."""
+    watched = Watched(ignored={Path(args.junitxml).resolve()} if args.junitxml else set())
+    for path in map(Path, args.paths):
+        if path.is_dir():
+            watched.trees.add(path.resolve())
     try:
-        summary = run_and_report(args.paths, sys.stdout, ApiDefinitions(), args.verbose)
+        files = find_case_files([Path(p) for p in args.paths])
+    except CaseFileError:
+        return watched
+    for file in files:
+        watched.trees.add(file.parent.resolve())
+        watched.add_files([file])
+        try:
+            cases = load_case_file(file)
+        except CaseFileError:
+            continue
+        watched.add_files(case.template or case.api for case in cases)
+    return watched
+
+
+def _run_test_once(args: argparse.Namespace) -> int:
+    selection = Selection(args.keyword, args.exitfirst)
+    try:
+        summary = run_and_report(args.paths, sys.stdout, ApiDefinitions(), args.verbose,
+                                 selection=selection, quiet=args.json, updating=args.update)
     except CaseFileError as e:
         print(f"vtl: {e}", file=sys.stderr)
         return 1
-    return 0 if summary is not None and summary.ok else 1
+    if summary is None:
+        return 1
+    if args.junitxml:
+        try:
+            write_junit_xml(summary, Path(args.junitxml))
+        except OSError as e:
+            print(f"vtl: cannot write {args.junitxml} ({e.strerror or e})", file=sys.stderr)
+            return 1
+    if args.json:
+        print(orjson.dumps(summary_json(summary), option=orjson.OPT_INDENT_2).decode())
+    if args.update and summary.failed:
+        return _update(summary, sys.stderr if args.json else sys.stdout)
+    return 0 if summary.ok else 1
+
+
+def summary_json(summary: RunSummary) -> dict:
+    """The run as one JSON object: counts, then each case."""
+    return {
+        "passed": len(summary.results) - len(summary.failed), "failed": len(summary.failed),
+        "file_errors": summary.file_errors, "deselected": summary.deselected,
+        "seconds": summary.seconds,
+        "cases": [{"file": str(r.case.file), "name": r.case.name, "target": r.case.target,
+                   "passed": r.passed, "seconds": r.seconds, "failures": r.failures}
+                  for r in summary.results],
+    }
+
+
+def _update(summary: RunSummary, out: TextIO) -> int:
+    """Write the failed cases' outcomes into their files; 0 when every one was written."""
+    report = update_case_files(summary.failed)
+    files = sorted({str(r.case.file) for r in report.updated})
+    if report.updated:
+        print(f"\nupdated {len(report.updated)} case(s) in {', '.join(files)}: review the "
+              f"diff, then run vtl test again", file=out)
+    for result, why in report.refused:
+        print(f"not updated: {result.case.id}: {why}", file=out)
+    return 1 if report.refused or summary.file_errors else 0
 
 
 def run_coverage(args: argparse.Namespace) -> int:
@@ -117,7 +222,29 @@ def add_test(sub: argparse._SubParsersAction) -> None:
     test.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                       help="case files, or directories to search (default: .)")
     test.add_argument("-v", "--verbose", action="store_true", help="one line per case")
+    test.add_argument("-k", dest="keyword", metavar="EXPR", type=_keywords,
+                      help="only the cases whose name or file name matches EXPR, as pytest's "
+                           "-k: words (part of a name, any case) with and, or, not, ( )")
+    test.add_argument("-x", "--exitfirst", action="store_true",
+                      help="stop at the first failing case")
+    test.add_argument("--junitxml", metavar="FILE", help="also write the results as JUnit XML, "
+                                                           "for CI")
+    test.add_argument("--json", action="store_true",
+                      help="print the results as one JSON object instead of the report")
+    test.add_argument("--update", action="store_true",
+                      help="write what failing cases produced into their case files as what "
+                           "they expect")
+    test.add_argument("--watch", action="store_true",
+                      help="run again whenever a case file, template, body or API definition "
+                           "changes (Ctrl-C stops)")
     test.set_defaults(run=run_test)
+
+
+def _keywords(text: str) -> Matcher:
+    try:
+        return compile_expression(text)
+    except ExpressionError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def add_coverage(sub: argparse._SubParsersAction) -> None:

@@ -88,7 +88,8 @@ class TemplateCoverage:
 
 @dataclass
 class TemplateSource:
-    """A template the cases may run: where it is, its text and dialect."""
+    """A template the cases may run: where it is (the name it is rendered under), its text and
+    dialect."""
 
     label: str
     source: str
@@ -109,27 +110,22 @@ def templates_of(cases: list[Case], definitions: ApiDefinitions) -> list[Templat
                 found[label] = TemplateSource(label, read_template(case.template), case.dialect)
             elif case.api is not None and case.api not in apis:
                 apis.add(case.api)
-                for t in _api_templates(case.api, definitions.definition(case.api), case.dialect):
+                for t in _api_templates(definitions.definition(case.api), case.dialect):
                     found[t.label] = t
         except CaseFileError:
             continue
     return list(found.values())
 
 
-def _api_templates(api: Path, definition: ApiDefinition, dialect: str) -> list[TemplateSource]:
+def _api_templates(definition: ApiDefinition, dialect: str) -> list[TemplateSource]:
+    """Every template of every route, named as the integration names it when it renders."""
     found = []
     for route in definition.routes():
         try:
             integration = definition.integration(route)
         except DefinitionError:
             continue
-        for media_type, source in integration.request_templates.items():
-            found.append(TemplateSource(f"{api} {route} request {media_type}", source, dialect))
-        for response in integration.responses:
-            pattern = response.selection_pattern or "default"
-            for media_type, source in response.response_templates.items():
-                label = f"{api} {route} response {response.status_code} ({pattern}) {media_type}"
-                found.append(TemplateSource(label, source, dialect))
+        found += [TemplateSource(name, source, dialect) for name, source in integration.templates()]
     return found
 
 
@@ -139,7 +135,7 @@ def measure(templates: list[TemplateSource]) -> list[TemplateCoverage]:
     measured = []
     for t in templates:
         try:
-            recorded = Template(t.source, dialect=t.dialect, coverage=True).coverage
+            recorded = Template(t.source, dialect=t.dialect, name=t.label, coverage=True).coverage
         except VtlError:
             continue
         points, hits = recorded

@@ -8,12 +8,16 @@
           vtl.assert_json(out, {"express": True, "items": []})
           vtl.snapshot(out)                     # --vtl-update-snapshots writes it
 
+- `vtl_moto` fixture: moto's REST API stages answer as API Gateway does for the test's length
+  (`vtl_engine.integrations.moto`; needs the `moto` extra).
+
 - `*.vtltest.yaml` / `.yml` / `.json` case files (the `vtl test` format) are collected as
   tests, one per case.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +39,7 @@ from .runner import (
     json_mismatch,
     pretty_json,
     render_route,
+    route_of,
     render_template_file,
     run_case,
     text_diff,
@@ -105,22 +110,28 @@ class Vtl:
     def render(self, template: str | Path, *, body: Any = "", headers: dict | None = None,
                query: dict | None = None, path: dict | None = None,
                stage_variables: dict | None = None, context: dict | None = None,
-               dialect: str = "aws") -> Outcome:
+               dialect: str = "aws", expect_error: bool = False) -> Outcome:
         """Render the request template in file `template` for a request. `body` may be text
-        or a value to send as JSON. A template error is in the Outcome's `error`."""
+        or a value to send as JSON. A template that fails raises its VtlError; with
+        `expect_error=True` the render must fail, and its Outcome (`error` set) is returned."""
+        __tracebackhide__ = True
         request = _request(body, headers, query, path, stage_variables, context)
         try:
-            return render_template_file(self.base / template, request, dialect)
+            outcome = render_template_file(self.base / template, request, dialect)
         except CaseFileError as e:   # the template file cannot be read
             pytest.fail(str(e), pytrace=False)
+        return _as_expected(outcome, expect_error)
 
     def route(self, api: str | Path, route: str, *, side: str = "request", body: Any = "",
               headers: dict | None = None, query: dict | None = None, path: dict | None = None,
               stage_variables: dict | None = None, context: dict | None = None,
-              backend: dict | None = None) -> Outcome:
+              backend: dict | None = None, expect_error: bool = False) -> Outcome:
         """Run `route` ("POST /orders") of the API definition in file `api`: its request side
         (what the backend receives), or with side="response" both sides, the backend answering
-        `backend` ({"status", "body", "headers", "error_message"}) — what the client receives."""
+        `backend` ({"status", "body", "headers", "error_message"}) — what the client receives.
+        A template that fails raises its VtlError (API Gateway would answer 500); with
+        `expect_error=True` it must fail, and the Outcome (status 500, `error` set) is returned."""
+        __tracebackhide__ = True
         if side not in ("request", "response"):
             raise ValueError(f"side is 'request' or 'response', not {side!r}")
         request = _request(body, headers, query, path, stage_variables, context)
@@ -134,7 +145,8 @@ class Vtl:
                                   for k, v in backend.items()})
             answer = BackendResponse(spec.status, spec.body, dict(spec.headers),
                                      spec.error_message)
-        return render_route(integration, side, request, answer)
+        return _as_expected(render_route(integration, route_of(route), side, request, answer),
+                            expect_error)
 
     assert_json = staticmethod(assert_json_equal)
     assert_body = staticmethod(assert_body_equal)
@@ -166,10 +178,30 @@ class Vtl:
             raise AssertionError(f"no snapshot {file}; run pytest --vtl-update-snapshots "
                                  "to write it")
         expected = file.read_text(encoding="utf-8")
-        if file.suffix == ".txt":
-            assert_body_equal(body, expected)
-        else:
-            assert_json_equal(body, orjson.loads(expected))
+        try:
+            if file.suffix == ".txt":
+                assert_body_equal(body, expected)
+            else:
+                assert_json_equal(body, orjson.loads(expected))
+        except AssertionError as e:
+            raise AssertionError(f"snapshot {file} differs: {e}\nIf the new output is right, "
+                                 f"run pytest --vtl-update-snapshots to write it") from None
+
+
+def _as_expected(outcome: Outcome, expect_error: bool) -> Outcome:
+    """`outcome` when it is what the test expects; else the template's error raised (a render
+    that was to succeed), or a failure (one that was to fail)."""
+    __tracebackhide__ = True
+    if expect_error:
+        if outcome.error is None:
+            pytest.fail(f"expected the render to fail (expect_error=True), but it succeeded "
+                        f"and output:\n{outcome.body}", pytrace=False)
+        return outcome
+    if outcome.exception is not None:
+        raise outcome.exception.with_traceback(None)   # the test's line, not the engine's
+    if outcome.error is not None:
+        pytest.fail(f"rendering failed: {outcome.error}", pytrace=False)
+    return outcome
 
 
 def _request(body: Any, headers: dict | None, query: dict | None, path: dict | None,
@@ -198,6 +230,14 @@ def _file_name(text: str) -> str:
 def vtl(request: pytest.FixtureRequest) -> Vtl:
     """Render mapping templates from files or API definitions, assert, snapshot."""
     return Vtl(request)
+
+
+@pytest.fixture
+def vtl_moto() -> Iterator[None]:
+    """moto's deployed REST API stages answered by vtl_engine for this test (docs/moto.md)."""
+    from ..integrations.moto import installed  # moto is imported only by tests that ask
+    with installed():
+        yield
 
 
 # -- collecting case files ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,12 +19,14 @@ import orjson
 from ..apigateway import (
     BackendResponse,
     Integration,
+    MappingResult,
     MethodRequest,
     MethodResponse,
-    mock_backend_response,
     render_mapping_template,
 )
-from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition
+from ..apigateway.definitions import ApiDefinition, DefinitionError, load_definition, split_route
+from ..apigateway.invoke import invoke
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
@@ -39,6 +42,8 @@ class Outcome:
     request_override: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: why rendering failed, when it did
     error: str | None = None
+    #: the template's error itself (with its line, column and caret snippet), when it failed
+    exception: VtlError | None = field(default=None, repr=False, compare=False)
 
     def json(self) -> Any:
         """The body, parsed as JSON (orjson.JSONDecodeError when it is not JSON)."""
@@ -50,6 +55,8 @@ class CaseResult:
     case: Case
     failures: list[str]
     seconds: float
+    #: what the case rendered (None when it could not run: a file it names cannot be read)
+    outcome: Outcome | None = None
 
     @property
     def passed(self) -> bool:
@@ -69,9 +76,25 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
             params={"path": request.path, "querystring": request.query,
                     "header": request.headers},
             context=request.context, stage_variables=request.stage_variables,
-            dialect=dialect, coverage=coverage)
+            dialect=dialect, coverage=coverage, name=str(path))
     except VtlError as e:
-        return Outcome(error=_located(path, e))
+        return Outcome(error=_located(path, e), exception=e)
+    return mapping_outcome(result)
+
+
+#: `$context.requestOverride` and `responseOverride` as a render that set none leaves them
+_NO_REQUEST_OVERRIDE = {"path": {}, "header": {}, "querystring": {}}
+_NO_RESPONSE_OVERRIDE = {"header": {}}
+
+
+def mapping_outcome(result: MappingResult) -> Outcome:
+    """A template's result in an Expectation's terms: the body, the response overrides'
+    status and headers, and the request overrides."""
+    context = result.context
+    if context.get("requestOverride") == _NO_REQUEST_OVERRIDE and \
+            context.get("responseOverride") == _NO_RESPONSE_OVERRIDE:   # most renders (batch)
+        return Outcome(body=result.body, request_override={"header": {}, "querystring": {},
+                                                           "path": {}})
     return Outcome(body=result.body, status=result.status_override,
                    headers=result.response_header_overrides,
                    request_override={"header": result.header_overrides,
@@ -79,36 +102,38 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
                                      "path": result.path_overrides})
 
 
-def render_route(integration: Integration, side: str, request: RequestSpec,
+def render_route(integration: Integration, route: str, side: str, request: RequestSpec,
                  backend: BackendResponse | None = None) -> Outcome:
-    """Run the request side of `integration` for `request` (what the backend receives), or
-    both sides (what the client receives) when `side` is "response". Without `backend`, a MOCK
-    integration answers as API Gateway's mock does and any other answers 200 with no body."""
+    """Run `request` on `route` ("POST /orders/{id}") through `integration`, as API Gateway
+    does (apigateway.invoke): what the backend receives, or, when `side` is "response", what the
+    client receives. Without `backend`, a MOCK integration answers as API Gateway's mock does
+    and any other answers 200 with no body."""
     method_request = MethodRequest(body=request.body, headers=dict(request.headers),
                                    querystring=dict(request.query), path=dict(request.path),
                                    context=request.context,
                                    stage_variables=dict(request.stage_variables))
+    if side == "response" and backend is None and integration.type != "MOCK":
+        backend = BackendResponse()
     try:
-        sent = integration.integration_request(method_request)
-        if isinstance(sent, MethodResponse):
-            return _response_outcome(sent)
-        if side == "request":
-            return Outcome(body=_text(sent.body),
-                           request_override={"header": sent.headers,
-                                             "querystring": sent.querystring,
-                                             "path": sent.path})
-        if backend is None:
-            backend = (mock_backend_response(sent) if integration.type == "MOCK"
-                       else BackendResponse())
-        return _response_outcome(integration.integration_response(backend, method_request, sent))
+        done = invoke(integration, method_request, route=route,
+                      backend=backend if side == "response" else None)
     except VtlError as e:
-        return Outcome(error=str(e))
+        return Outcome(error=str(e), exception=e)
+    sent = done.integration_request
+    if sent is None:   # API Gateway answered by itself before any backend
+        return _response_outcome(done.response)
+    if side == "request":
+        return Outcome(body=payload_text(sent.body),
+                       request_override={"header": sent.headers, "querystring": sent.querystring,
+                                         "path": sent.path})
+    return _response_outcome(done.response)
 
 
 def _response_outcome(response: MethodResponse) -> Outcome:
-    return Outcome(body=_text(response.body), status=response.status_code,
-                   headers=dict(response.headers),
-                   error=None if response.error is None else str(response.error))
+    failed = response.error
+    return Outcome(body=payload_text(response.body), status=response.status_code,
+                   headers=dict(response.headers), error=None if failed is None else str(failed),
+                   exception=failed if isinstance(failed, VtlError) else None)
 
 
 def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> Outcome:
@@ -122,12 +147,18 @@ def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False)
         spec = case.backend
         backend = BackendResponse(status_code=spec.status, body=spec.body,
                                   headers=dict(spec.headers), error_message=spec.error_message)
-    return render_route(integration, case.side, request, backend)
+    return render_route(integration, route_of(case.route), case.side, request, backend)
+
+
+def route_of(route: str) -> str:
+    """A route as a request names it, "POST /orders/{id}" (a case may write "post /orders/")."""
+    method, path = split_route(route)
+    return f"{method} {path}"
 
 
 def read_template(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")   # without an editor's byte order mark
     except FileNotFoundError:
         raise CaseFileError(f"{path}: no such template file") from None
     except (OSError, UnicodeDecodeError) as e:
@@ -138,10 +169,6 @@ def _located(path: Path, error: VtlError) -> str:
     """A template error as `file:line:column: message`, with its caret snippet."""
     where = f"{path}:{error.line}:{error.column}" if error.line else str(path)
     return f"{where}: {error.message}" + (f"\n{error.snippet}" if error.snippet else "")
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 # -- comparing ----------------------------------------------------------------------------------
@@ -167,10 +194,10 @@ def compare(expect: Expectation, outcome: Outcome) -> list[str]:
         failures.extend(json_mismatch(expect.json, outcome.body))
     if expect.status is not NOT_GIVEN and expect.status != outcome.status:
         failures.append(f"status: expected {_status(expect.status)}, got {_status(outcome.status)}")
-    failures.extend(_map_mismatches("headers", expect.headers, outcome.headers,
+    failures.extend(map_mismatches("headers", expect.headers, outcome.headers,
                                     case_insensitive=True))
     for kind, expected in expect.request_override.items():
-        failures.extend(_map_mismatches(f"request_override.{kind}", expected,
+        failures.extend(map_mismatches(f"request_override.{kind}", expected,
                                         outcome.request_override.get(kind, {}),
                                         case_insensitive=kind == "header"))
     return failures
@@ -228,7 +255,7 @@ def _diff_lines(text: str) -> list[str]:
     return shown or [""]
 
 
-def _map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
+def map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
                     case_insensitive: bool) -> list[str]:
     """Only the keys `expected` lists are compared; None means "absent"."""
     if case_insensitive:
@@ -264,6 +291,8 @@ class RunSummary:
     results: list[CaseResult] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: cases left out by the selection (`vtl test -k`)
+    deselected: int = 0
 
     @property
     def failed(self) -> list[CaseResult]:
@@ -275,9 +304,11 @@ class RunSummary:
 
 
 def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions,
-              coverage: bool = False) -> RunSummary:
-    """Run every case in `files`; a file that cannot be read, or whose template or API
-    definition cannot be, is reported and counted, and the others still run."""
+              coverage: bool = False, selected: Callable[[Case], bool] | None = None,
+              exitfirst: bool = False) -> RunSummary:
+    """Run every case in `files` that `selected` keeps; a file that cannot be read, or whose
+    template or API definition cannot be, is reported and counted, and the others still run.
+    With `exitfirst`, the run stops at the first failure or file error."""
     summary = RunSummary()
     started = time.perf_counter()
     for path in files:
@@ -286,13 +317,23 @@ def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions
         except CaseFileError as e:
             summary.file_errors.append(str(e))
             reporter.file_failed(path, str(e))
+            if exitfirst:
+                break
             continue
-        reporter.file_started(path, len(cases))
-        for case in cases:
+        kept = [case for case in cases if selected is None or selected(case)]
+        summary.deselected += len(cases) - len(kept)
+        if not kept:
+            continue
+        reporter.file_started(path, len(kept))
+        for case in kept:
             result = run_case(case, definitions, coverage)
             summary.results.append(result)
             reporter.case_done(result)
+            if exitfirst and not result.passed:
+                break
         reporter.file_done(path)
+        if exitfirst and summary.failed:
+            break
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -300,10 +341,11 @@ def run_cases(files: list[Path], reporter: Reporter, definitions: ApiDefinitions
 def run_case(case: Case, definitions: ApiDefinitions, coverage: bool = False) -> CaseResult:
     started = time.perf_counter()
     try:
-        failures = compare(case.expect, render_case(case, definitions, coverage))
+        outcome = render_case(case, definitions, coverage)
     except CaseFileError as e:
-        failures = [str(e)]
-    return CaseResult(case, failures, time.perf_counter() - started)
+        return CaseResult(case, [str(e)], time.perf_counter() - started)
+    return CaseResult(case, compare(case.expect, outcome), time.perf_counter() - started,
+                      outcome)
 
 
 class ApiDefinitions:

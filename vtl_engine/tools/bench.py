@@ -2,7 +2,7 @@
 
     vtl bench TEMPLATE [--body FILE] [--header K=V] [--query K=V] [--path K=V]
               [--stage-var K=V] [--context FILE.json] [--dialect aws|velocity]
-              [--iterations N | --seconds S]
+              [--iterations N | --seconds S] [--json]
 
 Reports the compile time (and, timed again apart, its steps: parse, generating Python, Python's
 compile()), the time per render (median of batches, with p25-p75), renders per second and the
@@ -12,12 +12,16 @@ request: the body is parsed inside it.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from ..core.dialect import get_dialect
 
@@ -32,8 +36,10 @@ def add_parser(subcommands: Any,
     bench.add_argument("template", help="the template file (- for stdin)")
     bench.add_argument("--iterations", type=_positive, metavar="N",
                        help="renders to time (default: as many as --seconds allows)")
-    bench.add_argument("--seconds", type=float, default=3.0,
-                       help="time to spend rendering when --iterations is not given (default 3)")
+    bench.add_argument("--seconds", type=_positive_float, default=3.0, metavar="S",
+                       help="how long to render when --iterations is not given (default 3)")
+    bench.add_argument("--json", action="store_true",
+                       help="print the measurements as one JSON object")
     bench.set_defaults(run=lambda args: run(args, request_of(args)))
     return bench
 
@@ -45,6 +51,13 @@ def _positive(text: str) -> int:
     return number
 
 
+def _positive_float(text: str) -> float:
+    number = float(text)
+    if not number > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return number
+
+
 def run(args: argparse.Namespace, request: tuple) -> int:
     from ..core import parser
     from ..apigateway.context import build_context
@@ -52,13 +65,16 @@ def run(args: argparse.Namespace, request: tuple) -> int:
     from ..apigateway.mapping import compiled_template, render_prepared
 
     source, body, params, context, stage_variables = request
+    size = len(body)
+    if isinstance(body, bytes):   # as render_mapping_template reads bytes (Java's way)
+        body = body.decode("utf-8", "replace")
     started = time.perf_counter()
     parser.parse("", get_dialect(args.dialect))   # builds the parser, once per process
     setup_seconds = time.perf_counter() - started
     started = time.perf_counter()
     compiled_template(source, args.dialect)
     compile_seconds = time.perf_counter() - started
-    steps = _compile_steps(source, args.dialect)
+    steps, python_size = _compile_steps(source, args.dialect)
     params = normalise_params(params)
     context = build_context(context, params)
 
@@ -66,53 +82,68 @@ def run(args: argparse.Namespace, request: tuple) -> int:
         return render_prepared(source, body, params, context, stage_variables, args.dialect).body
 
     output = render()
-    once = _seconds(render, 1)
-    iterations = args.iterations or max(_BATCHES, int(args.seconds / max(once, 1e-7)))
-    per_batch = max(1, iterations // _BATCHES)
-    times = _timed_batches(render, per_batch, -(-iterations // per_batch), args.seconds)
-    tracemalloc.start()
-    render()
-    tracemalloc.stop()
-    tracemalloc.start()
-    render()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-
+    timing = (_fixed_batches(render, args.iterations) if args.iterations
+              else _timed_batches(render, args.seconds))
+    peak = _peak_allocation(render)
+    times = timing.times
     median = statistics.median(times)
-    quartiles = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [
+    p25, _, p75 = statistics.quantiles(times, n=4, method="inclusive") if len(times) > 1 else [
         median] * 3
-    size = len(body.encode())
+    if args.json:
+        print(orjson.dumps({
+            "template": args.template, "dialect": args.dialect, "body_bytes": size,
+            "output_bytes": len(output.encode()), "compile_seconds": compile_seconds,
+            "parser_setup_seconds": setup_seconds,
+            "compile_steps": steps, "python_source_characters": python_size,
+            "render_seconds": {"median": median, "p25": p25, "p75": p75},
+            "batches": len(times), "renders_per_batch": timing.per_batch,
+            "renders": len(times) * timing.per_batch, "rendering_seconds": timing.seconds,
+            "renders_per_second": 1 / median, "peak_allocation_bytes": peak,
+        }, option=orjson.OPT_INDENT_2).decode())
+        return 0
     print(f"template:   {args.template} ({args.dialect}), body {size:,} B, output "
           f"{len(output.encode()):,} B")
     print(f"compile:    {_duration(compile_seconds)} (before it {_duration(setup_seconds)} to set "
           f"up the parser, once per process)")
-    print("  steps:    " + ", ".join(f"{step} {_duration(seconds)}" for step, seconds in steps))
+    print(f"  steps:    parse {_duration(steps['parse'])}, generate Python "
+          f"{_duration(steps['generate_python'])}, Python's compile() of {python_size:,} "
+          f"characters {_duration(steps['python_compile'])}")
     print(f"render:     {_duration(median)} per render (median of {len(times)} batches of "
-          f"{per_batch}; p25-p75 {_duration(quartiles[0])}-{_duration(quartiles[2])})")
+          f"{timing.per_batch:,}, {timing.seconds:.1f} s in all; p25-p75 {_duration(p25)}-"
+          f"{_duration(p75)})")
     print(f"throughput: {1 / median:,.0f} renders/s")
     ratio = f" ({peak / size:.1f}x the body)" if size else ""
     print(f"memory:     peak {peak:,} B of Python allocations in one render{ratio}")
     return 0
 
 
-def _compile_steps(source: str, dialect: str) -> list[tuple[str, float]]:
-    """The compile's steps, each timed once more on its own (the first compile above also reads
-    and compiles the template's JSONPaths and loads the code)."""
+def _compile_steps(source: str, dialect: str) -> tuple[dict[str, float], int]:
+    """The compile's steps (parse, generate_python, python_compile), each timed once more on its
+    own (the first compile above also reads and compiles the template's JSONPaths and loads the
+    code), and the length of the generated Python."""
     from ..core import compiler, parser
     from ..apigateway.mapping import KNOWN_OBJECTS
 
-    steps = []
+    steps = {}
     started = time.perf_counter()
     tree = parser.parse(source, get_dialect(dialect))
-    steps.append(("parse", time.perf_counter() - started))
+    steps["parse"] = time.perf_counter() - started
     started = time.perf_counter()
     module = compiler.generate(tree, get_dialect(dialect), None, KNOWN_OBJECTS)
-    steps.append(("generate Python", time.perf_counter() - started))
+    steps["generate_python"] = time.perf_counter() - started
     started = time.perf_counter()
     compile(module.source, "<vtl bench>", "exec")
-    steps.append((f"Python's compile() of {len(module.source):,} characters",
-                  time.perf_counter() - started))
-    return steps
+    steps["python_compile"] = time.perf_counter() - started
+    return steps, len(module.source)
+
+
+@dataclass
+class _Timing:
+    """Seconds per render of each batch of `per_batch` renders, and the time they took in all."""
+
+    times: list[float]
+    per_batch: int
+    seconds: float
 
 
 def _seconds(render: Callable[[], Any], number: int) -> float:
@@ -122,24 +153,62 @@ def _seconds(render: Callable[[], Any], number: int) -> float:
     return (time.perf_counter() - started) / number
 
 
-def _timed_batches(render: Callable[[], Any], per_batch: int, batches: int,
-                   budget: float) -> list[float]:
-    """Seconds per render of each batch; a bar on stderr when the run takes a while."""
-    times: list[float] = []
+def _fixed_batches(render: Callable[[], Any], iterations: int) -> _Timing:
+    """`iterations` renders (rounded up to whole batches) in about _BATCHES batches."""
+    per_batch = max(1, iterations // _BATCHES)
     started = time.perf_counter()
-    for done in range(1, batches + 1):
+    times = [_seconds(render, per_batch) for _ in range(-(-iterations // per_batch))]
+    return _Timing(times, per_batch, time.perf_counter() - started)
+
+
+def _timed_batches(render: Callable[[], Any], seconds: float) -> _Timing:
+    """Batches until `seconds` have passed (the calibration included), each long enough to
+    time well: its size found as timeit's autorange finds it, from batches that grow until one
+    takes a _BATCHES-th of the time."""
+    started = time.perf_counter()
+    deadline = started + seconds
+    for step in itertools.count():   # calibrate: batches of 1, 2, 5, 10, 20, 50, ... renders
+        per_batch = (1, 2, 5)[step % 3] * 10 ** (step // 3)
+        times = [_seconds(render, per_batch)]
+        if times[0] * per_batch >= seconds / _BATCHES or time.perf_counter() >= deadline:
+            break
+    progress = _Progress(seconds) if sys.stderr.isatty() else None
+    while time.perf_counter() + times[-1] * per_batch / 2 < deadline:
         times.append(_seconds(render, per_batch))
-        if time.perf_counter() - started > 1.0:
-            _progress(done, batches)
-    if time.perf_counter() - started > 1.0:
-        print(file=sys.stderr)
-    return times
+        if progress is not None:
+            progress.show(time.perf_counter() - started)
+    if progress is not None:
+        progress.done()
+    return _Timing(times, per_batch, time.perf_counter() - started)
 
 
-def _progress(done: int, total: int) -> None:
-    filled = 30 * done // total
-    sys.stderr.write(f"\rrendering [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} batches")
-    sys.stderr.flush()
+class _Progress:
+    """A bar on stderr (a terminal's) that fills as the seconds pass."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def show(self, elapsed: float) -> None:
+        filled = min(30, int(30 * elapsed / self.seconds))
+        sys.stderr.write(f"\rrendering [{'#' * filled}{'.' * (30 - filled)}] "
+                         f"{elapsed:.1f}/{self.seconds:g} s")
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        sys.stderr.write("\r" + " " * 60 + "\r")
+        sys.stderr.flush()
+
+
+def _peak_allocation(render: Callable[[], Any]) -> int:
+    """The peak of Python allocations during one render (the first traced one warms up)."""
+    tracemalloc.start()
+    render()
+    tracemalloc.stop()
+    tracemalloc.start()
+    render()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
 
 
 def _duration(seconds: float) -> str:

@@ -5,55 +5,88 @@
     vtl render --api FILE --route "POST /orders" [--content-type TYPE] [--body FILE] …
                [--response [--status N] [--error-message TEXT] [--backend-header K=V]]
     vtl check TEMPLATE… [--api FILE] [--strict] [--sample-body FILE]
-    vtl compile TEMPLATE --python
+    vtl compile TEMPLATE
     vtl test [PATH...]
     vtl coverage [PATH...] [--html DIR] [--fail-under PERCENT]
     vtl bench TEMPLATE [request options as for render] [--iterations N | --seconds S]
+    vtl playground [TEMPLATE ...] [--api FILE]
 
 Each subcommand is a pair: `add_<name>(subparsers)` sets up its arguments and names its
-`run_<name>(args) -> int`; `SUBCOMMANDS` lists the setup functions. Every error a user can cause
+`run_<name>(args) -> int`; `COMMANDS` says where each setup function is, so that a command
+loads only what it needs (start-up time is the user's wait). Every error a user can cause
 ends in one clear line on stderr and exit status 1 (2 for misuse of the options themselves).
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
-import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..apigateway import (BackendResponse, Integration, IntegrationRequest, MethodRequest,
-                         MethodResponse, mock_backend_response, render_mapping_template)
-from ..apigateway.definitions import ApiDefinition, load_definition, split_route
-from ..apigateway.integration import PROXY_TYPES
-from ..apigateway.mapping import MappingResult, compiled_template
+from ..apigateway import (BackendResponse, Integration, MethodRequest, MethodResponse,
+                         render_mapping_template)
+from ..apigateway.invoke import invoke, java_map
+from ..apigateway.mapping import compiled_template
+from ..apigateway.proxy import ProxyResponseError
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
-from ..testing.commands import add_coverage, add_test
-from ..userfiles import read_user_text
-from .lint import RULES, lint
+from ..userfiles import body_warnings, read_user_text
+
+if TYPE_CHECKING:
+    from ..apigateway.definitions import ApiDefinition
+    from ..testing.watch import Watched
 
 DIALECTS = ("aws", "velocity")
+_STATUSES = frozenset(status.value for status in HTTPStatus)
 
 
 class UsageError(Exception):
-    """A mistake in the command line or its files, reported as one line."""
+    """A mistake in the command line or its files, reported as one line: the message, after the
+    file it is about when there is one. Built when asked, so what a caller sets later shows."""
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message, file)
+        self.message = message
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
 
 
 # -- reading what the user names ------------------------------------------------------------------
 
 def read_text(path: str) -> str:
-    """A file's text, or standard input for "-"."""
+    """A file's text (an editor's byte order mark left out), or standard input's for "-"."""
     if path == "-":
-        return sys.stdin.read()
+        return sys.stdin.read().removeprefix("\ufeff")
     return read_user_text(path, UsageError)
+
+
+def read_body(path: str) -> bytes:
+    """A request body as it is sent: the file's bytes (standard input's for "-"), which the
+    engine reads as API Gateway does; a warning on stderr for what will surprise (body_warnings)."""
+    if path == "-":
+        body = sys.stdin.buffer.read()
+    else:
+        try:
+            body = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise UsageError("no such file", path) from None
+        except IsADirectoryError:
+            raise UsageError("is a directory, not a file", path) from None
+        except OSError as e:
+            raise UsageError(f"cannot read ({e.strerror or e})", path) from None
+    for warning in body_warnings(body):
+        print(f"vtl: warning: {'stdin' if path == '-' else path}: {warning}", file=sys.stderr)
+    return body
 
 
 def pairs(values: Iterable[str] | None, option: str) -> dict[str, str]:
@@ -71,9 +104,9 @@ def json_object_file(path: str) -> dict[str, Any]:
     try:
         value = orjson.loads(read_text(path))
     except orjson.JSONDecodeError as e:
-        raise UsageError(f"{path}: not valid JSON ({e})") from None
+        raise UsageError(f"not valid JSON ({e})", path) from None
     if not isinstance(value, dict):
-        raise UsageError(f"{path}: expected a JSON object")
+        raise UsageError("expected a JSON object", path)
     return value
 
 
@@ -86,16 +119,15 @@ def pretty_json(text: str) -> str:
 
 
 def write_output(text: str | bytes) -> None:
-    if isinstance(text, bytes):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(text)
-        return
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
-
-
-def java_map(values: Mapping[str, Any]) -> str:
-    """A map as the console's Test page prints it: {a=1, b=2}."""
-    return "{" + ", ".join(f"{key}={value}" for key, value in values.items()) + "}"
+    """What a template wrote, byte for byte (UTF-8): piped or redirected, nothing is added; on a
+    terminal, a final newline when it has none, so the prompt starts on a line of its own."""
+    # a lone surrogate becomes "?", as Java's String.getBytes(UTF_8) writes it
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
+    if data and not data.endswith(b"\n") and sys.stdout.isatty():
+        data += b"\n"
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
 
 
 def add_dialect(parser: argparse.ArgumentParser) -> None:
@@ -111,85 +143,181 @@ def add_render(sub: argparse._SubParsersAction) -> None:
         description="Render a mapping template for one request (or, with --api and --route, run "
                     "what API Gateway runs for that route) and print the result.")
     render.add_argument("template", nargs="?", help="the template file (- for stdin)")
-    add_request_options(render)
+    add_request_options(render, routes=True)
     api = render.add_argument_group("an API definition")
     api.add_argument("--api", metavar="FILE", help="an OpenAPI/Swagger export, SAM or "
                      "CloudFormation template (instead of TEMPLATE)")
     api.add_argument("--route", metavar='"METHOD /path"', help='the route, e.g. "POST /orders"')
     api.add_argument("--response", action="store_true",
                      help="run the integration response side: --body is the backend's answer")
-    api.add_argument("--status", type=int, default=200, metavar="N",
-                     help="with --response: the backend's status code (default 200)")
+    api.add_argument("--status", type=int, metavar="N",
+                     help="with --response: the backend's status code, 100 to 599 (default 200)")
     api.add_argument("--error-message", metavar="TEXT",
                      help="with --response: a Lambda function's errorMessage (selects the "
                           "integration response)")
     api.add_argument("--backend-header", action="append", metavar="K=V",
                      help="with --response: a header of the backend's answer")
+    api.add_argument("--body-only", action="store_true",
+                     help="print only the body of the client's response, without its status "
+                          "line and headers")
     add_dialect(render)
     render.add_argument("--pretty", action="store_true", help="indent the output when it is JSON")
     render.add_argument("--verbose", action="store_true",
                         help="also show (on stderr) what the console's Test page shows: the "
                              "request, overrides, status and headers, timings")
+    render.add_argument("--save-case", metavar="FILE",
+                        help="also write what was rendered as a test case (FILE.vtltest.yaml) "
+                             "that vtl test runs")
+    render.add_argument("--watch", action="store_true",
+                        help="render again whenever the template, body, context or API "
+                             "definition changes (Ctrl-C stops)")
     render.set_defaults(run=run_render)
 
 
-def add_request_options(command: argparse.ArgumentParser) -> None:
-    """The options that describe a request (render, bench); `_request_parts` reads them."""
+def add_request_options(command: argparse.ArgumentParser, routes: bool = False) -> None:
+    """The options that describe a request (render, bench); `_request_parts` reads them. With
+    `routes`, their help also says what they do with --api and --response."""
     request = command.add_argument_group("the request")
-    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin); with "
-                         "--response, the backend's response body")
+    request.add_argument("--body", metavar="FILE", help="the request body (- for stdin)" + (
+        "; with --response, the backend's response body" if routes else ""))
     request.add_argument("--header", action="append", metavar="K=V", help="a request header")
     request.add_argument("--query", action="append", metavar="K=V", help="a query string parameter")
     request.add_argument("--path", action="append", metavar="K=V", help="a path parameter")
     request.add_argument("--stage-var", action="append", metavar="K=V", help="a stage variable")
     request.add_argument("--context", metavar="FILE", help="a JSON object of $context values")
-    request.add_argument("--content-type", metavar="TYPE",
-                         help="the request's Content-Type header (with --api it picks the request "
-                              "template; default application/json)")
+    request.add_argument("--content-type", metavar="TYPE", help="the request's Content-Type "
+                         "header" + (" (with --api it picks the request template; default "
+                                     "application/json)" if routes else ""))
 
 
 def run_render(args: argparse.Namespace) -> int:
+    if args.watch:
+        from ..testing.watch import watch
+
+        return watch(lambda: run_reporting_errors(_render_named, args),
+                     lambda: _watched_by_render(args))
+    return _render_named(args)
+
+
+def _watched_by_render(args: argparse.Namespace) -> Watched:
+    from ..testing.watch import Watched
+
+    watched = Watched()
+    watched.add_files([args.template, args.api, args.body, args.context])
+    return watched
+
+
+def _render_named(args: argparse.Namespace) -> int:
+    args.request_read = None   # each run reads the request anew (--watch)
+    if args.save_case is not None:
+        _check_save_case(args)
     try:
-        return _render(args)
+        status = _render(args)
     except VtlError as error:  # name the template the error's line and column are in
         if error.template_name is None:
             error.template_name = args.template or f"{args.api} [{args.route}]"
         raise
+    if status == 0 and args.save_case is not None:
+        _save_case(args)
+    return status
+
+
+def _check_save_case(args: argparse.Namespace) -> None:
+    from ..testing.cases import CaseFileError
+    from ..testing.savecase import check_case_file_name
+
+    try:
+        check_case_file_name(args.save_case)
+    except CaseFileError as e:
+        raise UsageError(str(e)) from None
+    if args.template == "-":
+        raise UsageError("--save-case needs the template in a file, not standard input")
+
+
+def _save_case(args: argparse.Namespace) -> None:
+    """What was rendered, as a case `vtl test` runs (testing/savecase.py)."""
+    from ..apigateway.definitions import load_definition, split_route
+    from ..testing.cases import BackendSpec, Case, CaseFileError, RequestSpec
+    from ..testing.savecase import save_case
+
+    body, params, context, stage_variables = _request_parts(args)
+    request = RequestSpec(body=body, headers=params["header"], query=params["querystring"],
+                          path=params["path"], stage_variables=stage_variables, context=context)
+    file = Path(args.save_case)
+    if args.api:
+        method, path = split_route(args.route)
+        backend = None
+        if args.response and load_definition(args.api).integration(args.route).type != "MOCK":
+            backend = BackendSpec(status=args.status or 200, body=body,
+                                  headers=pairs(args.backend_header, "--backend-header"),
+                                  error_message=args.error_message)
+            request.body = b""   # the body given was the backend's
+        side = "response" if args.response else "request"
+        case = Case(f"{method} {path} ({side} side)", file, api=Path(args.api),
+                    route=f"{method} {path}", side=side, dialect=args.dialect,
+                    request=request, backend=backend)
+    else:
+        case = Case(Path(args.template).name, file, template=Path(args.template),
+                    dialect=args.dialect, request=request)
+    try:
+        save_case(file, case, body_file=args.body if args.body != "-" else None)
+    except CaseFileError as e:
+        raise UsageError(str(e)) from None
+    except OSError as e:
+        raise UsageError(f"cannot write it ({e.strerror or e})", args.save_case) from None
+    print(f"vtl: saved as a test case: vtl test {file} runs it", file=sys.stderr)
 
 
 def _render(args: argparse.Namespace) -> int:
     if args.api:
+        from ..apigateway.definitions import load_definition
+
         if args.template:
             raise UsageError("give either TEMPLATE or --api FILE --route ROUTE, not both")
         if not args.route:
             routes = ", ".join(load_definition(args.api).routes()) or "none"
             raise UsageError(f"--api needs --route, one of: {routes}")
+        if not args.response:
+            for option in ("status", "error_message", "backend_header"):
+                if getattr(args, option) is not None:
+                    raise UsageError(f"--{option.replace('_', '-')} describes the backend's "
+                                     f"answer: it needs --response")
+        if args.status is not None and not 100 <= args.status <= 599:
+            raise UsageError(f"--status must be an HTTP status code (100 to 599), "
+                             f"not {args.status}")
         return _render_route(args)
     if not args.template:
         raise UsageError("render needs a TEMPLATE file (or --api FILE --route ROUTE)")
-    for option in ("route", "error_message", "backend_header"):
-        if getattr(args, option):
+    for option in ("route", "status", "error_message", "backend_header", "body_only"):
+        if getattr(args, option) not in (None, False):
             raise UsageError(f"--{option.replace('_', '-')} needs --api")
     if args.response:
         raise UsageError("--response needs --api (a template alone renders the same either side)")
     return _render_template(args)
 
 
-def _request_parts(args: argparse.Namespace) -> tuple[str, dict[str, dict[str, str]],
+def _request_parts(args: argparse.Namespace) -> tuple[bytes, dict[str, dict[str, str]],
                                                       dict[str, Any] | None, dict[str, str]]:
+    """The request the options describe, read once per run (standard input cannot be read
+    twice, and --save-case writes the request that was rendered)."""
+    if getattr(args, "request_read", None) is not None:
+        return args.request_read
     if args.template == "-" and args.body == "-":
         raise UsageError("the template and the body cannot both come from stdin")
-    body = read_text(args.body) if args.body else ""
+    body = read_body(args.body) if args.body else b""
     params = {"path": pairs(args.path, "--path"), "querystring": pairs(args.query, "--query"),
               "header": pairs(args.header, "--header")}
     if args.content_type:
         params["header"]["Content-Type"] = args.content_type
     context = json_object_file(args.context) if args.context else None
-    return body, params, context, pairs(args.stage_var, "--stage-var")
+    if getattr(args, "save_case", None) is not None:   # the values a saved case repeats
+        from ..testing.savecase import pinned_context
+        context = pinned_context(context)
+    args.request_read = body, params, context, pairs(args.stage_var, "--stage-var")
+    return args.request_read
 
 
 def _render_template(args: argparse.Namespace) -> int:
-
     body, params, context, stage_variables = _request_parts(args)
     source = read_text(args.template)
     started = time.perf_counter()
@@ -219,173 +347,93 @@ def _render_template(args: argparse.Namespace) -> int:
 
 
 def _render_route(args: argparse.Namespace) -> int:
+    from ..apigateway.definitions import load_definition, split_route
+
     api = load_definition(args.api)
     method, path = split_route(args.route)
     integration = api.integration(args.route)
     integration.dialect = args.dialect
-    # a MOCK integration has no backend: its request side decides the response
-    request_side = not args.response or integration.type == "MOCK"
-    try:
-        return _run_route(args, api, integration, method, path, request_side)
-    except VtlError as error:
-        _point_at_template(error, api, f"{method} {path}", integration)
-        raise
-
-
-def _run_route(args: argparse.Namespace, api: ApiDefinition, integration: Integration,
-               method: str, path: str, request_side: bool) -> int:
-    request, body = _method_request(args, api.stage_variables, method, path, request_side)
-    log: list[tuple[str, Any]] = [
-        ("Route", f"{method} {path} ({integration.type} integration, {api.kind} {api.path})"),
-        ("Method request path", java_map(request.path)),
-        ("Method request query string", java_map(request.querystring)),
-        ("Method request headers", java_map(request.headers)),
-        ("Stage variables", java_map(request.stage_variables)),
-    ]
-    started = time.perf_counter()
-    for _, source in _labelled_templates(f"{method} {path}", integration):
-        try:
-            compiled_template(source, args.dialect)
-        except VtlError:  # reported if this request uses that template
-            pass
-    log.append(("Templates compiled", f"{(time.perf_counter() - started) * 1000:.2f} ms"))
-    sent = None
-    if request_side:
-        started = time.perf_counter()
-        sent = integration.integration_request(request)
-        elapsed = f"{(time.perf_counter() - started) * 1000:.2f} ms"
-        if isinstance(sent, MethodResponse):  # API Gateway answered by itself: 415 or 500
-            return _gateway_answer(args, sent, log + [("Request side", elapsed)])
-        log += _request_side_log(integration, request, sent) + [("Request side", elapsed)]
-        if not args.response:
-            return _finish(args, sent.body, log)
-    return _response_side(args, integration, request, sent, body, log)
-
-
-def _method_request(args: argparse.Namespace, defined_stage_variables: dict[str, str],
-                    method: str, path: str, with_body: bool) -> tuple[MethodRequest, str]:
-    """The client's request from the options, and --body (the backend's answer when the request
-    is not `with_body`)."""
     body, params, given_context, stage_variables = _request_parts(args)
-    request = MethodRequest(body=body if with_body else "", headers=params["header"],
+    # with --response, --body is the backend's answer (but a MOCK integration has no backend)
+    request_body = body if not args.response or integration.type == "MOCK" else ""
+    request = MethodRequest(body=request_body, headers=params["header"],
                             querystring=params["querystring"], path=params["path"],
-                            context={"resourcePath": path, "httpMethod": method,
-                                     **(given_context or {})},
-                            stage_variables={**defined_stage_variables, **stage_variables})
-    return request, body
-
-
-def _request_side_log(integration: Integration, request: MethodRequest,
-                      sent: IntegrationRequest) -> list[tuple[str, Any]]:
-
-    overrides = MappingResult("", sent.context)
-    return [
-        ("Method request body before transformations", request.body),
-        ("Request template", sent.template_media_type or (
-            "none: a proxy integration takes no templates" if integration.type in PROXY_TYPES
-            else "none: the body passes through")),
-        ("Endpoint request URI", _endpoint_uri(integration, sent)),
-        ("Endpoint request headers", java_map(sent.headers)),
-        ("Endpoint request query string", java_map(sent.querystring)),
-        ("Endpoint request path", java_map(sent.path)),
-        ("Endpoint request body after transformations", sent.body),
-        ("Status override", overrides.status_override or "none"),
-        ("Response header overrides", java_map(overrides.response_header_overrides)),
-    ]
-
-
-def _endpoint_uri(integration: Integration, sent: IntegrationRequest) -> str:
-    """The URI the backend is called at: an HTTP integration's `{name}` filled from the mapped
-    path parameters, the mapped query string appended."""
-    if not integration.uri:
-        return "none"
-    if not integration.type.startswith("HTTP"):
-        return integration.uri
-    uri = re.sub(r"\{([^{}+]+)\+?\}",
-                 lambda m: str(sent.path.get(m.group(1), m.group(0))), integration.uri)
-    return f"{uri}?{urlencode(sent.querystring)}" if sent.querystring else uri
-
-
-def _response_side(args: argparse.Namespace, integration: Integration, request: MethodRequest,
-                   sent: IntegrationRequest | None, backend_body: str,
-                   log: list[tuple[str, Any]]) -> int:
-
-    backend = mock_backend_response(sent) if sent is not None else BackendResponse(
-        status_code=args.status, body=backend_body, error_message=args.error_message,
-        headers=pairs(args.backend_header, "--backend-header"))
-    chosen = integration.select_response(backend)
-    started = time.perf_counter()
-    answer = integration.integration_response(backend, request, sent)
-    elapsed = time.perf_counter() - started
-    log += [
-        ("Endpoint response status", backend.status_code),
-        ("Endpoint response error message", backend.error_message or "none"),
-        ("Endpoint response body before transformations", backend.body),
-        ("Integration response", "none matches" if chosen is None else
-         f"{chosen.status_code} (selection pattern {chosen.selection_pattern or 'default'})"),
-    ]
-    if answer.error is not None or chosen is None:
-        return _gateway_answer(args, answer, log)
-    log += [
-        ("Method response status", answer.status_code),
-        ("Method response headers", java_map(answer.headers)),
-        ("Response side", f"{elapsed * 1000:.2f} ms"),
-    ]
-    return _finish(args, answer.body, log)
-
-
-def _labelled_templates(route: str, integration: Integration) -> list[tuple[str, str]]:
-    """Each template of an integration, with what it is: "POST /x request application/json",
-    "POST /x response default application/json"."""
-    templates = [(f"{route} request {media_type}", source)
-                 for media_type, source in integration.request_templates.items()]
-    for response in integration.responses:
-        pattern = response.selection_pattern or "default"
-        templates += [(f"{route} response {pattern} {media_type}", source)
-                      for media_type, source in response.response_templates.items()]
-    return templates
-
-
-def _point_at_template(error: VtlError, api: ApiDefinition, route: str,
-                       integration: Integration) -> None:
-    """Name the template of `api` a template error is in (the one whose line the error shows),
-    at its place in the file when the file holds its text as it is."""
-    if not error.line or not error.snippet:
-        return
-    shown = error.snippet.split("\n", 1)[0]
-    for label, source in _labelled_templates(route, integration):
-        lines = source.splitlines()
-        if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
-            located = api.locate(source, error.line, error.column or 1)
-            if located is None:
-                error.template_name = f"{api.path}[{label}]"
-            else:
-                error.template_name = api.path
-                error.line, error.column = located
-                error.message = f"{error.message} [{label}]"
-            return
-
-
-def _finish(args: argparse.Namespace, body: str | bytes, log: list[tuple[str, Any]]) -> int:
-    write_output(pretty_json(body) if args.pretty and isinstance(body, str) else body)
+                            context=given_context,
+                            stage_variables={**api.stage_variables, **stage_variables})
+    backend = None
+    if args.response:
+        backend = BackendResponse(status_code=args.status or 200, body=body,
+                                  error_message=args.error_message,
+                                  headers=pairs(args.backend_header, "--backend-header"))
+    route = f"{method} {path}"
+    try:
+        done = invoke(integration, request, route=route, backend=backend)
+    except VtlError as error:
+        _point_at_template(error, api, integration)
+        raise
     if args.verbose:
-        _report(log)
-    return 0
+        print(f"Route: {route} ({integration.type} integration, {api.kind} {api.path})",
+              file=sys.stderr)
+        sys.stderr.write(done.log)
+    if done.response is None:  # only the request side: what the backend receives
+        body = done.integration_request.body
+        write_output(pretty_json(body) if args.pretty and isinstance(body, str) else body)
+        return 0
+    return _method_response(args, done.response, done.failed)
 
 
-def _gateway_answer(args: argparse.Namespace, answer: MethodResponse,
-                    log: list[tuple[str, Any]]) -> int:
-    """API Gateway answered by itself (415, 500): say why, in one line, and fail."""
-    if args.verbose:
-        _report(log + [("Method response status", answer.status_code),
-                       ("Method response body", answer.body)])
+def _method_response(args: argparse.Namespace, answer: MethodResponse, failed: bool) -> int:
+    """What the client receives: its status line and headers first, as `curl -i` shows them
+    (not with --body-only). API Gateway's own answers (400, 415, 500) also say why on stderr
+    and fail."""
+    body = answer.body
+    if args.pretty and isinstance(body, str):
+        body = pretty_json(body)
+    if not args.body_only:
+        reason = HTTPStatus(answer.status_code).phrase if answer.status_code in _STATUSES else ""
+        head = [f"HTTP/1.1 {answer.status_code} {reason}".rstrip()]
+        head += [f"{name}: {value}" for name, values in answer.headers.items()
+                 for value in (values if isinstance(values, list) else [values])]
+        write_output("\n".join(head) + "\n\n")
+    write_output(body)
+    if not failed:
+        return 0
     if isinstance(answer.error, VtlError):
         raise answer.error
-    reason = {415: "no request template for this Content-Type, and the passthrough behaviour "
+    reason = {400: "Lambda cannot parse the request template's output as JSON",
+              415: "no request template for this Content-Type, and the passthrough behaviour "
                    "refuses it",
               500: "no integration response matches, or the body cannot be converted"}
-    raise UsageError(f"API Gateway answers {answer.status_code} {answer.body}: "
-                     f"{reason.get(answer.status_code, 'an error')}")
+    if isinstance(answer.error, ProxyResponseError):   # the execution log's words
+        because = str(answer.error).removeprefix("Execution failed due to configuration error: ")
+    else:
+        because = reason.get(answer.status_code, "an error")
+    raise UsageError(f"API Gateway answers {answer.status_code} by itself: {because}")
+
+
+def _labelled_templates(api: ApiDefinition, integration: Integration) -> list[tuple[str, str]]:
+    """Each template of an integration with its name, less the API file it is in:
+    "POST /x request application/json", "POST /x response 200 (default) application/json"."""
+    prefix = f"{api.path} "
+    return [(name.removeprefix(prefix), source) for name, source in integration.templates()]
+
+
+def _point_at_template(error: VtlError, api: ApiDefinition, integration: Integration) -> None:
+    """Place a template error of `api` in the file, where the file holds the template's text as
+    it is; else name the template after the file."""
+    if not error.line:
+        return
+    for label, source in _labelled_templates(api, integration):
+        if f"{api.path} {label}" != error.template_name:
+            continue
+        located = api.locate(source, error.line, error.column or 1)
+        if located is None:
+            error.template_name = f"{api.path}[{label}]"
+        else:
+            error.template_name = api.path
+            error.line, error.column = located
+            error.message = f"{error.message} [{label}]"
+        return
 
 
 def _report(lines: list[tuple[str, Any]]) -> None:
@@ -400,6 +448,8 @@ def _report(lines: list[tuple[str, Any]]) -> None:
 # -- vtl check ------------------------------------------------------------------------------------
 
 def add_check(sub: argparse._SubParsersAction) -> None:
+    from .lint import RULES
+
     check = sub.add_parser(
         "check", help="report syntax errors and likely mistakes in templates",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -418,6 +468,8 @@ def add_check(sub: argparse._SubParsersAction) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from .lint import lint
+
     if not args.templates and not args.api:
         raise UsageError("check needs TEMPLATE files (or folders of .vtl files) or --api FILE")
     sample = read_text(args.sample_body) if args.sample_body else None
@@ -469,6 +521,8 @@ class _ToCheck:
 
 def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
     """Each template named, folders searched for *.vtl, and each of every API definition."""
+    from ..apigateway.definitions import load_definition
+
     for path in args.templates:
         found = sorted(Path(path).rglob("*.vtl")) if Path(path).is_dir() else [path]
         if not found:
@@ -486,7 +540,7 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
             yield _ToCheck(api_path, error)
             continue
         for route, integration in integrations:
-            for label, source in _labelled_templates(route, integration):
+            for label, source in _labelled_templates(api, integration):
                 yield _ToCheck(api_path, source, api, label)
 
 
@@ -495,8 +549,6 @@ def _templates_to_check(args: argparse.Namespace) -> Iterable[_ToCheck]:
 def add_compile(sub: argparse._SubParsersAction) -> None:
     comp = sub.add_parser("compile", help="show the Python a template compiles to")
     comp.add_argument("template", help="the template file (- for stdin)")
-    comp.add_argument("--python", action="store_true",
-                      help="print the generated Python (the default and only output)")
     add_dialect(comp)
     comp.set_defaults(run=run_compile)
 
@@ -506,8 +558,6 @@ def run_compile(args: argparse.Namespace) -> int:
     write_output(template.python_source)
     return 0
 
-
-# -- the command ----------------------------------------------------------------------------------
 
 # -- vtl bench ------------------------------------------------------------------------------------
 
@@ -519,34 +569,62 @@ def add_bench(sub: argparse._SubParsersAction) -> None:
     add_dialect(bench)
 
 
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    add_render, add_check, add_compile, add_test, add_coverage, add_bench,
-)
+# -- the command ----------------------------------------------------------------------------------
+
+Setup = Callable[[argparse._SubParsersAction], None]
+# Each command, and the function that sets up its arguments (the commands of other modules
+# named as "module:function"). Only the command asked for is set up, and its module imported
+# (every one for `vtl --help`): what the others need is not loaded for a render.
+COMMANDS: dict[str, Setup | str] = {
+    "render": add_render,
+    "check": add_check,
+    "compile": add_compile,
+    "test": "vtl_engine.testing.commands:add_test",
+    "coverage": "vtl_engine.testing.commands:add_coverage",
+    "bench": add_bench,
+    "playground": "vtl_engine.playground.command:add_playground",
+    "replay": "vtl_engine.replay.commands:add_replay_commands",
+    "batch": "vtl_engine.replay.commands:add_replay_commands",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `vtl` command's parser: with `command`, only that command's arguments set up."""
     ap = argparse.ArgumentParser(prog="vtl", description="AWS API Gateway mapping templates, offline.")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in SUBCOMMANDS:
-        add(sub)
+    wanted = [COMMANDS[command]] if command in COMMANDS else list(COMMANDS.values())
+    for setup in dict.fromkeys(wanted):   # once each, in order (one may set up several)
+        if isinstance(setup, str):
+            module, _, function = setup.partition(":")
+            setup = getattr(importlib.import_module(module), function)
+        setup(sub)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(next((a for a in argv if not a.startswith("-")), None)).parse_args(argv)
     try:
-        return args.run(args)
+        return run_reporting_errors(args.run, args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_reporting_errors(run: Callable[[argparse.Namespace], int],
+                         args: argparse.Namespace) -> int:
+    """`run(args)`, its errors reported as one line (and a snippet) and an exit status."""
+    try:
+        return run(args)
     except UsageError as e:
         print(f"vtl: {e}", file=sys.stderr)
         return 1
     except VtlError as e:
-        where = f"{e.template_name or '<template>'}:{e.line}:{e.column}: " if e.line else ""
+        name = e.template_name or getattr(args, "template", None) or "<template>"
+        where = f"{name}:{e.line}:{e.column}: " if e.line else ""
         print(f"vtl: {where}{e.message}", file=sys.stderr)
         if e.snippet:
             print(e.snippet, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # `vtl … | head`
         sys.stderr.close()
         return 0

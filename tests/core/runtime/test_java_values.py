@@ -14,7 +14,7 @@ import pytest
 
 from vtl_engine import Template
 from vtl_engine.core.runtime.host import HostObject
-from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.signals import MISSING, LimitExceeded
 from vtl_engine.core.runtime.values import (
     JavaArray,
     JsonArray,
@@ -193,10 +193,9 @@ def test_make_range() -> None:
 
 def test_make_range_limit_checked_before_allocating() -> None:
     assert make_range(1, 10, limit=10) == list(range(1, 11))
-    with pytest.raises(JavaException) as e:
+    with pytest.raises(LimitExceeded) as e:
         make_range(0, 2_000_000_000, limit=1000)
-    assert e.value.java_class == "LimitExceeded"
-    assert e.value.message == "max_range (1000)"
+    assert (e.value.limit, e.value.value) == ("max_range", 1000)
 
 
 def test_java_equals() -> None:

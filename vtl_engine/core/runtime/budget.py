@@ -14,30 +14,38 @@ from decimal import Decimal
 from time import monotonic
 from typing import Any
 
-from .signals import JavaException
+from ..limits import MAX_NUMBER_DIGITS, Limits
+from .signals import LimitExceeded
 
 
 class Budget:
-    """One render's allowance: the longest value, the total built, and the deadline. The render
-    state (support.RenderState) is the Budget and sets these fields, so a render makes one
-    object."""
+    """One render's allowance under `limits`: the longest value, the total built, and the
+    deadline (from now). The render state (support.RenderState) is a Budget, so that a render
+    makes one object."""
 
     __slots__ = ("max_length", "max_total", "remaining", "max_seconds", "deadline", "charges")
+
+    def __init__(self, limits: Limits) -> None:
+        self.max_length = limits.max_string_length
+        self.max_total = self.remaining = limits.max_string_total
+        seconds = self.max_seconds = limits.max_render_seconds
+        self.deadline = monotonic() + seconds if seconds else None
+        self.charges = 0
 
     def charge(self, size: int) -> None:
         """Account for a value of `size` characters (or elements, or digits) just built."""
         if size > self.max_length:
-            raise limit_exceeded("max_string_length", self.max_length)
+            raise LimitExceeded("max_string_length", self.max_length)
         self.remaining -= size
         if self.remaining < 0:
-            raise limit_exceeded("max_string_total", self.max_total)
+            raise LimitExceeded("max_string_total", self.max_total)
         self.charges += 1
         if not self.charges & 31 or size > 100_000:
             self.check_time()
 
     def check_time(self) -> None:
         if self.deadline is not None and monotonic() > self.deadline:
-            raise limit_exceeded("max_render_seconds", self.max_seconds)
+            raise LimitExceeded("max_render_seconds", self.max_seconds)
 
 
 _active: ContextVar[Budget | None] = ContextVar("vtl_render_budget", default=None)
@@ -49,11 +57,6 @@ activate: Callable[[Budget], Token] = _active.set
 deactivate: Callable[[Token], None] = _active.reset
 
 
-def limit_exceeded(limit: str, value: object) -> JavaException:
-    """The signal the renderer turns into a positioned VtlLimitError."""
-    return JavaException("LimitExceeded", f"{limit} ({value})")
-
-
 def seconds_left() -> float | None:
     """How long the running render may still take (None: no deadline), for operations that
     can only be bounded from inside, such as a regular expression's match."""
@@ -63,9 +66,9 @@ def seconds_left() -> float | None:
     return max(budget.deadline - monotonic(), 0.0)
 
 
-def out_of_time() -> JavaException:
+def out_of_time() -> LimitExceeded:
     budget = _active.get()
-    return limit_exceeded("max_render_seconds", budget.max_seconds if budget else None)
+    return LimitExceeded("max_render_seconds", budget.max_seconds if budget else None)
 
 
 def charge(size: int) -> None:
@@ -79,12 +82,9 @@ def check_length(size: int) -> None:
     """Refuse, before building it, a value longer than one may be."""
     budget = _active.get()
     if budget is not None and size > budget.max_length:
-        raise limit_exceeded("max_string_length", budget.max_length)
+        raise LimitExceeded("max_string_length", budget.max_length)
 
 
-# Python refuses to print an int of more digits (sys.get_int_max_str_digits), for the same
-# reason: converting one costs time quadratic in its length.
-MAX_NUMBER_DIGITS = 4300
 _MAX_NUMBER_BITS = int(MAX_NUMBER_DIGITS * 3.3219)   # log2(10)
 
 
@@ -94,7 +94,7 @@ def check_sum(a: Decimal, b: Decimal) -> None:
     if a.is_finite() and b.is_finite():
         span = max(a.adjusted(), b.adjusted()) - min(a.as_tuple().exponent, b.as_tuple().exponent)
         if span > MAX_NUMBER_DIGITS:
-            raise limit_exceeded("max_number_digits", MAX_NUMBER_DIGITS)
+            raise LimitExceeded("max_number_digits", MAX_NUMBER_DIGITS)
 
 
 def check_number(value: Any) -> Any:
@@ -104,5 +104,5 @@ def check_number(value: Any) -> Any:
     else:
         too_big = len(value.as_tuple().digits) > MAX_NUMBER_DIGITS
     if too_big:
-        raise limit_exceeded("max_number_digits", MAX_NUMBER_DIGITS)
+        raise LimitExceeded("max_number_digits", MAX_NUMBER_DIGITS)
     return value

@@ -1054,7 +1054,7 @@ def direct_function(cls: type[HostObject], name: str,
     """What generated code may call for `$x.name(...)` when `x` holds a `cls` (a host's known
     object, see HostObject.vtl_direct): the class's direct function, for a method a template
     may call at all; None otherwise."""
-    if not (issubclass(cls, HostObject) and host_may_call(cls, name)):
-        return None
+    if name not in cls.vtl_methods or name.startswith("_") or not issubclass(cls, HostObject):
+        return None   # (host_may_call's test, written out: the compiler asks for every call)
     return cls.vtl_direct(name, constants)
 

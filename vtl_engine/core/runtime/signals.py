@@ -1,4 +1,5 @@
-"""How runtime helpers tell the generated code that a lookup failed or that Java would have thrown."""
+"""How runtime helpers tell the generated code that a lookup failed, that Java would have thrown,
+or that a limit was exceeded."""
 from __future__ import annotations
 
 
@@ -27,3 +28,13 @@ class JavaException(Exception):
         self.java_class = java_class
         self.message = message
         super().__init__(f"{java_class}: {message}" if message else java_class)
+
+
+class LimitExceeded(Exception):
+    """A limit the render went past (a `Limits` field, or a fixed bound of core/limits.py) and
+    its value; the renderer turns it into a positioned VtlLimitError."""
+
+    def __init__(self, limit: str, value: object) -> None:
+        self.limit = limit
+        self.value = value
+        super().__init__(f"limit {limit} exceeded ({value})")

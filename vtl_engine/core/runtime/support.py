@@ -22,7 +22,7 @@ from .methods import (
     set_property,
     wrong_number_of_arguments,
 )
-from .signals import MISSING, JavaException
+from .signals import MISSING, JavaException, LimitExceeded
 from .values import JavaValues, double_to_string, is_true
 
 
@@ -43,6 +43,9 @@ class BreakScope(Exception):
         self.scope = scope
 
 
+_start_budget = _budget.Budget.__init__   # called by name: one lookup less per render
+
+
 class RenderState(_budget.Budget):
     """Per-render bookkeeping: the limits, counters and (as a Budget) what may still be built.
     One per render, never shared; one object, since renders are many and short."""
@@ -52,12 +55,7 @@ class RenderState(_budget.Budget):
 
     def __init__(self, limits: Any, compile_evaluated: Callable[[str], Any],
                  macros: dict[str, Any], out: list[str]) -> None:
-        # the Budget's fields
-        self.max_length = limits.max_string_length
-        self.max_total = self.remaining = limits.max_string_total
-        seconds = self.max_seconds = limits.max_render_seconds
-        self.deadline = _budget.monotonic() + seconds if seconds else None
-        self.charges = 0
+        _start_budget(self, limits)
         self.limits = limits
         self.iterations = 0
         self.macro_depth = 0
@@ -77,7 +75,7 @@ def checkpoint(st: RenderState) -> None:
         st.output_size += sum(map(len, out[st.counted:]))
         st.counted = len(out)
         if st.output_size > st.limits.max_output_size:
-            raise _budget.limit_exceeded("max_output_size", st.limits.max_output_size)
+            raise LimitExceeded("max_output_size", st.limits.max_output_size)
     st.check_time()
 
 
@@ -191,7 +189,7 @@ def loop_checkpoint(st: RenderState, scope: ForeachScope, items: list) -> None:
     st.iterations += scope.index - scope.counted
     scope.counted = scope.index
     if st.iterations > st.limits.max_loop_iterations:
-        raise _budget.limit_exceeded("max_loop_iterations", st.limits.max_loop_iterations)
+        raise LimitExceeded("max_loop_iterations", st.limits.max_loop_iterations)
     checkpoint(st)
 
 
@@ -478,7 +476,7 @@ def _evaluate(st: RenderState, value: Any, scope: Any, w: Callable[[str], Any],
     """#evaluate of the text of `value`."""
     limit = st.limits.max_evaluate_depth
     if st.evaluate_depth >= limit:
-        raise _budget.limit_exceeded("max_evaluate_depth", limit)
+        raise LimitExceeded("max_evaluate_depth", limit)
     checkpoint(st)
     compiled = st.compile_evaluated(text(value))
     saved = st.macros

@@ -19,9 +19,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Callable
 
-from vtl_engine.core.runtime.budget import charge, limit_exceeded
+from vtl_engine.core.runtime.budget import charge
 from vtl_engine.core.runtime.host import HostObject
-from vtl_engine.core.runtime.signals import MISSING, JavaException
+from vtl_engine.core.runtime.signals import MISSING, JavaException, LimitExceeded
 
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 LONG_MIN, LONG_MAX = -(1 << 63), (1 << 63) - 1
@@ -617,7 +617,7 @@ def make_range(start: Any, end: Any, limit: int | None = None) -> JavaList | Non
     if size < 0:
         raise JavaException("java.lang.IllegalArgumentException", f"Illegal Capacity: {size}")
     if limit is not None and size > limit:
-        raise limit_exceeded("max_range", limit)
+        raise LimitExceeded("max_range", limit)
     step = 1 if left <= right else -1
     last = left + step * (size - 1)
     if INT_MIN <= last <= INT_MAX:

@@ -1,0 +1,57 @@
+"""--api: each record through its route of an API definition (the route flow of
+apigateway.invoke), the route found from the record's method and path."""
+from pathlib import Path
+
+from replay_support import FIXTURES, read_results, write_lines
+
+from vtl_engine.tools.cli import main
+
+API = Path(__file__).resolve().parents[2] / "fixtures" / "api" / "openapi.yaml"
+EXPORT = FIXTURES / "cloudwatch-export.json"
+
+
+def run(command, *args) -> int:
+    return main([command, *map(str, args), "--no-progress", "-j", "1"])
+
+
+def test_the_logged_requests_through_their_route_give_what_was_logged(capsys):
+    assert run("replay", EXPORT, "--api", API) == 0
+    assert "8 records: 6 same, 0 different, 0 error, 2 skipped" in capsys.readouterr().out
+    # the response side runs the integration response on the backend's logged answer: the
+    # Lambda error selects the 400 response by its message
+    assert run("replay", EXPORT, "--api", API, "--side", "response") == 0
+    assert "8 records: 7 same, 0 different, 0 error, 1 skipped" in capsys.readouterr().out
+
+
+def test_against_an_older_definition(tmp_path, capsys):
+    older = tmp_path / "older.yaml"
+    older.write_text(API.read_text().replace('"quantity": $item', '"qty": $item'))
+    results = tmp_path / "r.jsonl"
+    assert run("replay", EXPORT, "--api", API, "--against-api", older, "--results",
+               results) == 1
+    assert "8 records: 0 same, 7 different, 0 error, 1 skipped" in capsys.readouterr().out
+    groups = {g for r in read_results(results) for g in r["groups"]}
+    assert {"$.items[*].qty", "$.items[*].quantity"} <= groups
+
+
+def test_routes_found_from_method_and_path(tmp_path):
+    inputs = write_lines(tmp_path / "in.jsonl", [
+        {"method": "DELETE", "path": "/orders/ord-1"},
+        {"method": "DELETE", "path": "/orders/nope"},
+        {"method": "GET", "path": "/orders/ord-9?fields=total", "context": {"requestId": "q"}},
+        {"method": "PATCH", "path": "/orders/ord-9"},
+        {"route": "DELETE /orders/{orderId}", "path": {"orderId": "ord-2"}},
+    ])
+    out = tmp_path / "out.jsonl"
+    assert run("batch", inputs, "--api", API, "-o", out, "--side", "response") == 0
+    deleted, missing, got, patched, named = read_results(out)
+    assert (deleted["status"], deleted["body"]) == (204, "")
+    assert (missing["status"], missing["body"]) == (404, '{"message": "no such order"}')
+    assert got["error"] == ("skipped: no backend answer in the record for the response side")
+    assert patched["error"] == (f"skipped: no route of {API} takes PATCH /orders/ord-9")
+    assert named["status"] == 204
+    assert run("batch", inputs, "--api", API, "-o", out) == 0
+    request_side = read_results(out)
+    assert request_side[2]["request_override"] == {
+        "header": {"X-Request-Id": "q"}, "querystring": {"fields": "total"},
+        "path": {"id": "ord-9"}}

@@ -1,0 +1,113 @@
+"""The files the playground may write: the templates it was started with, and test case files
+beside them.
+
+The page names a file by its number in the list the server was started with, never by a path,
+so no page can make the server write anywhere else. A save is atomic (a temporary file in the
+same folder, then `os.replace`: a reader sees the old file or the new, never part of one) and
+refused when the file changed on disk since the page loaded it (the page sends the version, a
+digest of the bytes, it was given).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ABSENT = "absent"
+CASE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.vtltest\.ya?ml")
+
+
+class SaveRefused(Exception):
+    """A save that did not happen; `version` is the file's version on disk now (for a conflict)."""
+
+    def __init__(self, message: str, version: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.version = version
+
+
+@dataclass
+class TemplateFile:
+    """A template file the playground was started with (it may not exist yet: saving creates
+    it)."""
+
+    shown: str          # as given on the command line
+    path: Path          # absolute
+
+    def read(self) -> tuple[str, str]:
+        """The text (as `vtl render` reads it: newlines as \\n) and its version."""
+        data = _read_bytes(self.path)
+        if data is None:
+            return "", ABSENT
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise SaveRefused(f"{self.shown}: not UTF-8 text ({e})") from None
+        return text.replace("\r\n", "\n").replace("\r", "\n"), version_of(data)
+
+    def save(self, text: str, version: str) -> str:
+        """Write `text` if the file is still at `version`; returns the new version. The file's
+        line endings (\\r\\n or \\n) are kept."""
+        current = _read_bytes(self.path)
+        if (version_of(current) if current is not None else ABSENT) != version:
+            raise SaveRefused(f"{self.shown} changed on disk since it was loaded: reload it, or "
+                              "overwrite it",
+                              version_of(current) if current is not None else ABSENT)
+        if current is not None and b"\r\n" in current:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        data = text.encode("utf-8")
+        try:
+            write_atomically(self.path, data)
+        except OSError as e:
+            raise SaveRefused(f"{self.shown}: cannot write ({e.strerror or e})") from None
+        return version_of(data)
+
+
+def version_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step; an existing file keeps its permissions."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def case_file_path(beside: Path, name: str) -> Path:
+    """Where a test case file named `name` (a plain file name) goes: beside `beside`."""
+    if not CASE_FILE_NAME.fullmatch(name):
+        raise SaveRefused(f"{name!r} is not a case file name: a plain name ending in "
+                          ".vtltest.yaml (no folders)")
+    return beside.parent / name
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise SaveRefused(f"{path}: cannot read ({e.strerror or e})") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
