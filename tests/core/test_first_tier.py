@@ -143,6 +143,14 @@ def test_a_template_moves_to_the_compiled_code_once_its_renders_paid_for_it(monk
     assert isinstance(Template(source)._compiled, CompiledTemplate)   # a new one starts there
 
 
+def test_a_template_moves_to_the_compiled_code_after_so_many_renders(monkeypatch):
+    monkeypatch.setattr(template, "COMPILE_COST", float("inf"))
+    counted = Template("$counted")
+    for _ in range(template.MAX_FIRST_TIER_RENDERS):
+        assert counted._compiled.first_tier and counted.render() == ""
+    assert counted.render() == "" and not counted._compiled.first_tier
+
+
 def test_templates_of_a_source_share_the_first_tier():
     assert Template("$shared1")._compiled is Template("$shared1")._compiled
 

@@ -235,8 +235,6 @@ def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
     """Parse a whole template; raises VtlSyntaxError with the line, column and a snippet. A
     template of the common shapes only is parsed in one pass (quickparse.py), to the same
     nodes; any other by `parse_full`."""
-    from .quickparse import parse_common   # (it builds on this module)
-
     common = parse_common(source)
     return common if common is not None else parse_full(source, dialect, name)
 
@@ -644,3 +642,6 @@ def _literal_rebuilt(m: re.Match) -> str:
 
 def _is_variable(node: object) -> bool:
     return isinstance(node, n.Reference) and not node.suffixes
+
+
+from .quickparse import parse_common  # noqa: E402 - it builds on this module, so it comes last

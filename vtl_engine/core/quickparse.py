@@ -66,6 +66,7 @@ _SIMPLE_REFERENCE = re.compile(
 # the groups of each suffix in _SIMPLE_REFERENCE: its name, its parentheses, its argument
 _SIMPLE_SUFFIX_GROUPS = (4, 7, 10)
 _BLANKS = " \t\r\n"
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def parse_common(source: str) -> n.Template | None:
@@ -101,7 +102,7 @@ class _Parser:
         self.pos = 0
         self.depth = 0
         # where each line starts (lexer._Position)
-        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\n|\r", source)]
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(source)]
 
     def at(self, pos: int) -> tuple[int, int]:
         """The line and column of offset `pos`."""

@@ -135,13 +135,16 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
 #: smaller templates): like renting until the rent paid equals the price, a template then costs
 #: at most about twice what the better choice made at its start would have cost
 COMPILE_COST = 8.0
+#: and at most this many renders (a parse timed in a busy moment makes a budget too large)
+MAX_FIRST_TIER_RENDERS = 32
 
 
 class FirstTier:
     """A template's first renders: its nodes run by the interpreter (interpreter.py), no Python
     generated or compiled. Renders are timed; once they have together taken COMPILE_COST times
-    what parsing took, `next_tier` compiles the template and gives its compiled code, which
-    every Template of the source then renders with."""
+    what parsing took, or after MAX_FIRST_TIER_RENDERS of them, `next_tier` compiles the
+    template and gives its compiled code, which every Template of the source then renders
+    with."""
 
     first_tier = True
     macros: ClassVar[dict[str, Any]] = {}   # a template with macros is never here
@@ -153,7 +156,9 @@ class FirstTier:
         self.source, self.name = key[0], key[2]
         self._key = key   # compile_source's arguments
         self._budget = COMPILE_COST * parse_seconds if switches else float("inf")
-        self.seconds = 0.0   # the renders' time so far
+        self._renders = MAX_FIRST_TIER_RENDERS if switches else float("inf")
+        self.seconds = 0.0   # the renders' time so far, and their number
+        self.renders = 0
         self.compiled: CompiledTemplate | None = None
 
         def root(v: dict[str, Any], w: Callable[[str], Any], st: support.RenderState) -> None:
@@ -162,11 +167,13 @@ class FirstTier:
                 run(v, w, st)
             finally:
                 self.seconds += perf_counter() - started
+                self.renders += 1
         self.root = root
 
     def next_tier(self) -> CompiledTemplate | None:
         """The compiled code, once the renders so far have paid for compiling it."""
-        if self.compiled is None and self.seconds >= self._budget:
+        if self.compiled is None and (self.seconds >= self._budget
+                                      or self.renders >= self._renders):
             self.compiled = compile_source(*self._key)
         return self.compiled
 
