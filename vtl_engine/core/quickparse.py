@@ -342,11 +342,8 @@ class _Parser:
                 opened += 1
                 pos += 1
             elif c == "'" or c == '"':
-                m = _STRING.match(src, pos)
-                if m is None:
-                    raise _NotCommon
-                items.append(self.string(m.group(), pos))
-                pos = m.end()
+                string, pos = self.string(pos)
+                items.append(string)
             elif c.isascii() and c.isalpha() or c == "_":
                 word = _DIRECTIVE_WORD.match(src, pos).group()
                 kind = _WORD_OPERATORS.get(word, "WORD")
@@ -475,23 +472,28 @@ class _Parser:
 
     # ---- values --------------------------------------------------------------------------------
 
-    def string(self, image: str, start: int) -> n.StringLiteral:
-        """A STRING token's literal (parser's `string`)."""
+    def string(self, start: int) -> tuple[n.StringLiteral, int]:
+        """The string literal at `start` (lexer._string, parser's `string`), and where it
+        ends."""
+        m = _STRING.match(self.src, start)
+        if m is None:
+            raise _NotCommon
+        image, end = m.group(), m.end()
         line, column = self.at(start)
         if image[0] == "'":
-            return n.StringLiteral(line, column, image[1:-1].replace("''", "'"))
+            return n.StringLiteral(line, column, image[1:-1].replace("''", "'")), end
         if "\\u" in image:
             raise _NotCommon   # escapes to decode
         content = image[1:-1].replace('""', '"')
         if "$" not in image and "#" not in image:
-            return n.StringLiteral(line, column, content)
+            return n.StringLiteral(line, column, content), end
         # interpolated: parsed with a space appended, every node at the string's position
         body, closed_by = _Parser(content + " ").statements(False)
         if closed_by is not None:
             raise _NotCommon
         for node in n.walk(body):
             node.line, node.column = line, column
-        return n.StringLiteral(line, column, content, body, trim_last="##" not in content)
+        return n.StringLiteral(line, column, content, body, trim_last="##" not in content), end
 
     def number(self, pos: int) -> n.Literal | None:
         """The number literal at `pos` (lexer._directive_expression), self.pos after it; None
@@ -613,11 +615,8 @@ class _Parser:
                 raise _NotCommon   # two arguments without a comma between them
             comma = False
             if c == "'" or c == '"':
-                m = _STRING.match(src, pos)
-                if m is None:
-                    raise _NotCommon
-                args.append(self.string(m.group(), pos))
-                pos = m.end()
+                string, pos = self.string(pos)
+                args.append(string)
             elif c == "$":
                 self.pos = pos
                 args.append(self.reference(pos, True))
