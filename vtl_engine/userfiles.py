@@ -2,11 +2,17 @@
 line that names the file, raised as the caller's own error type."""
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:   # only those who read YAML pay for importing it
     import yaml
+
+# the process's umask, read once (reading it means setting it, which other threads would see)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def read_user_text(path: str | Path, error: type[Exception]) -> str:
@@ -48,3 +54,25 @@ def body_warnings(body: bytes) -> list[str]:
                         "is then not JSON to $input.path and $input.json (json-smart reads it "
                         "as one string)")
     return warnings
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace the user's file `path` with `data` in one step (a reader never sees half a file,
+    a failure leaves the old file); an existing file keeps its permissions. OSError when it
+    cannot be written."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

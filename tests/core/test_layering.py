@@ -7,8 +7,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "vtl_engine"
 LAYERS_ABOVE = {
-    "core": ("apigateway", "tools", "testing", "integrations", "userfiles"),
-    "apigateway": ("tools", "testing", "integrations"),
+    "core": ("apigateway", "tools", "testing", "integrations", "playground", "replay",
+             "userfiles"),
+    "apigateway": ("tools", "testing", "integrations", "playground", "replay"),
 }
 
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from replay_support import FIXTURES, read_results, write_lines
 
+from vtl_engine.apigateway.definitions import load_definition
+from vtl_engine.apigateway.mapping import compiled_template
 from vtl_engine.tools.cli import main
 
 API = Path(__file__).resolve().parents[2] / "fixtures" / "api" / "openapi.yaml"
@@ -55,3 +57,39 @@ def test_routes_found_from_method_and_path(tmp_path):
     assert request_side[2]["request_override"] == {
         "header": {"X-Request-Id": "q"}, "querystring": {"fields": "total"},
         "path": {"id": "ord-9"}}
+
+
+def test_each_template_of_the_definition_is_compiled_once(tmp_path):
+    # before any record is read, under the name each renders with (a name of this folder's)
+    api = tmp_path / "openapi.yaml"
+    api.write_text(API.read_text())
+    routes = load_definition(api)
+    templates = {template for route in routes.routes()
+                 for template in routes.integration(route).templates()}
+    inputs = write_lines(tmp_path / "in.jsonl", [
+        {"method": "DELETE", "path": "/orders/ord-1"},
+        {"method": "POST", "path": "/orders", "body": {"customer": {"name": "Ada"}}}])
+    compiled = compiled_template.cache_info().misses
+    assert run("batch", inputs, "--api", api, "-o", tmp_path / "out.jsonl",
+               "--side", "response") == 0
+    assert compiled_template.cache_info().misses - compiled == len(templates)
+
+
+def test_binary_bytes_the_backend_receives_are_read_as_api_gateway_reads_them(tmp_path):
+    api = tmp_path / "api.yaml"
+    api.write_text("""openapi: "3.0.1"
+paths:
+  /files:
+    put:
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: PUT
+        uri: "https://example.com/files"
+        contentHandling: CONVERT_TO_BINARY
+""")
+    # base64 of an encoded surrogate: one malformed sequence to Java (one U+FFFD)
+    inputs = write_lines(tmp_path / "in.jsonl", [{"method": "PUT", "path": "/files",
+                                                  "body": "7aCA"}])
+    out = tmp_path / "out.jsonl"
+    assert run("batch", inputs, "--api", api, "-o", out) == 0
+    assert read_results(out)[0]["body"] == "\ufffd"

@@ -4,6 +4,7 @@ import orjson
 import pytest
 from replay_support import FIXTURES, read_results, request, write_lines
 
+from vtl_engine.apigateway.mapping import compiled_template
 from vtl_engine.tools.cli import main
 
 
@@ -114,3 +115,44 @@ def test_a_template_that_does_not_parse_stops_before_any_record(tmp_path, capsys
     (tmp_path / "bad.vtl").write_text("#if($a)\nno end")
     assert batch(inputs, tmp_path / "bad.vtl", "-o", tmp_path / "o.jsonl") == 1
     assert f"{tmp_path / 'bad.vtl'}:1:1:" in capsys.readouterr().err
+
+
+def test_the_template_is_compiled_once(tmp_path, template):
+    # before any record is read, as the renders ask for it
+    inputs = write_lines(tmp_path / "in.jsonl", [request(n) for n in range(1, 4)])
+    compiled = compiled_template.cache_info().misses
+    assert batch(inputs, template, "-o", tmp_path / "out.jsonl", "-j", "1") == 0
+    assert compiled_template.cache_info().misses - compiled == 1
+
+
+@pytest.mark.parametrize("command, args, kept", [
+    ("batch", ["in.jsonl", "t.vtl", "-o", "t.vtl"], "t.vtl is the template"),
+    ("batch", ["in.jsonl", "--api", "api.yaml", "-o", "api.yaml"],
+     "api.yaml is the API definition"),
+    ("replay", ["in.jsonl", "t.vtl", "--against", "old.vtl", "--results", "old.vtl"],
+     "old.vtl is the old template"),
+    ("replay", ["in.jsonl", "--api", "api.yaml", "--against-api", "old.yaml", "--results",
+                "old.yaml"], "old.yaml is the old API definition"),
+])
+def test_the_output_is_never_a_file_the_command_reads(tmp_path, monkeypatch, capsys, command,
+                                                      args, kept):
+    monkeypatch.chdir(tmp_path)
+    write_lines(tmp_path / "in.jsonl", [request(1)])
+    api = (FIXTURES.parent / "api" / "openapi.yaml").read_text()
+    files = {"t.vtl": "x", "old.vtl": "y", "api.yaml": api, "old.yaml": api}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    assert main([command, *args, "--no-progress"]) == 1
+    assert f"{kept}: give another output file" in capsys.readouterr().err
+    assert all((tmp_path / name).read_text() == text for name, text in files.items())
+
+
+def test_template_files_are_read_without_their_byte_order_mark(tmp_path):
+    # as `vtl render` and `vtl test` read them: an editor's BOM is not template text
+    (tmp_path / "t.vtl").write_text("\ufeffrun $input.path('$.n')", encoding="utf-8")
+    (tmp_path / "own.vtl").write_text("\ufeffown $input.path('$.n')", encoding="utf-8")
+    inputs = write_lines(tmp_path / "in.jsonl", [{"body": {"n": 1}},
+                                                 {"body": {"n": 2}, "template": "own.vtl"}])
+    out = tmp_path / "out.jsonl"
+    assert batch(inputs, tmp_path / "t.vtl", "-o", out, "-j", "1") == 0
+    assert [r["body"] for r in read_results(out)] == ["run 1", "own 2"]

@@ -7,7 +7,9 @@ import orjson
 from vtl_engine.replay import cloudwatch
 from vtl_engine.replay.inputs import input_file, read_items
 
-from replay_support import FIXTURES
+from replay_support import FIXTURES, read_results
+
+from vtl_engine.tools.cli import main
 
 RID = "11111111-2222-3333-4444-555555555555"
 OTHER = "99999999-8888-7777-6666-555555555555"
@@ -133,3 +135,19 @@ def test_filter_log_events_json_pages_and_events_one_per_line(tmp_path):
     lines.write_bytes(b"\n".join(orjson.dumps(e) for e in page["events"]))
     assert input_file(str(lines)).format == "cloudwatch-lines"
     assert [r.path for r in read_items(input_file(str(lines)))] == ["/p"]
+
+
+def test_an_item_of_the_export_that_is_no_event_is_an_unreadable_record(tmp_path, capsys):
+    export = tmp_path / "export.json"
+    export.write_bytes(orjson.dumps({"events": [
+        {"timestamp": 1795600000000, "message": f"({RID}) HTTP Method: GET, Resource Path: /a"},
+        ["not", "an", "event"],
+        {"timestamp": 1795600000001, "message": f"({RID}) Method completed with status: 200"},
+    ]}))
+    (tmp_path / "t.vtl").write_text("$context.httpMethod")
+    out = tmp_path / "out.jsonl"
+    assert main(["batch", str(export), str(tmp_path / "t.vtl"), "-o", str(out),
+                 "--no-progress"]) == 0
+    assert [(r["line"], r["body"], r["error"]) for r in read_results(out)] == [
+        (1, "GET", None),
+        (2, None, "item 2 of the export is not a log event (a JSON object)")]

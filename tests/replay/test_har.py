@@ -47,3 +47,10 @@ def test_a_custom_domain_base_path_and_an_entry_without_a_request():
     assert record.path == "/things" and record.context == {"requestTimeEpoch": 1795684443120}
     assert har.entry_record({"response": {}}, "h", 2).skip == \
         "not a HAR entry with a request and its URL"
+
+
+def test_a_base64_body_is_read_as_api_gateway_reads_bytes():
+    # an encoded surrogate is one malformed sequence to Java (one U+FFFD), three to Python
+    record = har.entry_record(entry("https://api.example.com/things",
+                                    postData={"text": "7aCA", "encoding": "base64"}), "h", 1)
+    assert record.body == "\ufffd"

@@ -98,3 +98,19 @@ def test_resume_a_replay_counts_what_was_done_before(tmp_path, capsys):
     assert results.read_bytes() == whole
     assert "8 records: 4 same, 2 different, 0 error, 2 skipped" in capsys.readouterr().out
     assert orjson.loads(whole.splitlines()[0])["outcome"] == "same"
+
+
+def test_two_templates_that_fail_differently_differ(tmp_path, capsys):
+    inputs = write_lines(tmp_path / "in.jsonl", [request(1)])
+    old, new, moved = tmp_path / "old.vtl", tmp_path / "new.vtl", tmp_path / "moved.vtl"
+    old.write_text("$util.urlDecode('%')")
+    new.write_text("#set($a = [])$a.get(3)")
+    moved.write_text("## the same error, a line lower in another file\n$util.urlDecode('%')")
+    results = tmp_path / "r.jsonl"
+    assert replay(inputs, new, "--against", old, "--results", results) == 1
+    difference, = read_results(results)[0]["differences"]
+    assert difference["what"] == "error"
+    assert "Incomplete trailing escape" in difference["expected"]
+    assert "IndexOutOfBoundsException" in difference["actual"]
+    assert replay(inputs, moved, "--against", old) == 0
+    assert "1 record: 1 same" in capsys.readouterr().out

@@ -87,3 +87,22 @@ def test_ctrl_c_leaves_whole_lines_and_resume_finishes(tmp_path):
     results = read_results(out)
     assert [r["line"] for r in results] == list(range(1, 30001))
     assert out.read_bytes().startswith(kept)
+
+
+def test_chunks_and_results_larger_than_the_pipes_do_not_block_the_batch(tmp_path):
+    # a HAR file's chunk carries its records: 250 entries of 6 KB make a chunk larger than a
+    # widened pipe (1 MiB), and so do their results. The command sends a worker its second
+    # chunk while the worker renders the first and then waits for its results to be read
+    bodies = [f"{n:06d}" + "x" * 6000 for n in range(1000)]
+    entries = [{"startedDateTime": "2026-11-26T09:14:03.120Z",
+                "request": {"method": "POST", "url": "https://example.com/orders",
+                            "postData": {"text": body}}} for body in bodies]
+    (tmp_path / "in.har").write_bytes(orjson.dumps({"log": {"entries": entries}}))
+    (tmp_path / "t.vtl").write_text("$input.body")
+    out = tmp_path / "out.jsonl"
+    finished = subprocess.run(
+        [sys.executable, "-m", "vtl_engine.tools.cli", "batch", str(tmp_path / "in.har"),
+         str(tmp_path / "t.vtl"), "-o", str(out), "-j", "2", "--chunk-size", "250"],
+        capture_output=True, timeout=60)
+    assert finished.returncode == 0, finished.stderr
+    assert [r["body"] for r in read_results(out)] == bodies

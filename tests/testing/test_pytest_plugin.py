@@ -77,7 +77,7 @@ def test_fixture_renders_files_and_routes_and_diffs_json(project):
     """)
     result = run(project, "test_order.py")
     result.assert_outcomes(passed=2, failed=3)
-    result.stdout.fnmatch_lines(["*nothere.vtl: no such template file"])
+    result.stdout.fnmatch_lines(["*nothere.vtl: no such file"])
     result.stdout.fnmatch_lines(["*AssertionError: JSON body differs (- expected, + actual):",
                                  "*-    3", "*+    2"])
     result.stdout.fnmatch_lines(["*openapi.yaml: no route PUT /nothing (routes: *"])

@@ -50,7 +50,7 @@ def test_cases_that_cannot_run_do_not_stop_the_report(vtl_command, order_dir):
     done = vtl_command("coverage", "--no-html", cwd=order_dir)
     assert done.returncode == 1
     assert "Traceback" not in done.stdout + done.stderr
-    assert "missing.vtl: no such template file" in done.stdout
+    assert "missing.vtl: no such file" in done.stdout
     assert "nowhere.yaml: no such file" in done.stdout
     assert "1 passed, 2 failed" in done.stdout
     assert [line.split()[0] for line in done.stdout.splitlines()

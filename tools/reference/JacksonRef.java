@@ -26,7 +26,8 @@ public class JacksonRef {
                 lambda.readTree(body.getBytes(StandardCharsets.UTF_8));
                 out.put("jackson", null);
             } catch (JsonProcessingException e) {
-                out.put("jackson", e.getOriginalMessage() + "\n at " + e.getLocation().toString().replaceFirst("^\\[", "["));
+                out.put("jackson", e.getLocation() == null ? e.getOriginalMessage()
+                        : e.getOriginalMessage() + "\n at " + e.getLocation().toString().replaceFirst("^\\[", "["));
             }
             System.out.println(io.writeValueAsString(out));
         }

@@ -16,6 +16,8 @@ $util.escapeJavaScript escapes) is that of raw 400s users recorded.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import orjson
 
 from .util import escape_javascript
@@ -27,6 +29,7 @@ _DIGITS = b"0123456789"
 _HEX = b"0123456789abcdefABCDEF"
 _ESCAPES = b'"\\/bfnrtu'
 _TOKEN_CHARS = 256
+_MAX_DEPTH = 1000
 VALID_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 
 
@@ -49,20 +52,27 @@ def jackson_error(payload: str | bytes) -> str | None:
     data = payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else payload
     try:
         orjson.loads(data)
-        return None
+        if data.count(b"[") + data.count(b"{") <= _MAX_DEPTH:
+            return None   # (orjson allows deeper nesting than Jackson: look when it may be)
     except orjson.JSONDecodeError:
         pass  # stricter than Jackson in places (trailing content, lone surrogates, a BOM)
     return _Scanner(data).error()
 
 
+@dataclass
+class _Open:
+    """An object or array being read: its close marker, its kind and where it opened."""
+
+    close: int
+    kind: str
+    opened: tuple[int, int, int]
+    first: bool = True
+
+
 class JacksonError(Exception):
-    def __init__(self, message: str, at: int) -> None:
+    def __init__(self, message: str, at: int | None) -> None:
         super().__init__(message)
         self.message, self.at = message, at
-
-
-def _char(byte: int) -> str:
-    return chr(byte)
 
 
 class _Scanner:
@@ -74,14 +84,16 @@ class _Scanner:
         self.i = 3 if data.startswith(b"\xef\xbb\xbf") else 0
         self.row = 1
         self.row_start = 0
+        self.open: list[_Open] = []
 
     def error(self) -> str | None:
         try:
             if self._skip_space() is None:
                 return None  # an empty payload is accepted
             self._value(root=True)
+            self._containers()
         except JacksonError as e:
-            return f"{e.message}\n at {self._location(e.at)}"
+            return e.message if e.at is None else f"{e.message}\n at {self._location(e.at)}"
         return None
 
     # -- positions -------------------------------------------------------------------------
@@ -93,7 +105,7 @@ class _Scanner:
         # Jackson leaves out a column it counts as 0 (before the first byte)
         return f"[Source: {SOURCE}; line: {row}" + (f", column: {column}]" if column else "]")
 
-    def _fail(self, message: str, at: int) -> None:
+    def _fail(self, message: str, at: int | None) -> None:
         raise JacksonError(message, at)
 
     def _unexpected(self, at: int, expected: str) -> None:
@@ -115,22 +127,23 @@ class _Scanner:
                 self.row_start = self.i
         return None
 
-    def _value(self, root: bool = False, closing: int | None = None) -> None:
+    def _value(self, root: bool = False) -> None:
+        """Read one value; an object or array is opened (pushed) and read by `_containers`."""
         byte = self._skip_space()
         if byte is None:
             self._fail("Unexpected end-of-input: expected a value", self.i)  # never at the root
         start = self.i
         if byte == 0x7B:
-            self._container(0x7D, "Object")
+            self._open(0x7D, "Object")
         elif byte == 0x5B:
-            self._container(0x5D, "Array")
+            self._open(0x5D, "Array")
         elif byte == 0x22:
             self.i += 1
             self._string()
         elif byte == 0x2D or byte in _DIGITS:
             self._number()
         elif byte in b"]}" and root:
-            self._fail(f"Unexpected close marker '{_char(byte)}': expected '}}' (for root "
+            self._fail(f"Unexpected close marker '{chr(byte)}': expected '}}' (for root "
                        f"starting at {self._location(self.i - 1)})", self.i)
         elif byte in b"]},":
             self._unexpected(start, "expected a value")
@@ -145,24 +158,34 @@ class _Scanner:
         else:
             self._unexpected(start, f"expected a valid value {VALID_VALUES}")
 
-    def _container(self, close: int, kind: str) -> None:
-        opened = (self.i, self.row, self.row_start)
+    def _open(self, close: int, kind: str) -> None:
+        if len(self.open) == _MAX_DEPTH:   # Jackson's StreamReadConstraints; no position given
+            self._fail(f"Document nesting depth ({_MAX_DEPTH + 1}) exceeds the maximum allowed "
+                       f"({_MAX_DEPTH}, from `StreamReadConstraints.getMaxNestingDepth()`)", None)
+        self.open.append(_Open(close, kind, (self.i, self.row, self.row_start)))
         self.i += 1
-        first = True
-        while True:
+
+    def _containers(self) -> None:
+        """Read the open objects and arrays to their ends, with a stack rather than recursion,
+        so a payload nested as deep as Jackson allows costs no Python stack."""
+        while self.open:
+            top = self.open[-1]
+            kind, opened = top.kind, top.opened
             byte = self._next_in(kind, opened, closable=True)
             if byte in b"]}":
-                if byte != close:
-                    self._fail(f"Unexpected close marker '{_char(byte)}': expected "
-                               f"'{_char(close)}' (for {kind} starting at "
+                if byte != top.close:
+                    self._fail(f"Unexpected close marker '{chr(byte)}': expected "
+                               f"'{chr(top.close)}' (for {kind} starting at "
                                f"{self._location(*opened)})", self.i)
                 self.i += 1
-                return
-            if not first:
+                self.open.pop()
+                continue
+            if not top.first:
                 if byte != 0x2C:
                     self._unexpected(self.i, f"was expecting comma to separate {kind} entries")
                 self.i += 1
                 byte = self._next_in(kind, opened, closable=False)
+            top.first = False
             if kind == "Object":
                 if byte != 0x22:
                     self._unexpected(self.i, "was expecting double-quote to start field name")
@@ -174,7 +197,6 @@ class _Scanner:
                 self.i += 1
                 self._next_in(kind, opened, closable=False)
             self._value()
-            first = False
 
     def _next_in(self, kind: str, opened: tuple[int, int, int], closable: bool) -> int:
         """The next byte inside a container opened at `opened`. The end of input fails: where a
@@ -307,4 +329,4 @@ def _identifier_part(data: bytes, at: int) -> bool:
 
 def _quoted(byte: int) -> str:
     """A character as Jackson names it: `'x' (code 120)`."""
-    return f"'{_char(byte)}' (code {byte})"
+    return f"'{chr(byte)}' (code {byte})"

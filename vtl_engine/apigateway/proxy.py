@@ -133,9 +133,9 @@ def lambda_proxy_response(status_code: int, body: str | bytes, headers: Mapping[
     if not _is_proxy_result(result):
         raise ProxyResponseError(_MALFORMED)
     merged: dict[str, Any] = {"Content-Type": DEFAULT_CONTENT_TYPE}
-    _set_headers(merged, {name: _text(value) for name, value in
+    set_headers(merged, {name: _text(value) for name, value in
                           (result.get("headers") or {}).items() if value is not None})
-    _set_headers(merged, {name: [_text(v) for v in values] if len(values) > 1
+    set_headers(merged, {name: [_text(v) for v in values] if len(values) > 1
                           else _text(values[0])
                           for name, values in (result.get("multiValueHeaders") or {}).items()
                           if values})
@@ -172,7 +172,7 @@ def _is_proxy_result(result: Any) -> bool:
 
 def _whole_number(value: Any) -> bool:
     if type(value) is str:
-        return value.strip().isdigit()
+        return value.strip().isdecimal() and value.strip().isascii()
     return type(value) is int or (type(value) is float and value.is_integer())
 
 
@@ -180,7 +180,7 @@ def _plain_value(value: Any) -> bool:
     return value is None or type(value) in (str, int, float, bool)
 
 
-def _set_headers(headers: dict[str, Any], given: Mapping[str, Any]) -> None:
+def set_headers(headers: dict[str, Any], given: Mapping[str, Any]) -> None:
     """`given` over `headers`, a name in any case replacing the same name (multiValueHeaders,
     set last, wins over headers, as the output format's documentation says)."""
     for name, value in given.items():
@@ -214,7 +214,7 @@ def http_proxy_parameters(headers: Mapping[str, Any], querystring: Mapping[str, 
     with several values is a list."""
     sent_headers = {name: value for name, value in _texts(headers).items()
                     if name.lower() not in _NOT_PASSED_THROUGH}
-    _set_headers(sent_headers, _texts(mapped_headers))
+    set_headers(sent_headers, _texts(mapped_headers))
     _, every = _single_and_multi(querystring, multi_value_querystring)
     sent_query: dict[str, Any] = {name: values if len(values) > 1 else values[0]
                                   for name, values in (every or {}).items()}

@@ -74,7 +74,6 @@ _RUNTIME = {
     "vtl_engine.core.runtime.signals": ("MISSING",),
     "vtl_engine.core.runtime.values": ("JavaList", "make_range"),
 }
-_RUNTIME_MODULES = {name: module for module, names in _RUNTIME.items() for name in names}
 # what the host binds when it loads the module (see namespace)
 _HOST_NAMES = re.compile(r"known_\w+|direct_\d+|general|cov")
 

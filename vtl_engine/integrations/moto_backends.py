@@ -33,6 +33,7 @@ import requests
 
 from ..apigateway.endpoints import service_endpoint, with_path_parameters, with_stage_variables
 from ..apigateway.integration import BackendResponse, IntegrationRequest
+from ..apigateway.proxy import set_headers
 from ..apigateway.utf8 import payload_text
 
 Backend = Callable[[IntegrationRequest], BackendResponse]
@@ -163,8 +164,8 @@ def _http(method: str, url: str, sent: IntegrationRequest, target: Target,
     content_type = sent.template_media_type or target.client_content_type
     if sent.body and content_type:
         headers["Content-Type"] = content_type
-    _update(headers, extra)
-    _update(headers, {name: str(value) for name, value in sent.headers.items()})
+    set_headers(headers, extra)
+    set_headers(headers, {name: str(value) for name, value in sent.headers.items()})
     parameters = {**(query or {}), **{k: v if isinstance(v, list) else str(v)
                                       for k, v in sent.querystring.items()}}
     if parameters:   # an HTTP_PROXY client's repeated parameter is a list: each value goes
@@ -225,14 +226,6 @@ def _service_model(moto_service: str, endpoint_prefix: str) -> Any:
         except UnknownServiceError:
             continue
     return None
-
-
-def _update(headers: dict[str, str], given: Mapping[str, str]) -> None:
-    """Add `given` over `headers`, whose names compare without case."""
-    for name, value in given.items():
-        for existing in [key for key in headers if key.lower() == name.lower()]:
-            del headers[existing]
-        headers[name] = value
 
 
 def _unsupported(route: str, spec: Mapping[str, Any], reason: str) -> MotoIntegrationError:

@@ -16,7 +16,8 @@ import orjson
 import yaml
 
 from ..testing.cases import CaseFileError, load_case_file
-from .files import SaveRefused, write_atomically
+from ..userfiles import write_atomically
+from .files import SaveRefused
 from .form import RequestForm, json_object, read_backend, read_request
 
 #: pinned unless the page gives them: without these the output would differ at every run

@@ -10,11 +10,11 @@ digest of the bytes, it was given).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..userfiles import write_atomically
 
 ABSENT = "absent"
 CASE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.vtltest\.ya?ml")
@@ -70,26 +70,6 @@ def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step; an existing file keeps its permissions."""
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def case_file_path(beside: Path, name: str) -> Path:
     """Where a test case file named `name` (a plain file name) goes: beside `beside`."""
     if not CASE_FILE_NAME.fullmatch(name):
@@ -105,9 +85,3 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
     except OSError as e:
         raise SaveRefused(f"{path}: cannot read ({e.strerror or e})") from None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

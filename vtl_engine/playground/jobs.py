@@ -26,12 +26,12 @@ from ..apigateway.definitions import ApiDefinition, load_definition, split_route
 from ..apigateway.invoke import Invocation, invoke
 from ..apigateway.mapping import compiled_template
 from ..apigateway.utf8 import payload_text
+from ..core.dialect import DIALECTS
 from ..core.errors import VtlError, VtlLimitError, VtlSyntaxError
 from ..testing.coverage import TemplateCoverage
 from ..tools.lint import lint
 from .form import FormError, read_backend, read_request
 
-DIALECTS = ("aws", "velocity")
 #: the URI of the HTTP integration a template of its own runs in (the log names it)
 PLACEHOLDER_BACKEND = "http://backend.invalid"
 EXTRAS = frozenset({"lint", "python", "coverage"})

@@ -49,7 +49,8 @@ _STATUS = re.compile(r"Received response\. Status: (\d+)")
 _LAMBDA_ERROR = re.compile(r"Lambda execution failed with status \d+ due to customer function "
                            r"error: (.*?)(?:\. Lambda request id: \S+)?$", re.DOTALL)
 
-Event = tuple[int, int | None, str]   # where it is in its input, timestamp (ms), message
+#: where it is in its input, timestamp (ms), message (None: the export's item is no event)
+Event = tuple[int, int | None, str | None]
 
 
 # -- events ---------------------------------------------------------------------------------------
@@ -58,7 +59,7 @@ def json_events(stream: BinaryIO) -> Iterator[Event]:
     """The events of `filter-log-events` JSON output (one page or several), numbered from 1."""
     for number, event in enumerate(ijson.items(stream, "events.item", use_float=True,
                                                multiple_values=True), 1):
-        yield _event(number, event)
+        yield _event(number, event) if isinstance(event, dict) else (number, None, None)
 
 
 def json_line_events(lines: Iterable[tuple[int, bytes]]) -> Iterator[Event]:
@@ -96,25 +97,36 @@ def _event(number: int, event: dict) -> Event:
 # -- requests -------------------------------------------------------------------------------------
 
 def records(events: Iterable[Event], source: str) -> Iterator[Record]:
-    """One record per request id, in the order the requests started."""
-    open_requests: OrderedDict[str, _Request] = OrderedDict()
+    """One record per request id, in the order the requests started; an item of the export
+    that is no event is a record of its own, which says it cannot be read."""
+    open_requests: OrderedDict[str, _Request | Record] = OrderedDict()
     for position, timestamp, message in events:
-        match = _MESSAGE.match(message)
-        if match is None:
-            continue
-        request_id, text = match.groups()
-        request = open_requests.get(request_id)
-        if request is None:
-            request = open_requests[request_id] = _Request(source, position, request_id,
-                                                           timestamp)
-        request.read(text)
+        if message is None:
+            open_requests[f"item {position}"] = Record(
+                source, position, unreadable=f"item {position} of the export is not a log "
+                                             f"event (a JSON object)")
+        else:
+            match = _MESSAGE.match(message)
+            if match is None:
+                continue
+            request_id, text = match.groups()
+            request = open_requests.get(request_id)
+            if request is None:
+                request = open_requests[request_id] = _Request(source, position, request_id,
+                                                               timestamp)
+            request.read(text)
         while open_requests:
             first = next(iter(open_requests.values()))
-            if not first.completed and len(open_requests) <= MAX_OPEN_REQUESTS:
+            if isinstance(first, _Request) and not first.completed and \
+                    len(open_requests) <= MAX_OPEN_REQUESTS:
                 break
-            yield open_requests.popitem(last=False)[1].record()
+            yield _record(open_requests.popitem(last=False)[1])
     while open_requests:
-        yield open_requests.popitem(last=False)[1].record()
+        yield _record(open_requests.popitem(last=False)[1])
+
+
+def _record(waiting: _Request | Record) -> Record:
+    return waiting if isinstance(waiting, Record) else waiting.record()
 
 
 class _Request:

@@ -55,7 +55,7 @@ def _replay(args: argparse.Namespace) -> int:
         against = _target(args, args.against, args.against_api)
     job = ReplayJob(target, against, args.exact, tuple(args.ignore))
     summary = Summary()
-    results = _open_results(args.results, args.resume, inputs) if args.results else None
+    results = _open_results(args.results, args.resume, args, inputs) if args.results else None
     if results is not None and results.done:
         _read_back(results.path, summary)
 
@@ -92,7 +92,7 @@ def _batch(args: argparse.Namespace) -> int:
                             args.chunk_size or CHUNK_SIZE, args.limit)
         print(f"{count} part files written to {args.output}", file=sys.stderr)
         return 0
-    output = _open_results(args.output, args.resume, inputs)
+    output = _open_results(args.output, args.resume, args, inputs)
     counts = {"records": output.done, "errors": 0}
 
     def emit(lines: bytes) -> None:
@@ -141,22 +141,26 @@ def _target(args: argparse.Namespace, template: str | None, api: str | None) -> 
                 integration = definition.integration(route)
             except VtlError:   # reported for the records of that route
                 continue
-            sources = list(integration.request_templates.values()) + [
-                source for response in integration.responses
-                for source in response.response_templates.values()]
-            for source in sources:
+            for name, source in integration.templates():
                 try:
-                    compiled_template(source, args.dialect)
+                    _compile(source, args.dialect, name)
                 except VtlError:   # API Gateway answers 500 for the records that use it
                     pass
         return Target(api, api=api, dialect=args.dialect, side=args.side)
     source = read_user_text(template, UsageError)
     try:
-        compiled_template(source, args.dialect, name=template)
+        _compile(source, args.dialect, template)
     except VtlError as error:
         error.template_name = error.template_name or template
         raise
     return Target(template, template=source, dialect=args.dialect, side=args.side)
+
+
+def _compile(source: str, dialect: str, name: str | None) -> None:
+    """Compile a template as rendering will ask for it: under the name it renders with (the
+    caches' keys hold it), and with the arguments as apigateway.render_prepared gives them
+    (lru_cache keys `f(a, name=b)` and `f(a, b)` apart)."""
+    compiled_template(source, dialect, False, name)
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -233,14 +237,26 @@ def _progress(args: argparse.Namespace, done: int) -> Iterator[Callable[[int], N
         bar.close()
 
 
-def _open_results(path: str, resume: bool, inputs: list[InputFile]) -> ResultsFile:
-    for source in inputs:
-        if source.path != "-" and Path(path).exists() and Path(path).samefile(source.path):
-            raise UsageError(f"{path} is an input: give another output file")
+def _open_results(path: str, resume: bool, args: argparse.Namespace, inputs: list[InputFile]
+                  ) -> ResultsFile:
+    if Path(path).exists():
+        for read, what in _files_read(args, inputs):
+            if Path(read).exists() and Path(path).samefile(read):
+                raise UsageError(f"{path} is {what}: give another output file")
     try:
         return ResultsFile(path, resume)
     except OutputError as error:
         raise UsageError(str(error)) from None
+
+
+def _files_read(args: argparse.Namespace, inputs: list[InputFile]) -> list[tuple[str, str]]:
+    """Every file the command reads, and what it is to the command."""
+    named = [(source.path, "an input") for source in inputs if source.path != "-"]
+    named += [(None if args.api else args.paths[-1], "the template"),
+              (args.api, "the API definition"),
+              (getattr(args, "against", None), "the old template"),
+              (getattr(args, "against_api", None), "the old API definition")]
+    return [(path, what) for path, what in named if path is not None]
 
 
 def _read_back(path: Path, summary: Summary) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..core.dialect import DIALECTS
+
 
 def add_replay_commands(sub: argparse._SubParsersAction) -> None:
     replay = sub.add_parser(
@@ -77,7 +79,7 @@ def _add_target_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--side", choices=("request", "response"), default="request",
                          help="request (default): what the backend receives; response: the "
                               "integration response, given the backend's recorded answer")
-    command.add_argument("--dialect", choices=("aws", "velocity"), default="aws",
+    command.add_argument("--dialect", choices=sorted(DIALECTS), default="aws",
                          help="aws (API Gateway, the default) or velocity (plain Velocity 1.7)")
     reading = command.add_argument_group("reading the inputs")
     reading.add_argument("--format", choices=("jsonl", "har", "cloudwatch"),

@@ -60,9 +60,8 @@ class Comparison:
 def compare_outcomes(old: Outcome, new: Outcome, exact: bool = False,
                      ignored: tuple[str, ...] = ()) -> Comparison:
     """Everything of `new` against `old` (two templates' or two definitions' outcomes)."""
-    if old.error is not None or new.error is not None:
-        if (old.error is None) != (new.error is None):
-            return Comparison([Difference("error", None, old.error, new.error)], "")
+    if _error_said(old) != _error_said(new):
+        return Comparison([Difference("error", None, old.error, new.error)], "")
     body = _bodies(old.body, new.body, exact, ignored)
     differences = body.differences
     if old.status != new.status:
@@ -100,6 +99,14 @@ def compare_expectation(expect: Expectation, outcome: Outcome, exact: bool = Fal
         differences += _listed(f"request_override.{kind}", expected,
                                outcome.request_override.get(kind) or {})
     return comparison
+
+
+def _error_said(outcome: Outcome) -> str | None:
+    """What an error says, wherever it is: the same error of two templates (or definitions)
+    names their own files, and may sit on another line of a changed one."""
+    if outcome.exception is not None:
+        return outcome.exception.message
+    return outcome.error
 
 
 def json_differences(expected: Any, actual: Any, path: str = "$",

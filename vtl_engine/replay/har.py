@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 import ijson
 
+from ..apigateway.utf8 import payload_text
 from ..testing.cases import Expectation
 from .records import Record
 
@@ -96,10 +97,10 @@ def _post_data(post: Any) -> str:
 
 
 def _decoded(text: str, encoding: Any) -> str:
-    """HAR text, base64-decoded when it says so (bytes that are not UTF-8 become U+FFFD)."""
+    """HAR text, base64-decoded when it says so (bytes read as API Gateway reads them)."""
     if encoding != "base64":
         return text
     try:
-        return base64.b64decode(text).decode("utf-8", "replace")
+        return payload_text(base64.b64decode(text))
     except (binascii.Error, ValueError):
         return text

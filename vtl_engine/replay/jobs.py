@@ -61,6 +61,8 @@ class Chunk:
                     found.append(parse_line(item[1], self.source, item[0], base))
                 except RecordError as error:
                     found.append((item[0], str(error)))
+            elif item.unreadable is not None:
+                found.append((item.line, item.unreadable))
             else:
                 found.append(item)
         return found

@@ -42,7 +42,8 @@ class Record:
     `line` is where the record starts in `source`: a line for JSON Lines and plain-text logs, the
     entry's number for a HAR file, the first event's number for a CloudWatch JSON export.
     `problems` are parts of the input that could not be read, each said in words; `skip` is why
-    the record cannot be rendered at all (its request was lost), None when it can.
+    the record cannot be rendered at all (its request was lost), None when it can;
+    `unreadable` why the input at this place is no record at all (nothing else is set).
     """
 
     source: str
@@ -67,6 +68,7 @@ class Record:
     problems: list[str] = field(default_factory=list)
     truncated: bool = False
     skip: str | None = None
+    unreadable: str | None = None
 
     @property
     def where(self) -> str:

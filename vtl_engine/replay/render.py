@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from ..apigateway import BackendResponse, MethodRequest, render_mapping_template
 from ..apigateway.definitions import DefinitionError, load_definition
 from ..apigateway.integration import Integration
 from ..apigateway.invoke import invoke, match_route
+from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
 from ..testing.runner import Outcome, mapping_outcome
+from ..userfiles import read_user_text
 from .records import Record
 
 
@@ -55,7 +56,7 @@ class TemplateRenderer:
                                              record.stage_variables, self.target.dialect,
                                              name=name)
         except VtlError as error:
-            return Outcome(error=located(name, error))
+            return Outcome(error=located(name, error), exception=error)
         return mapping_outcome(result)
 
     def _own_template(self, path: str) -> str:
@@ -63,9 +64,9 @@ class TemplateRenderer:
         found = self._own_templates.get(path)
         if found is None:
             try:
-                found = Path(path).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as e:
-                found = Skipped(f"cannot read its template {path} ({e})")
+                found = read_user_text(path, Skipped)
+            except Skipped as error:
+                found = Skipped(f"cannot read its template ({error})")
             self._own_templates[path] = found
         if isinstance(found, Exception):
             raise found
@@ -104,15 +105,17 @@ class ApiRenderer:
         sent = done.integration_request
         if self.target.side == "request" and sent is not None:
             overrides = done.overrides
-            return Outcome(body=_text(sent.body), status=overrides.status_override,
+            return Outcome(body=payload_text(sent.body), status=overrides.status_override,
                            headers=overrides.response_header_overrides,
                            request_override={"header": sent.headers,
                                              "querystring": sent.querystring,
                                              "path": sent.path})
         response = done.response   # API Gateway's own answer, or what the client receives
-        return Outcome(body=_text(response.body), status=response.status_code,
+        failed = response.error
+        return Outcome(body=payload_text(response.body), status=response.status_code,
                        headers=dict(response.headers),
-                       error=None if response.error is None else str(response.error))
+                       error=None if failed is None else str(failed),
+                       exception=failed if isinstance(failed, VtlError) else None)
 
     def route_of(self, record: Record) -> str:
         return self._match(record)[0]
@@ -146,10 +149,6 @@ class ApiRenderer:
 def renderer_for(target: Target) -> TemplateRenderer | ApiRenderer:
     """The process's renderer for `target`."""
     return ApiRenderer(target) if target.api is not None else TemplateRenderer(target)
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
 
 
 def located(name: str, error: VtlError) -> str:

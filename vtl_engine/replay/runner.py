@@ -14,6 +14,7 @@ import fcntl
 import gc
 import multiprocessing
 import os
+import queue
 import signal
 import sys
 import threading
@@ -279,8 +280,9 @@ def _start_method() -> str:
 
 
 def _widen(end: Connection) -> None:
-    """A pipe that holds a whole chunk (Linux: up to 1 MB), so that neither side waits for the
-    other to read while it has work to do."""
+    """A pipe that holds a whole default chunk (Linux: up to 1 MB), so that a chunk or its
+    results go in one write, not in many small ones (a larger one, or a smaller pipe, is slower
+    but safe: the worker's receiving thread takes chunks off the pipe whatever their size)."""
     try:
         fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except (AttributeError, OSError):   # not Linux, or a lower system limit: the default size
@@ -292,13 +294,25 @@ def _worker_main(job: Job, tasks: Connection, results: Connection, cache_dir: st
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if cache_dir is not None:
         set_disk_cache(cache_dir)
+    received: queue.SimpleQueue[Chunk | None] = queue.SimpleQueue()
+    threading.Thread(target=_receive, args=(tasks, received), daemon=True,
+                     name="vtl-replay-receiver").start()
     with fewer_collections():
-        while True:
-            try:
-                chunk = tasks.recv()
-            except (EOFError, OSError):
-                return
+        while (chunk := received.get()) is not None:
             results.send_bytes(run_chunk(job, chunk))
+
+
+def _receive(tasks: Connection, received: queue.SimpleQueue) -> None:
+    """Take every chunk off the pipe as soon as it comes, while the worker renders the one
+    before and waits for its results to be read: the command's process, sending the next chunk,
+    never waits for a worker that waits for it (whatever the sizes of chunks, results and
+    pipes). The command sends at most IN_FLIGHT_PER_WORKER chunks ahead, so few are held."""
+    while True:
+        try:
+            received.put(tasks.recv())
+        except (EOFError, OSError):
+            received.put(None)
+            return
 
 
 def default_jobs() -> int:

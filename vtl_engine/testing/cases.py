@@ -28,6 +28,7 @@ import orjson
 import yaml
 
 from ..core.errors import shown
+from ..core.dialect import DIALECTS
 from ..userfiles import read_user_text, yaml_problem
 
 CASE_FILE_SUFFIXES = (".vtltest.yaml", ".vtltest.yml", ".vtltest.json")
@@ -285,7 +286,7 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
     if case.side == "response" and case.template is not None:
         raise where.fail(place, "'side' is for API routes; a template file is just rendered")
     dialect = merged["dialect"] or "aws"
-    if dialect not in ("aws", "velocity"):
+    if dialect not in DIALECTS:
         raise where.fail(f"{place}.dialect", f"expected aws or velocity, got {shown(dialect)}")
     case.dialect = dialect
     request = {**where.mapping(top.get("request") or {}, "request", _REQUEST_KEYS),

@@ -18,8 +18,9 @@ from ..apigateway.definitions import ApiDefinition, DefinitionError
 from ..core.compiler import CoveragePoint
 from ..core.errors import VtlError
 from ..core.template import Template
+from ..userfiles import read_user_text
 from .cases import Case, CaseFileError
-from .runner import ApiDefinitions, read_template
+from .runner import ApiDefinitions
 
 COVERED, PARTIAL, MISSED = "covered", "partial", "missed"
 
@@ -107,7 +108,8 @@ def templates_of(cases: list[Case], definitions: ApiDefinitions) -> list[Templat
         try:
             if case.template is not None and str(case.template) not in found:
                 label = str(case.template)
-                found[label] = TemplateSource(label, read_template(case.template), case.dialect)
+                source = read_user_text(case.template, CaseFileError)
+                found[label] = TemplateSource(label, source, case.dialect)
             elif case.api is not None and case.api not in apis:
                 apis.add(case.api)
                 for t in _api_templates(definitions.definition(case.api), case.dialect):

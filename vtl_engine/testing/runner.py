@@ -28,6 +28,7 @@ from ..apigateway.definitions import ApiDefinition, DefinitionError, load_defini
 from ..apigateway.invoke import invoke
 from ..apigateway.utf8 import payload_text
 from ..core.errors import VtlError
+from ..userfiles import read_user_text
 from .cases import NOT_GIVEN, Case, CaseFileError, Expectation, RequestSpec, load_case_file
 
 
@@ -69,7 +70,7 @@ def render_template_file(path: Path, request: RequestSpec, dialect: str = "aws",
                          coverage: bool = False) -> Outcome:
     """Render the request template in `path` for `request`. A template error is an Outcome
     with `error` set; a file that cannot be read is a CaseFileError."""
-    source = read_template(path)
+    source = read_user_text(path, CaseFileError)
     try:
         result = render_mapping_template(
             source, body=request.body,
@@ -154,15 +155,6 @@ def route_of(route: str) -> str:
     """A route as a request names it, "POST /orders/{id}" (a case may write "post /orders/")."""
     method, path = split_route(route)
     return f"{method} {path}"
-
-
-def read_template(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")   # without an editor's byte order mark
-    except FileNotFoundError:
-        raise CaseFileError(f"{path}: no such template file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CaseFileError(f"{path}: cannot read ({e})") from None
 
 
 def _located(path: Path, error: VtlError) -> str:

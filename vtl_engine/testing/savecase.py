@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..userfiles import write_atomically
 from .cases import (CASE_FILE_SUFFIXES, BackendSpec, Case, CaseFileError, RequestSpec,
                     load_case_file)
 from .runner import ApiDefinitions, Outcome, render_case, run_case
@@ -62,13 +63,22 @@ def save_case(file: Path, case: Case, body_file: str | None = None) -> Case:
         entry["backend"] = _backend(case.backend, base, body_file)
     entry["expect"] = _expectation(case, outcome)
     document["cases"] = [entry]
+    text = yaml.dump(document, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True,
+                     width=100)
+    # the case is run from a file beside the real one (its paths are relative to the folder),
+    # which replaces the real one only when it passes
     file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(yaml.dump(document, Dumper=_CaseDumper, sort_keys=False, allow_unicode=True,
-                              width=100), encoding="utf-8")
+    trial = file.with_name(f".{file.name}.trial{file.suffix}")
+    try:
+        write_atomically(trial, text.encode("utf-8"))
+        (saved,) = load_case_file(trial)
+        result = run_case(saved, ApiDefinitions())
+        if not result.passed:   # a bug of ours; say so rather than leave a failing case
+            raise CaseFileError(f"{file}: the saved case does not pass: {result.failures[0]}")
+        trial.replace(file)
+    finally:
+        trial.unlink(missing_ok=True)
     (saved,) = load_case_file(file)
-    result = run_case(saved, ApiDefinitions())
-    if not result.passed:   # a bug of ours; say so rather than leave a failing case
-        raise CaseFileError(f"{file}: the saved case does not pass: {result.failures[0]}")
     return saved
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..userfiles import write_atomically
 from .cases import NOT_GIVEN, CaseFileError, CaseLoader, load_case_file
 from .runner import CaseResult, Outcome, map_mismatches, same_json
 
@@ -68,12 +69,12 @@ def _update_file(path: Path, failed: list[CaseResult], report: UpdateReport) -> 
         return
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
-    path.write_text(original[:len(original) - len(original.removeprefix(_BOM))] + text,
-                    encoding="utf-8")
+    updated = original[:len(original) - len(original.removeprefix(_BOM))] + text
+    write_atomically(path, updated.encode("utf-8"))
     try:
         load_case_file(path)
     except CaseFileError as e:   # a bug of ours: put the file back as it was
-        path.write_text(original, encoding="utf-8")
+        write_atomically(path, original.encode("utf-8"))
         report.refused += [(r, f"the updated file would not read back ({e})") for r in done]
         return
     report.updated += done

@@ -36,6 +36,7 @@ from ..apigateway import (BackendResponse, Integration, MethodRequest, MethodRes
 from ..apigateway.invoke import invoke, java_map
 from ..apigateway.mapping import compiled_template
 from ..apigateway.proxy import ProxyResponseError
+from ..core.dialect import DIALECTS
 from ..core.errors import VtlError, VtlSyntaxError
 from ..core.template import Template
 from ..userfiles import body_warnings, read_user_text
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
     from ..apigateway.definitions import ApiDefinition
     from ..testing.watch import Watched
 
-DIALECTS = ("aws", "velocity")
 _STATUSES = frozenset(status.value for status in HTTPStatus)
 
 
@@ -131,7 +131,7 @@ def write_output(text: str | bytes) -> None:
 
 
 def add_dialect(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dialect", choices=DIALECTS, default="aws",
+    parser.add_argument("--dialect", choices=sorted(DIALECTS), default="aws",
                         help="aws (API Gateway, the default) or velocity (plain Velocity 1.7)")
 
 

@@ -430,7 +430,6 @@ JSON_DATA = JavaValues(lists_are_json=True)
 # Java data's, for code that prints values outside a render
 to_string = JAVA_DATA.to_string
 java_class_name = JAVA_DATA.class_name
-json_array_to_string = JAVA_DATA.to_json
 
 
 def double_bits(x: float) -> int:
