@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import compiler, parser
+from .analysis import ANY, Path as VariablePath, VariablePaths
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
@@ -40,6 +41,8 @@ class CompiledTemplate:
     #: with coverage on: the bodies that may run, and the indexes of those that ran
     coverage_points: list[compiler.CoveragePoint]
     coverage_hits: set[int] | None
+    #: the paths of each variable the template can read (see Template.paths)
+    variable_paths: VariablePaths
 
     @cached_property
     def python_source(self) -> str:
@@ -95,13 +98,15 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
         code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls,
+                             module.variable_paths))
         listing = module.listing
         positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
+        variable_paths = module.variable_paths
     else:
-        code, lines, positions, _ = entry
+        code, lines, positions, _, variable_paths = entry
         listing = lines.copy
     host = {f"known_{k}": c for k, c in known_objects}
     host.update(directs)
@@ -113,7 +118,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
-                                code.co_filename, positions, source, name, points, hits)
+                                code.co_filename, positions, source, name, points, hits,
+                                variable_paths)
     _loaded[code.co_filename] = compiled
     return compiled
 
@@ -173,6 +179,14 @@ class Template:
     def python_source(self) -> str:
         """The Python this template compiled to."""
         return self._compiled.python_source
+
+    def paths(self, variable: str) -> frozenset[VariablePath] | Any:
+        """The paths of `variable` the template can read (`("identity", "sourceIp")` for
+        `$context.identity.sourceIp`), each standing for everything below it, `()` for the
+        whole value; `analysis.ANY` when the template runs code the compiler does not see
+        (macros, #define, #evaluate), which may read anything."""
+        found = self._compiled.variable_paths
+        return found if found is ANY else found.get(variable, frozenset())
 
     @property
     def coverage(self) -> tuple[list[compiler.CoveragePoint], set[int]] | None:
