@@ -45,7 +45,7 @@ def _epoch_of(requested: Any) -> int:
 
 
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    return ContextObject({
         "cognitoIdentityPoolId": None,
         "accountId": None,
         "cognitoIdentityId": None,
@@ -58,7 +58,7 @@ def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
         "userArn": None,
         "userAgent": headers.get("User-Agent"),
         "user": None,
-    }
+    })
 
 
 class ContextObject(dict):
@@ -126,10 +126,18 @@ class RequestContext:
 
     def entry(self, key: str) -> Any:
         """One key's value in the whole `$context` (MISSING if it has none)."""
-        default = _DEFAULTS.get(key)
-        value = default(self) if default is not None else MISSING
-        if key in self.given:
-            value = _merged(value, self.given[key])
+        given = self.given
+        if key in given:
+            value = given[key]
+            if value.__class__ in _SCALARS:
+                return value   # (the default is not made)
+            default = _DEFAULTS.get(key)
+            value = _merged(default(self) if default is not None else MISSING, value)
+        else:
+            default = _DEFAULTS.get(key)
+            if default is None:
+                return MISSING
+            value = default(self)
         return _finished(key, value)
 
     def completed(self, part: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +206,10 @@ def _finished(key: str, value: Any) -> Any:
     """A map nested in `$context` as templates see it: a ContextObject, an authorizer's
     values as strings."""
     if key in _NESTED_OBJECTS and isinstance(value, dict):
-        return ContextObject(_stringified(value) if key == "authorizer" else value)
+        if key == "authorizer":
+            return ContextObject(_stringified(value))
+        if value.__class__ is not ContextObject:
+            return ContextObject(value)
     return value
 
 
@@ -232,7 +243,7 @@ def _merged(current: Any, value: Any) -> Any:
     else copied."""
     if type(value) in _SCALARS:
         return value
-    if isinstance(value, Mapping) and isinstance(current, dict):
+    if (value.__class__ is dict or isinstance(value, Mapping)) and isinstance(current, dict):
         _merge(current, value)
         return current
     return copy_value(value)
