@@ -44,21 +44,26 @@ def _epoch_of(requested: Any) -> int:
                        f"not {shown(requested)}") from None
 
 
+_IDENTITY = {
+    "cognitoIdentityPoolId": None,
+    "accountId": None,
+    "cognitoIdentityId": None,
+    "caller": None,
+    "sourceIp": "198.51.100.10",
+    "principalOrgId": None,
+    "accessKey": None,
+    "cognitoAuthenticationType": None,
+    "cognitoAuthenticationProvider": None,
+    "userArn": None,
+    "userAgent": None,
+    "user": None,
+}
+
+
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
-    return ContextObject({
-        "cognitoIdentityPoolId": None,
-        "accountId": None,
-        "cognitoIdentityId": None,
-        "caller": None,
-        "sourceIp": "198.51.100.10",
-        "principalOrgId": None,
-        "accessKey": None,
-        "cognitoAuthenticationType": None,
-        "cognitoAuthenticationProvider": None,
-        "userArn": None,
-        "userAgent": headers.get("User-Agent"),
-        "user": None,
-    })
+    identity = ContextObject(_IDENTITY)
+    identity["userAgent"] = headers.get("User-Agent")
+    return identity
 
 
 class ContextObject(dict):
@@ -234,6 +239,9 @@ _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 
 def _merge(into: dict[str, Any], given: Mapping[str, Any]) -> None:
     """Merge `given` into `into`: nested mappings key by key, everything else replaced."""
+    if _SCALARS.issuperset(map(type, given.values())):
+        into.update(given)   # (the commonest: a map of strings, in one C call)
+        return
     for key, value in given.items():
         into[key] = value if type(value) in _SCALARS else _merged(into.get(key), value)
 
