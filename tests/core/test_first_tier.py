@@ -193,3 +193,16 @@ def test_with_a_disk_cache_the_compiled_code_is_stored_and_loaded(tmp_path, monk
 def test_the_python_source_of_a_first_tier_template_is_its_compiled_code():
     shown = Template("$py_source.a")
     assert shown._compiled.first_tier and "def root(v, w, st" in shown.python_source
+
+
+@pytest.mark.parametrize("source", [
+    "$context.requestId $context.identity.sourceIp",
+    "#set($c = $context)$c.stage",
+    "#foreach($k in $context.keySet())$k#end",
+    "$input.json('$')",
+])
+def test_the_first_tier_knows_the_paths_the_compiled_code_knows(source):
+    first, compiled = Template(source, tier=1), Template(source, tier=2)
+    assert isinstance(first._compiled, FirstTier)
+    assert first.paths("context") == compiled.paths("context")
+    assert first.paths("input") == compiled.paths("input")

@@ -20,6 +20,7 @@ from time import perf_counter
 from typing import Any, ClassVar
 
 from . import compiler, interpreter, parser
+from .analysis import ANY, Path as VariablePath, VariablePaths, analyse
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
@@ -51,6 +52,8 @@ class CompiledTemplate:
     #: with coverage on: the bodies that may run, and the indexes of those that ran
     coverage_points: list[compiler.CoveragePoint]
     coverage_hits: set[int] | None
+    #: the paths of each variable the template can read (see Template.paths)
+    variable_paths: VariablePaths
 
     @cached_property
     def python_source(self) -> str:
@@ -106,13 +109,15 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
         code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls,
+                             module.variable_paths))
         listing = module.listing
         positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
+        variable_paths = module.variable_paths
     else:
-        code, lines, positions, _ = entry
+        code, lines, positions, _, variable_paths = entry
         listing = lines.copy
     host = {f"known_{k}": c for k, c in known_objects}
     host.update(directs)
@@ -124,7 +129,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
-                                code.co_filename, positions, source, name, points, hits)
+                                code.co_filename, positions, source, name, points, hits,
+                                variable_paths)
     _loaded[code.co_filename] = compiled
     return compiled
 
@@ -152,8 +158,9 @@ class FirstTier:
     coverage_hits = None
 
     def __init__(self, run: Callable[..., None], key: tuple, parse_seconds: float,
-                 switches: bool) -> None:
+                 switches: bool, analysed: Callable[[], VariablePaths]) -> None:
         self.source, self.name = key[0], key[2]
+        self._analysed = analysed
         self._key = key   # compile_source's arguments
         self._budget = COMPILE_COST * parse_seconds if switches else float("inf")
         self._renders = MAX_FIRST_TIER_RENDERS if switches else float("inf")
@@ -181,6 +188,11 @@ class FirstTier:
     def python_source(self) -> str:
         return compile_source(*self._key).python_source
 
+    @cached_property
+    def variable_paths(self) -> VariablePaths:
+        """What the compiled code's analysis would say (CompiledTemplate.variable_paths)."""
+        return self._analysed()
+
 
 @lru_cache(maxsize=1024)
 def first_tier(source: str, dialect_name: str, name: str | None = None,
@@ -194,7 +206,7 @@ def first_tier(source: str, dialect_name: str, name: str | None = None,
         return None
     run = interpreter.Interpreter(tree, dialect, dict(known_objects)).root
     return FirstTier(run, (source, dialect_name, name, known_objects), perf_counter() - started,
-                     switches)
+                     switches, lambda: analyse(tree, dialect).variable_paths())
 
 
 def _code(source: str, dialect_name: str, name: str | None, known_objects: KnownObjects,
@@ -268,6 +280,14 @@ class Template:
     def python_source(self) -> str:
         """The Python this template compiled to."""
         return self._compiled.python_source
+
+    def paths(self, variable: str) -> frozenset[VariablePath] | Any:
+        """The paths of `variable` the template can read (`("identity", "sourceIp")` for
+        `$context.identity.sourceIp`), each standing for everything below it, `()` for the
+        whole value; `analysis.ANY` when the template runs code the compiler does not see
+        (macros, #define, #evaluate), which may read anything."""
+        found = self._compiled.variable_paths
+        return found if found is ANY else found.get(variable, frozenset())
 
     @property
     def coverage(self) -> tuple[list[compiler.CoveragePoint], set[int]] | None:
