@@ -151,7 +151,11 @@ def _vtl_cold(w: Workload, params: dict, context: dict, stage_variables: dict,
         template.set_disk_cache(cache_dir)
         try:
             fresh = copy.copy(warm)
-            fresh._compiled = template.compile_source.__wrapped__(w.template, "aws", None, known)
+            # as a new Template has it: the first tier, or with a disk cache the compiled code
+            first = (template.first_tier.__wrapped__(w.template, "aws", None, known)
+                     if cache_dir is None else None)
+            fresh._compiled = first or template.compile_source.__wrapped__(w.template, "aws",
+                                                                           None, known)
         finally:
             template.set_disk_cache(saved)
         variables = {"input": Input(w.body, params, warm.dialect), "context": context,

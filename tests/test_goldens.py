@@ -1,7 +1,7 @@
 """Byte-exact goldens recorded from Apache Velocity 1.7 (tools/record_goldens.py).
 
-Every case in fixtures/goldens/*.jsonl renders through the public API and must give exactly the
-recorded output, or raise a VtlError where Velocity raised. Cases with an `aws` request go through
+Every case in fixtures/goldens/*.jsonl renders through the public API, with each tier of the
+engine, and must give exactly the recorded output, or raise a VtlError where Velocity raised. Cases with an `aws` request go through
 `render_mapping_template`; the rest through `Template`. No Java needed: the oracle ran at recording.
 """
 from __future__ import annotations
@@ -21,6 +21,8 @@ except ImportError as e:  # the API Gateway layer is optional for the core's gol
     APIGATEWAY_MISSING = f"vtl_engine.apigateway.render_mapping_template is not importable: {e}"
 
 GOLDENS = Path(__file__).resolve().parent.parent / "fixtures" / "goldens"
+# every case through each tier of the engine: the first (the interpreter) and the compiled code
+pytestmark = pytest.mark.usefixtures("each_tier")
 
 
 def load_goldens() -> list[dict]:

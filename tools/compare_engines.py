@@ -5,6 +5,14 @@ the error class, message, line and column it raises, in both dialects.
     python tools/compare_engines.py record -n 30000 -o new.jsonl      # this checkout
     python tools/compare_engines.py diff old.jsonl new.jsonl
 
+`--tier 1` or `--tier 2` renders with one tier of the engine only (the environment variable
+VTL_TIER, see vtl_engine.core.template), so that the first tier and the compiled code of the
+same checkout can be compared:
+
+    python tools/compare_engines.py record --tier 1 -n 30000 -o tier1.jsonl
+    python tools/compare_engines.py record --tier 2 -n 30000 -o tier2.jsonl
+    python tools/compare_engines.py diff tier2.jsonl tier1.jsonl
+
 The templates always come from this checkout's tools/vtlgen.py (input i from seed `--seed + i`,
 as tools/fuzz.py makes them), so two engines are fed the same inputs; each engine is used only
 through its public API (vtl_engine.Template, VtlError). `diff` prints the seeds whose outcome
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -27,7 +36,9 @@ import vtlgen  # noqa: E402
 _TEMPLATES: list[str] = []
 
 
-def _init_worker(engine: str) -> None:
+def _init_worker(engine: str, tier: int | None) -> None:
+    if tier is not None:
+        os.environ["VTL_TIER"] = str(tier)
     sys.path.insert(0, engine)
     global vtl_engine
     import vtl_engine  # noqa: F401 - the engine under test, from `engine`
@@ -58,10 +69,12 @@ def _record_chunk(job: tuple[int, int]) -> list[str]:
     return lines
 
 
-def record(engine: Path, seed: int, count: int, workers: int, output: Path) -> None:
+def record(engine: Path, seed: int, count: int, workers: int, output: Path,
+           tier: int | None = None) -> None:
     chunk = 250
     jobs = [(s, min(chunk, seed + count - s)) for s in range(seed, seed + count, chunk)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(engine),)) as pool, \
+    with ProcessPoolExecutor(workers, initializer=_init_worker,
+                             initargs=(str(engine), tier)) as pool, \
             output.open("w", encoding="utf-8") as out:
         for done, lines in enumerate(pool.map(_record_chunk, jobs), 1):
             out.write("\n".join(lines) + "\n")
@@ -92,13 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--seed", type=int, default=0)
     rec.add_argument("--workers", type=int, default=2)
     rec.add_argument("-o", "--output", type=Path, required=True)
+    rec.add_argument("--tier", type=int, choices=(1, 2),
+                     help="render with the first tier only (1) or the compiled code only (2)")
     dif = commands.add_parser("diff", help="the seeds whose outcomes differ")
     dif.add_argument("old", type=Path)
     dif.add_argument("new", type=Path)
     dif.add_argument("--show", type=int, default=20)
     args = parser.parse_args(argv)
     if args.command == "record":
-        record(args.engine.resolve(), args.seed, args.count, args.workers, args.output)
+        record(args.engine.resolve(), args.seed, args.count, args.workers, args.output,
+               args.tier)
         return 0
     return diff(args.old, args.new, args.show)
 

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from vtl_engine import VtlError
 from vtl_engine.apigateway import build_context, render_mapping_template
 from vtl_engine.apigateway.context import request_time
 from vtl_engine.core.runtime.values import JsonArray
@@ -169,3 +170,52 @@ def test_nested_context_objects_print_empty_but_read_as_maps():
         "#set($id = $context.identity)[$id]#if($id.containsKey('user'))user#end",
         context={"identity": {"sourceIp": "10.0.0.1"}}).body
     assert out == "[][][10.0.0.1][12][{}][]user"
+
+
+# A render makes only the keys of $context its template can read; the result's context is made
+# whole when asked, with the values the template saw.
+
+def test_the_context_made_whole_after_the_render_holds_what_the_template_read():
+    result = render_mapping_template("$context.requestId|$context.requestTime|"
+                                     "$context.identity.sourceIp",
+                                     context={"identity": {"sourceIp": "10.0.0.1"}, "x": 1})
+    request_id, when, source_ip = result.body.split("|")
+    context = result.context
+    assert list(context) == AWS_KEYS + ["x"]
+    assert list(context["identity"]) == AWS_IDENTITY_KEYS
+    assert (context["requestId"], context["requestTime"]) == (request_id, when)
+    assert context["requestTime"] == request_time(context["requestTimeEpoch"])
+    assert context["identity"]["sourceIp"] == source_ip == "10.0.0.1"
+    assert result.context is context
+
+
+def test_a_template_that_reads_no_context_leaves_it_whole_and_equal_to_build_context():
+    given = {"requestId": "r-1", "extendedRequestId": "e-1", "requestTimeEpoch": 1795576620000,
+             "identity": {"sourceIp": "10.0.0.1"}, "authorizer": {"n": 1, "claims": {"a": [1]}},
+             "custom": {"deep": ["x"]}}
+    params = {"header": {"Host": "api.example.com", "User-Agent": "ua"}, "path": {"id": "7"}}
+    result = render_mapping_template("plain", params=params, context=given)
+    whole = build_context(given, {"path": {"id": "7"}, "querystring": {}, **params})
+    assert result.context == whole and list(result.context) == list(whole)
+    for key, value in whole.items():
+        assert type(result.context[key]) is type(value), key
+
+
+def test_overrides_are_read_without_making_the_whole_context():
+    result = render_mapping_template("#set($context.responseOverride.status = 201)ok")
+    assert result.status_override == 201 and result.header_overrides == {}
+    assert "requestId" not in result._context   # nothing else was made
+    assert result.context["responseOverride"]["status"] == 201
+
+
+def test_what_the_template_changed_is_in_the_whole_context():
+    result = render_mapping_template(
+        "$context.requestOverride.header.put('h', 'v')$context.identity.put('caller', 'me')")
+    assert result.header_overrides == {"h": "v"}
+    assert result.context["requestOverride"]["header"] == {"h": "v"}
+    assert result.context["identity"]["caller"] == "me"
+
+
+def test_a_bad_request_time_fails_before_the_render():
+    with pytest.raises(VtlError, match="requestTimeEpoch"):
+        render_mapping_template("no context", context={"requestTimeEpoch": "soon"})

@@ -2,7 +2,7 @@
 import pytest
 
 from vtl_engine.apigateway.jsondata import parse_json, to_json
-from vtl_engine.apigateway.jsonpath import NOT_FOUND, compile_path, read_path
+from vtl_engine.apigateway.jsonpath import NOT_FOUND, JsonPath, compile_path, read_path
 from vtl_engine.core.runtime.signals import JavaException
 from vtl_engine.core.runtime.values import JsonArray
 
@@ -101,3 +101,12 @@ def test_each_path_is_compiled_once():
 def test_results_are_the_document_itself(doc):
     found = read_path(doc, "$.a")
     assert found is doc["a"]
+
+
+@pytest.mark.parametrize("path", ["$", "$.a", "$.a.b", "$._x.y_2", "$.length", "$.a.length"])
+def test_names_only_paths_are_read_as_the_general_reading_reads_them(path, doc):
+    quick, general = JsonPath(path), JsonPath(path + " ")   # (a blank takes the general way)
+    for slot in JsonPath.__slots__[1:]:
+        if slot != "reader":
+            assert getattr(quick, slot) == getattr(general, slot), slot
+    assert quick.reader(doc) == general.reader(doc) == general.read(doc)

@@ -98,6 +98,8 @@ def test_paths_read_of_a_variable():
     assert facts.paths("context") == {("requestId",), ("identity", "sourceIp"),
                                       ("authorizer", "claims"), ("requestOverride", "header")}
     assert facts.paths("nothing") == frozenset()
+    assert facts.variable_paths() == {"context": facts.paths("context"), "other": {("requestId",)},
+                                      "k": {()}}
     # the whole value: printed, passed on, set to another name, looped over
     for whole in ("$context", "$util.toJson($context)", "#set($c = $context)",
                   "#foreach($x in $context)#end", "$context.get('a')"):

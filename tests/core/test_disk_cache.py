@@ -6,6 +6,7 @@ import pytest
 
 from vtl_engine import Template, VtlRuntimeError
 from vtl_engine.core import parser, template
+from vtl_engine.core.analysis import ANY
 from vtl_engine.core.diskcache import DiskCache, source_key
 from vtl_engine.core.layout import Line
 
@@ -34,6 +35,13 @@ def test_a_second_process_skips_parsing(cache_dir, monkeypatch):
     again = Template(SOURCE)
     assert again.render({"a": {"b": "hi"}}) == expected == "HI and 123"
     assert "def root(v, w, st" in again.python_source
+    assert again.paths("a") == {("b",)}
+
+
+def test_a_template_that_may_read_anything_says_so_from_the_cache(cache_dir):
+    Template("#macro(m)$a#end#m()")
+    template.compile_source.cache_clear()
+    assert Template("#macro(m)$a#end#m()").paths("a") is ANY
 
 
 def test_errors_from_cached_code_still_name_the_template_line(cache_dir):
@@ -63,15 +71,15 @@ def test_the_key_depends_on_source_dialect_and_name():
 def test_concurrent_writers_leave_one_whole_file(tmp_path):
     cache = DiskCache(tmp_path)
     lines = [Line(0, "x = 1", (1, 1), in_function=False)]
-    entry = (compile("x = 1", "<t>", "exec"), lines, [(1, 1)], [])
+    entry = (compile("x = 1", "<t>", "exec"), lines, [(1, 1)], [], {"a": frozenset({("b",)})})
     threads = [threading.Thread(target=cache.store, args=("k", entry)) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert [p.name for p in tmp_path.iterdir()] == ["k.vtlc"]
-    code, loaded, positions, direct_calls = cache.load("k")
-    assert (loaded, positions) == (lines, [(1, 1)])
+    code, loaded, positions, direct_calls, paths = cache.load("k")
+    assert (loaded, positions, paths) == (lines, [(1, 1)], {"a": {("b",)}})
 
 
 def test_cached_direct_calls_are_made_again_or_the_template_recompiled(cache_dir):

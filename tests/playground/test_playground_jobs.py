@@ -214,3 +214,22 @@ def test_a_malformed_lambda_proxy_result_is_the_gateway_s_502_with_its_reason():
     assert answer["gateway"] == {
         "status": 502, "body": '{"message":"Internal server error"}',
         "reason": "Execution failed due to configuration error: Malformed Lambda proxy response"}
+
+
+def test_a_route_s_coverage_counts_the_templates_the_flow_ran():
+    answer = run_job({"route": "POST /orders", "templates": {}, "extras": ["coverage"],
+                      "request": {"body": ORDER_BODY, "query": "express=true"},
+                      "backend": {"status": 200, "body": "{}"}}, OPENAPI)
+    assert answer["error"] is None
+    request_side = answer["templates"]["request application/json"]["coverage"]
+    assert request_side["percent"] > 50
+    assert "covered" in request_side["lines"].values()
+
+
+def test_an_error_is_placed_on_its_template_when_another_has_the_same_line():
+    # the same text on both sides: only the response's body does not parse
+    both = "#set($x = 1)\n$util.parseJson($input.body)"
+    answer = run_job({"templates": {"request": both, "response": both},
+                      "request": {"body": "{}"}, "backend": {"status": 200, "body": "{"}}, None)
+    assert answer["error"]["line"] == 2
+    assert answer["error"]["template"] == "response"

@@ -150,3 +150,13 @@ def test_the_page_loads_nothing_from_another_site():
     for name in ("index.html", "playground.js", "playground.css"):
         text = (static / name).read_text()
         assert "http://" not in text and "https://" not in text and "//cdn" not in text, name
+
+
+def test_a_file_with_a_byte_order_mark_reads_without_it_and_keeps_it_when_saved(tmp_path):
+    path = tmp_path / "t.vtl"
+    path.write_bytes(b"\xef\xbb\xbf$input.json('$')\n")
+    file = TemplateFile("t.vtl", path)
+    text, version = file.read()
+    assert text == "$input.json('$')\n"   # as `vtl render` reads it
+    file.save("$input.body\n", version)
+    assert path.read_bytes() == b"\xef\xbb\xbf$input.body\n"

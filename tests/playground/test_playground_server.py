@@ -62,6 +62,20 @@ def test_a_request_from_another_origin_is_refused(playground, headers):
     assert response.status_code == 403
 
 
+NAVIGATION = {"Sec_Fetch_Site": "cross-site", "Sec_Fetch_Mode": "navigate",
+              "Sec_Fetch_Dest": "document"}
+
+
+def test_a_shared_link_followed_from_another_site_opens_the_page(playground):
+    # a "Copy link" pasted in a chat and clicked: the page opens; the API stays closed
+    page = playground.call("/", **NAVIGATION)
+    assert page.status_code == 200 and "vtl playground" in page.text
+    assert playground.call("/api/session", **NAVIGATION).status_code == 403
+    framed = {**NAVIGATION, "Sec_Fetch_Dest": "iframe"}
+    assert playground.call("/", **framed).status_code == 403
+    assert playground.call("/", **{**NAVIGATION, "Host": "evil.example"}).status_code == 403
+
+
 def test_a_request_from_the_page_s_own_origin_is_accepted(playground):
     answer = playground.call("/api/render", {"templates": {"request": "x"}},
                              Origin=playground.base, Sec_Fetch_Site="same-origin")
@@ -218,3 +232,33 @@ def test_a_case_file_goes_only_beside_the_template(playground, name):
     response = playground.call("/api/export", {"job": job, "file_name": name})
     assert response.status_code == 400
     assert "not a case file name" in response.json()["error"]
+
+
+def test_a_file_gone_or_broken_under_the_server_is_a_message_not_a_500(playground,
+                                                                         api_playground):
+    api = api_playground.folder / "openapi.yaml"
+    kept = api.read_text()
+    job = {"route": "POST /orders", "templates": {}, "request": {}}
+    try:
+        api.write_text("openapi: [unclosed\n")
+        for answer in (api_playground.call("/api/session"),
+                       api_playground.call("/api/export", {"job": job})):
+            assert answer.status_code == 400, answer.text
+            assert "openapi.yaml: not valid YAML" in answer.json()["error"]
+        api.unlink()
+        answer = api_playground.call("/api/export", {"job": job})
+        assert answer.status_code == 400 and "openapi.yaml" in answer.json()["error"]
+    finally:
+        api.write_text(kept)
+    template = playground.folder / "order.vtl"
+    text = template.read_text()
+    template.unlink()
+    template.mkdir()   # (as root, a file without permissions would still read)
+    try:
+        answer = playground.call("/api/export", {"job": {"file": 0, "templates": {
+            "request": text}, "request": {}}})
+        assert answer.status_code in (400, 409), answer.text
+        assert "order.vtl" in answer.json()["error"]
+    finally:
+        template.rmdir()
+        template.write_text(text)

@@ -43,12 +43,30 @@ def check_params(params: Any) -> None:
         check_mapping(values, f"params[{kind!r}]", NAMES_SHAPE)
 
 
+_PLAIN = frozenset({dict, type(None)})
+
+
 def check_request(body: Any, params: Any, context: Any, stage_variables: Any) -> None:
     """The request data of render_mapping_template."""
+    if (body.__class__ is str and context.__class__ in _PLAIN
+            and stage_variables.__class__ in _PLAIN and _plain_params(params)):
+        return   # the common shapes, told without the ABCs' isinstance (~1 us a call)
     check_body(body)
     check_params(params)
     check_mapping(context, "context", CONTEXT_SHAPE)
     check_mapping(stage_variables, "stage_variables", STAGE_VARIABLES_SHAPE)
+
+
+def _plain_params(params: Any) -> bool:
+    """Whether `params` is None or a dict of PARAM_KINDS to dicts."""
+    if params is None:
+        return True
+    if params.__class__ is not dict:
+        return False
+    for kind, values in params.items():
+        if values.__class__ is not dict or kind not in PARAM_KINDS:
+            return False
+    return True
 
 
 def check_templates(templates: Any, argument: str) -> None:

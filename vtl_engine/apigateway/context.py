@@ -13,12 +13,13 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ..core.errors import VtlError, shown
+from ..core.runtime.signals import MISSING
 from ..core.runtime.values import JsonArray, register_to_string, to_string
 
 DEFAULT_API_ID = "a1b2c3d4e5"
@@ -43,21 +44,26 @@ def _epoch_of(requested: Any) -> int:
                        f"not {shown(requested)}") from None
 
 
+_IDENTITY = {
+    "cognitoIdentityPoolId": None,
+    "accountId": None,
+    "cognitoIdentityId": None,
+    "caller": None,
+    "sourceIp": "198.51.100.10",
+    "principalOrgId": None,
+    "accessKey": None,
+    "cognitoAuthenticationType": None,
+    "cognitoAuthenticationProvider": None,
+    "userArn": None,
+    "userAgent": None,
+    "user": None,
+}
+
+
 def _identity(headers: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "cognitoIdentityPoolId": None,
-        "accountId": None,
-        "cognitoIdentityId": None,
-        "caller": None,
-        "sourceIp": "198.51.100.10",
-        "principalOrgId": None,
-        "accessKey": None,
-        "cognitoAuthenticationType": None,
-        "cognitoAuthenticationProvider": None,
-        "userArn": None,
-        "userAgent": headers.get("User-Agent"),
-        "user": None,
-    }
+    identity = ContextObject(_IDENTITY)
+    identity["userAgent"] = headers.get("User-Agent")
+    return identity
 
 
 class ContextObject(dict):
@@ -78,61 +84,138 @@ def build_context(given: Mapping[str, Any] | None = None,
     time; the path is rebuilt from stage, resourcePath and the path parameters; domainName and
     identity.userAgent follow the Host and User-Agent headers when `params` has them.
     """
-    given = given or {}
-    params = params or {}
-    headers = params.get("header") or {}
-    api_id = given.get("apiId", DEFAULT_API_ID)
-    stage = given.get("stage", DEFAULT_STAGE)
-    resource_path = given.get("resourcePath", "/")
-    if "requestTimeEpoch" in given:
-        epoch = given["requestTimeEpoch"]
-        if type(epoch) is not int:
-            raise VtlError(f"$context.requestTimeEpoch must be whole milliseconds since 1970, "
-                           f"not {shown(epoch)}")
-    elif "requestTime" in given:
-        epoch = _epoch_of(given["requestTime"])
-    else:
-        epoch = time.time_ns() // 1_000_000
-    domain = headers.get("Host") or f"{api_id}.execute-api.{DEFAULT_REGION}.amazonaws.com"
-    # what the caller gives is merged in below; the costlier defaults are only made when missing
-    context: dict[str, Any] = {
-        "resourceId": "k9x2mf",
-        "resourcePath": resource_path,
-        "httpMethod": "POST",
-        "extendedRequestId": given.get("extendedRequestId") or _extended_request_id(),
-        "requestTime": given.get("requestTime") or request_time(epoch),
-        "path": given.get("path") or _request_path(stage, resource_path, params.get("path")),
-        "accountId": "123456789012",
-        "protocol": "HTTP/1.1",
-        "requestOverride": {"path": {}, "header": {}, "querystring": {}},
-        "stage": stage,
-        "domainPrefix": domain.split(".", 1)[0],
-        "requestTimeEpoch": epoch,
-        "requestId": given.get("requestId") or str(uuid.uuid4()),
-        "identity": _identity(headers),
-        "domainName": domain,
-        "deploymentId": "d7q4zt",
-        "responseOverride": {"header": {}},
-        "apiId": api_id,
-    }
-    _merge(context, given)
-    return _with_authorizer_strings(context)
+    return RequestContext(given, params).whole()
+
+
+class RequestContext:
+    """What makes one request's `$context` (see build_context): made whole, or only the keys a
+    template can read (`part`), which `completed` later makes whole with the same values, so a
+    render pays only for what its template reads. The request's time is taken (and a time the
+    caller gave checked) at once."""
+
+    __slots__ = ("given", "params", "headers", "epoch")
+
+    def __init__(self, given: Mapping[str, Any] | None = None,
+                 params: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        given = self.given = given or {}
+        params = self.params = params or {}
+        self.headers: Mapping[str, Any] = params.get("header") or {}
+        if "requestTimeEpoch" in given:
+            epoch = given["requestTimeEpoch"]
+            if type(epoch) is not int:
+                raise VtlError(f"$context.requestTimeEpoch must be whole milliseconds since "
+                               f"1970, not {shown(epoch)}")
+        elif "requestTime" in given:
+            epoch = _epoch_of(given["requestTime"])
+        else:
+            epoch = time.time_ns() // 1_000_000
+        self.epoch: int = epoch
+
+    def whole(self) -> dict[str, Any]:
+        """The whole `$context`: API Gateway's keys in its order, then the caller's others."""
+        context = {key: default(self) for key, default in _DEFAULTS.items()}
+        _merge(context, self.given)
+        for key in _NESTED_OBJECTS:
+            if key in context:
+                context[key] = _finished(key, context[key])
+        return context
+
+    def part(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Only `keys` of the whole `$context` (those it has), each as `whole` makes it."""
+        found = {}
+        for key in keys:
+            value = self.entry(key)
+            if value is not MISSING:
+                found[key] = value
+        return found
+
+    def entry(self, key: str) -> Any:
+        """One key's value in the whole `$context` (MISSING if it has none)."""
+        given = self.given
+        if key in given:
+            value = given[key]
+            if value.__class__ in _SCALARS:
+                return value   # (the default is not made)
+            default = _DEFAULTS.get(key)
+            value = _merged(default(self) if default is not None else MISSING, value)
+        else:
+            default = _DEFAULTS.get(key)
+            if default is None:
+                return MISSING
+            value = default(self)
+        return _finished(key, value)
+
+    def completed(self, part: dict[str, Any]) -> dict[str, Any]:
+        """The whole `$context`, holding `part`'s values themselves (as a template left them)
+        where it has those keys."""
+        given = self.given
+        rest = {key: default(self) for key, default in _DEFAULTS.items() if key not in part}
+        _merge(rest, {key: value for key, value in given.items() if key not in part})
+        context: dict[str, Any] = {}
+        for key in (*_DEFAULTS, *given, *part):
+            if key in context:
+                continue
+            if key in part:
+                context[key] = part[key]
+            elif key in rest:
+                context[key] = _finished(key, rest[key])
+        return context
+
+    def domain(self) -> str:
+        return self.headers.get("Host") or \
+            f"{self.given.get('apiId', DEFAULT_API_ID)}.execute-api.{DEFAULT_REGION}.amazonaws.com"
+
+
+def _path_of(request: RequestContext) -> str:
+    given = request.given
+    return given.get("path") or _request_path(given.get("stage", DEFAULT_STAGE),
+                                              given.get("resourcePath", "/"),
+                                              request.params.get("path"))
+
+
+# API Gateway's keys, in its order, each with how its default is made; where the caller gives a
+# key the default is not made, or (a map) the caller's is merged over it
+_DEFAULTS: dict[str, Callable[[RequestContext], Any]] = {
+    "resourceId": lambda r: "k9x2mf",
+    "resourcePath": lambda r: r.given.get("resourcePath", "/"),
+    "httpMethod": lambda r: "POST",
+    "extendedRequestId": lambda r: r.given.get("extendedRequestId") or _extended_request_id(),
+    "requestTime": lambda r: r.given.get("requestTime") or request_time(r.epoch),
+    "path": _path_of,
+    "accountId": lambda r: "123456789012",
+    "protocol": lambda r: "HTTP/1.1",
+    "requestOverride": lambda r: {"path": {}, "header": {}, "querystring": {}},
+    "stage": lambda r: r.given.get("stage", DEFAULT_STAGE),
+    "domainPrefix": lambda r: r.domain().split(".", 1)[0],
+    "requestTimeEpoch": lambda r: r.epoch,
+    "requestId": lambda r: r.given.get("requestId") or str(uuid.uuid4()),
+    "identity": lambda r: _identity(r.headers),
+    "domainName": RequestContext.domain,
+    "deploymentId": lambda r: "d7q4zt",
+    "responseOverride": lambda r: {"header": {}},
+    "apiId": lambda r: r.given.get("apiId", DEFAULT_API_ID),
+}
 
 
 def copy_context(given: Mapping[str, Any]) -> dict[str, Any]:
     """`given` as the whole `$context`, with no defaults added (for an emulator that builds its
     own): copied, so a template's changes stay in the copy, as `build_context` does."""
-    return _with_authorizer_strings(copy_value(given))
-
-
-def _with_authorizer_strings(context: dict[str, Any]) -> dict[str, Any]:
-    authorizer = context.get("authorizer")
-    if isinstance(authorizer, dict):
-        context["authorizer"] = _stringified(authorizer)
+    context = copy_value(given)
     for key in _NESTED_OBJECTS:
-        if isinstance(context.get(key), dict):
-            context[key] = ContextObject(context[key])
+        if key in context:
+            context[key] = _finished(key, context[key])
     return context
+
+
+def _finished(key: str, value: Any) -> Any:
+    """A map nested in `$context` as templates see it: a ContextObject, an authorizer's
+    values as strings."""
+    if key in _NESTED_OBJECTS and isinstance(value, dict):
+        if key == "authorizer":
+            return ContextObject(_stringified(value))
+        if value.__class__ is not ContextObject:
+            return ContextObject(value)
+    return value
 
 
 def _extended_request_id() -> str:
@@ -156,15 +239,22 @@ _SCALARS = frozenset({str, int, float, bool, type(None), Decimal})
 
 def _merge(into: dict[str, Any], given: Mapping[str, Any]) -> None:
     """Merge `given` into `into`: nested mappings key by key, everything else replaced."""
+    if _SCALARS.issuperset(map(type, given.values())):
+        into.update(given)   # (the commonest: a map of strings, in one C call)
+        return
     for key, value in given.items():
-        if type(value) in _SCALARS:
-            into[key] = value
-            continue
-        current = into.get(key)
-        if isinstance(value, Mapping) and isinstance(current, dict):
-            _merge(current, value)
-        else:
-            into[key] = copy_value(value)
+        into[key] = value if type(value) in _SCALARS else _merged(into.get(key), value)
+
+
+def _merged(current: Any, value: Any) -> Any:
+    """`value` merged over `current`: a mapping over a dict key by key (in place), anything
+    else copied."""
+    if type(value) in _SCALARS:
+        return value
+    if (value.__class__ is dict or isinstance(value, Mapping)) and isinstance(current, dict):
+        _merge(current, value)
+        return current
+    return copy_value(value)
 
 
 def copy_value(value: Any) -> Any:

@@ -19,8 +19,10 @@ PARAM_KINDS = ("path", "querystring", "header")
 def normalise_params(params: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     """`{"path": {}, "querystring": {}, "header": {}}` filled from what the caller gave (copied,
     so a template that changes them does not change the caller's dicts)."""
-    given = params or {}
-    return {kind: dict(given.get(kind) or {}) for kind in PARAM_KINDS}
+    get = (params or {}).get
+    # written out (in PARAM_KINDS' order): a comprehension costs half as much again
+    return {"path": {**(get("path") or {})}, "querystring": {**(get("querystring") or {})},
+            "header": {**(get("header") or {})}}
 
 
 class Input(HostObject):

@@ -123,6 +123,8 @@ class MethodResponse:
     body: str | bytes
     headers: dict[str, Any] = field(default_factory=dict)
     error: Exception | None = None
+    #: the media type of the response template that made the body (None: no template ran)
+    template_media_type: str | None = None
 
 
 UNSUPPORTED_MEDIA_TYPE = 415
@@ -283,7 +285,7 @@ class Integration:
                 request.headers, request.querystring, mapped["header"], mapped["querystring"],
                 request.multi_value_querystring)
             return IntegrationRequest(request.body, headers, querystring, mapped["path"], context)
-        media_type = _media_type(_header(request.headers, "Content-Type"))
+        media_type = header_media_type(request.headers, "Content-Type")
         template = _find_template(self.request_templates, media_type)
         if template is None:
             behavior = self.passthrough_behavior
@@ -371,7 +373,7 @@ class Integration:
             if value is not None:
                 headers[name] = value
         media_type = None
-        accept = _media_type(_header(request.headers, "Accept"))
+        accept = header_media_type(request.headers, "Accept")
         template = _find_template(chosen.response_templates, accept)
         if template is None and chosen.response_templates:
             template = next(iter(chosen.response_templates.items()))
@@ -391,7 +393,8 @@ class Integration:
             return gateway_response(500)
         headers.setdefault("Content-Type", media_type or _header(backend.headers, "Content-Type")
                            or DEFAULT_MEDIA_TYPE)
-        return MethodResponse(overrides.status_override or int(chosen.status_code), body, headers)
+        return MethodResponse(overrides.status_override or int(chosen.status_code), body, headers,
+                              template_media_type=template[0] if template is not None else None)
 
 
 def mock_backend_response(integration_request: IntegrationRequest) -> BackendResponse:
@@ -478,9 +481,10 @@ def _header(headers: Mapping[str, Any], name: str) -> Any:
     return found
 
 
-def _media_type(value: Any) -> str:
-    """The first media type in a Content-Type or Accept value, without parameters; a missing
-    header counts as application/json."""
+def header_media_type(headers: Mapping[str, Any], name: str) -> str:
+    """The first media type a Content-Type or Accept header names, without parameters, as API
+    Gateway picks a template by it; a missing header counts as application/json."""
+    value = _header(headers, name)
     if not value:
         return DEFAULT_MEDIA_TYPE
     return str(value).split(",", 1)[0].split(";", 1)[0].strip().lower() or DEFAULT_MEDIA_TYPE

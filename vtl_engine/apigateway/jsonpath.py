@@ -43,6 +43,8 @@ _NAMES = re.compile(r"""\[\s*(?:'[^'\\]*'|"[^"\\]*")(?:\s*,\s*(?:'[^'\\]*'|"[^"\
 _QUOTED = re.compile(r"""'([^']*)'|"([^"]*)\"""")
 _BLANK_AFTER_DOT = re.compile(r"\.\s")
 _LENGTH = re.compile(r"\.length\(\)$")
+# `$` and names after dots, nothing else
+_NAMES_ONLY = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 # Jayway writes regex filters as /pattern/flags and full-matches them; jsonpath-ng searches a
 # quoted pattern.
 _REGEX_LITERAL = re.compile(r"=~\s*/((?:[^/\\\"]|\\.)*)/([a-z]*)")
@@ -59,6 +61,13 @@ class JsonPath:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._extended = self._next = None
+        if _NAMES_ONLY.fullmatch(text):
+            # the commonest path, `$` or `$.a.b`: what the general reading below finds for it
+            self.definite, self._names, self._length = True, None, False
+            self._steps = self.key_path = tuple(text.split(".")[1:])
+            self.reader = _names_reader(self.key_path)
+            return
         path = _normalise(text)
         self._length = _LENGTH.search(path) is not None
         if self._length:
@@ -70,7 +79,6 @@ class JsonPath:
             path = path[:names.start()]
         self._steps, end = _definite_start(path)
         self.definite = end == len(path)
-        self._extended = self._next = None
         if not self.definite:
             if self._names is not None or self._length:
                 raise JavaException(_INVALID_PATH, f"Unsupported JsonPath: {text}")

@@ -3,14 +3,15 @@ and `$util`; the body and the `$context` overrides the template set out."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..core.analysis import ANY
 from ..core.errors import VtlLimitError
+from ..core.runtime.signals import MISSING
 from ..core.template import Template
 from .arguments import check_request
-from .context import build_context
+from .context import RequestContext
 from .input import Input, normalise_params
 from .utf8 import payload_text
 from .util import UTIL, Util
@@ -21,11 +22,10 @@ KNOWN_OBJECTS = {"input": Input, "util": Util}
 
 def _override(group: str, kind: str) -> property:
     """A MappingResult's overrides of one kind, read from `$context.<group>.<kind>`."""
-    return property(lambda result: _group(_group(result.context, group), kind),
+    return property(lambda result: _map(_map(result.context_entry(group)).get(kind)),
                     doc=f"`$context.{group}.{kind}` after the render (a map; empty if none)")
 
 
-@dataclass
 class MappingResult:
     """What a mapping template produced.
 
@@ -36,17 +36,55 @@ class MappingResult:
     from `responseOverride`.
     """
 
-    body: str
-    context: dict[str, Any]
+    __slots__ = ("body", "_context", "_request")
+
+    def __init__(self, body: str, context: dict[str, Any],
+                 request: RequestContext | None = None) -> None:
+        """With `request`, `context` holds only the keys of `$context` the template could
+        read: the others are made from `request` when `context` is first asked for."""
+        self.body = body
+        self._context = context
+        self._request = request
+
+    @property
+    def context(self) -> dict[str, Any]:
+        request = self._request
+        if request is not None:
+            try:
+                self._context = request.completed(self._context)
+            except RecursionError:   # the caller's $context data nests deeper than Python recurses
+                raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
+            self._request = None
+        return self._context
+
+    def context_entry(self, key: str) -> Any:
+        """`$context.<key>` after the render (None if it has none), without making the rest of
+        `$context`."""
+        request = self._request
+        if request is None or key in self._context:
+            return self._context.get(key)
+        value = request.entry(key)
+        if value is MISSING:
+            return None
+        self._context[key] = value   # the value `context` will hold
+        return value
 
     @property
     def status_override(self) -> int | None:
-        return status_code(_group(self.context, "responseOverride").get("status"))
+        return status_code(_map(self.context_entry("responseOverride")).get("status"))
 
     header_overrides = _override("requestOverride", "header")
     querystring_overrides = _override("requestOverride", "querystring")
     path_overrides = _override("requestOverride", "path")
     response_header_overrides = _override("responseOverride", "header")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not MappingResult:
+            return NotImplemented
+        return (self.body, self.context) == (other.body, other.context)
+
+    def __repr__(self) -> str:
+        return f"MappingResult(body={self.body!r}, context={self.context!r})"
 
 
 def render_mapping_template(template: str, body: str | bytes = "",
@@ -68,12 +106,15 @@ def render_mapping_template(template: str, body: str | bytes = "",
     """
     check_request(body, params, context, stage_variables)
     parameters = normalise_params(params)
+    request = RequestContext(context, parameters)
+    compiled, keys = _with_context_keys(template, dialect, coverage, name)
     try:
-        full_context = build_context(context, parameters)
+        # only the keys of $context the template can read, unless it may read it all
+        made = request.whole() if keys is None else request.part(keys)
     except RecursionError:   # the caller's $context data nests deeper than Python recurses
         raise VtlLimitError("recursion depth", sys.getrecursionlimit()) from None
-    return render_prepared(template, payload_text(body), parameters, full_context,
-                           dict(stage_variables or {}), dialect, coverage, name)
+    body = _render(compiled, payload_text(body), parameters, made, dict(stage_variables or {}))
+    return MappingResult(body, made, request if keys is not None else None)
 
 
 def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
@@ -85,9 +126,14 @@ def render_prepared(template: str, body: str, params: dict[str, dict[str, Any]],
     map of the request's own (the template may change them in place). A host that serves many
     requests prepares what they share once."""
     compiled = compiled_template(template, dialect, coverage, name)
-    variables = {"input": Input(body, params, compiled.dialect), "context": context,
-                 "stageVariables": stage_variables, "util": UTIL}
-    return MappingResult(compiled.render_values(variables), context)
+    return MappingResult(_render(compiled, body, params, context, stage_variables), context)
+
+
+def _render(compiled: Template, body: str, params: dict[str, dict[str, Any]],
+            context: dict[str, Any], stage_variables: dict[str, Any]) -> str:
+    return compiled.render_values({"input": Input(body, params, compiled.dialect),
+                                   "context": context, "stageVariables": stage_variables,
+                                   "util": UTIL})
 
 
 @lru_cache(maxsize=256)
@@ -96,6 +142,17 @@ def compiled_template(source: str, dialect: str = "aws", coverage: bool = False,
     """A Template for `source`, reused across requests."""
     return Template(source, dialect=dialect, name=name, known_objects=KNOWN_OBJECTS,
                     coverage=coverage)
+
+
+@lru_cache(maxsize=256)
+def _with_context_keys(source: str, dialect: str, coverage: bool,
+                       name: str | None) -> tuple[Template, frozenset[str] | None]:
+    """compiled_template's Template, and the keys of `$context` it can read (None: any)."""
+    compiled = compiled_template(source, dialect, coverage, name)
+    paths = compiled.paths("context")
+    if paths is ANY or () in paths:
+        return compiled, None
+    return compiled, frozenset(path[0] for path in paths)
 
 
 def status_code(value: Any) -> int | None:
@@ -108,6 +165,5 @@ def status_code(value: Any) -> int | None:
     return None
 
 
-def _group(container: dict[str, Any], key: str) -> dict[str, Any]:
-    found = container.get(key)
-    return found if isinstance(found, dict) else {}
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}

@@ -31,6 +31,9 @@ class _Any:
 #: what `Analysis.paths` gives for a variable whose reads cannot be told from the template
 ANY = _Any()
 
+#: every variable's paths (see Analysis.variable_paths)
+VariablePaths = dict[str, frozenset[Path]] | _Any
+
 # what runs template code the compiler does not see: macro bodies run from their calls (with
 # arguments passed by name), #define blocks when printed, #evaluate's text
 _OTHER_CODE = frozenset({n.Define, n.MacroDef, n.MacroCall, n.Evaluate})
@@ -70,11 +73,20 @@ class Analysis:
         """The paths of variable `name` the template can read, each standing for everything
         below it (`()`: the whole value, as `$context` printed, passed or set to another name
         reads it); ANY when the template runs other code, which may read anything."""
+        found = self.variable_paths()
+        return found if found is ANY else found.get(name, frozenset())
+
+    def variable_paths(self) -> VariablePaths:
+        """`paths` of every variable the template names, at once (ANY for all of them when it
+        runs other code)."""
         if self.runs_other_code:
             return ANY
         targets = self._targets
-        return frozenset(_path(ref.suffixes[:-1] if id(ref) in targets else ref.suffixes)
-                         for ref in self._references if ref.name == name)
+        found: dict[str, set[Path]] = {}
+        for ref in self._references:
+            found.setdefault(ref.name, set()).add(
+                _path(ref.suffixes[:-1] if id(ref) in targets else ref.suffixes))
+        return {name: frozenset(paths) for name, paths in found.items()}
 
 
 def analyse(template: n.Template, dialect: Dialect) -> Analysis:

@@ -40,7 +40,14 @@ from functools import lru_cache
 from typing import Any
 
 from . import nodes as n
-from .analysis import Analysis, analyse, has_interpolated_strings, loop_depth, may_resize
+from .analysis import (
+    Analysis,
+    VariablePaths,
+    analyse,
+    has_interpolated_strings,
+    loop_depth,
+    may_resize,
+)
 from .dialect import Dialect
 from .layout import (
     BREAK,
@@ -105,6 +112,8 @@ class GeneratedModule:
     lines: list[Line] = field(default_factory=list)
     #: what the module's first lines say (see Header)
     header: Header | None = None
+    #: the paths of each variable the template can read (Analysis.variable_paths)
+    variable_paths: VariablePaths = field(default_factory=dict)
 
     def listing(self) -> list[Line]:
         """All the lines of the module as it is read: its first lines, which say where its
@@ -337,7 +346,8 @@ class CodeGenerator:
         return GeneratedModule(source + "\n", [line.position for line in lines], macro_names,
                                self.coverage_points or [], self.direct_calls,
                                self.direct_functions, lines,
-                               Header(self.template_name, self.dialect, self.used, self.host))
+                               Header(self.template_name, self.dialect, self.used, self.host),
+                               self.facts.variable_paths())
 
     def function(self, name: str, kind: str, body: list[n.Node]) -> None:
         frame = Frame(Function(name, kind))

@@ -8,19 +8,20 @@ and the hosts (API Gateway's `$input`, the emulator adapters) are given:
 
 - `directives` and `inline_macros`: what the parser and compiler accept;
 - `invalid`: what an invalid reference becomes (InvalidIsNull, InvalidIsEmpty), as the Python
-  the compiler writes for a reference;
+  the compiler writes for a reference, and as what the first tier (interpreter.py) does;
 - `values` and `helpers`: how values print and what Java class they show (whether the caller's
   lists are ArrayLists or JSON arrays), with the runtime functions the compiled code calls.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import nodes as n
 from .layout import BREAK, choice, either, literal
 from .lexer import Directives
-from .runtime.support import Helpers
+from .runtime.support import Helpers, empty_if_invalid, null_text, truth
 from .runtime.values import JAVA_DATA, JSON_DATA, JavaValues
 
 _BLOCK_DIRECTIVES = frozenset({"foreach", "macro", "define", "literal"})
@@ -65,6 +66,27 @@ class InvalidIsNull:
             null = f"{code.use('null_text')}(v, {literal(node.literal)})"
         return _text_or(value, escape, null, code)
 
+    # The same at render time, for the first tier (interpreter.py), given the reference's
+    # value (None when invalid)
+
+    def operand_value(self, value: Any) -> Any:
+        return value
+
+    def condition_value(self, value: Any) -> bool:
+        return truth(value)
+
+    def write(self, node: n.Reference, value: Any, v: Any, w: Callable[[str], Any],
+              helpers: Helpers) -> None:
+        """Write what `printed` gives."""
+        escape = "\\" * (node.escapes // 2)
+        text = helpers.text_or_none(value)
+        if text is not None:
+            w(escape + text)
+        elif node.quiet:
+            w(escape * 2)
+        else:
+            w(escape * 2 + null_text(v, node.literal))
+
 
 class InvalidIsEmpty(InvalidIsNull):
     """API Gateway's (an InvalidReferenceEventHandler): an invalid reference evaluates to "".
@@ -96,6 +118,21 @@ class InvalidIsEmpty(InvalidIsNull):
                                   f"{t}.__class__ is float{BREAK} and 1e-3 <= abs({t}) < 1e7",
                                   other, False), False)
         return either(t, f"{first_use}.__class__ is str", other, False)
+
+    def operand_value(self, value: Any) -> Any:
+        return "" if value is None else value
+
+    def condition_value(self, value: Any) -> bool:
+        return value is not False
+
+    def write(self, node: n.Reference, value: Any, v: Any, w: Callable[[str], Any],
+              helpers: Helpers) -> None:
+        if node.escapes < 2:
+            w(value if value.__class__ is str else helpers.text_or_empty(value, node.literal))
+            return
+        escape = "\\" * (node.escapes // 2)
+        text = helpers.text_or_none(empty_if_invalid(value))
+        w(escape * 2 + node.literal if text is None else escape + text)
 
 
 def _text_or(value: str, escape: str, null: str, code: Code) -> str:

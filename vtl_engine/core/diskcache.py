@@ -18,17 +18,20 @@ from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 
+from .analysis import ANY, VariablePaths
 from .layout import Line
 from .runtime.host import VARIABLE
 
-_FORMAT = 3
+_FORMAT = 4
 # the files whose change changes generated code; their sizes and times join the key (and the
 # grammar's digest)
 _CODE_GENERATOR = ("compiler.py", "analysis.py", "layout.py", "parser.py", "lexer.py",
                    "dialect.py", "nodes.py")
 
-# code, the generated module's lines, line map, direct calls (see compiler.GeneratedModule)
-Entry = tuple[CodeType, list[Line], list[tuple[int, int]], list[tuple[str, str, str, tuple]]]
+# code, the generated module's lines, line map, direct calls, the variables' paths (see
+# compiler.GeneratedModule)
+Entry = tuple[CodeType, list[Line], list[tuple[int, int]], list[tuple[str, str, str, tuple]],
+              VariablePaths]
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +65,7 @@ class DiskCache:
     def load(self, key: str) -> Entry | None:
         try:
             data = (self.directory / f"{key}.vtlc").read_bytes()
-            code, lines, positions, direct_calls = marshal.loads(data)
+            code, lines, positions, direct_calls, variable_paths = marshal.loads(data)
             direct_calls = [(g, k, m, tuple(c[0] if c else VARIABLE for c in constants))
                             for g, k, m, constants in direct_calls]
             lines = [Line(indent, text, (line, column), *flags)
@@ -71,18 +74,21 @@ class DiskCache:
             return None
         if not isinstance(code, CodeType):
             return None
-        return code, lines, [tuple(p) for p in positions], direct_calls
+        # (ANY is stored as None)
+        return (code, lines, [tuple(p) for p in positions], direct_calls,
+                ANY if variable_paths is None else variable_paths)
 
     def store(self, key: str, entry: Entry) -> None:
         """Write atomically; a failure to write (read-only disk, full disk) is ignored."""
-        code, lines, positions, direct_calls = entry
+        code, lines, positions, direct_calls, variable_paths = entry
         # marshal stores plain values only: a constant as (value,), VARIABLE as (), a line as
         # a tuple
         direct_calls = [(g, k, m, tuple(() if c is VARIABLE else (c,) for c in constants))
                         for g, k, m, constants in direct_calls]
         plain = [(x.indent, x.code, *x.position, x.continued, x.in_function) for x in lines]
         write_atomically(self.directory / f"{key}.vtlc",
-                         marshal.dumps((code, plain, positions, direct_calls)))
+                         marshal.dumps((code, plain, positions, direct_calls,
+                                        None if variable_paths is ANY else variable_paths)))
 
 
 def write_atomically(path: Path, data: bytes) -> None:

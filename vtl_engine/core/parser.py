@@ -222,6 +222,8 @@ _PRECEDENCE = {
     "OR": 1, "AND": 2, "EQ": 3, "NE": 3, "LT": 4, "LE": 4, "GT": 4, "GE": 4,
     "PLUS": 5, "MINUS": 5, "STAR": 6, "SLASH": 6, "PERCENT": 6,
 }
+#: the token types of the binary operators
+BINARY_OPERATORS = frozenset(_PRECEDENCE)
 _OPENING = frozenset({"IF", "BLOCK_DIRECTIVE", "_LPAREN", "_LBRACKET", "_LBRACE", "_INDEX_OPEN"})
 _CLOSING = frozenset({"END", "_RPAREN", "_RBRACKET", "_RBRACE", "_INDEX_CLOSE"})
 
@@ -230,7 +232,16 @@ _BAD_UNICODE_ESCAPE = re.compile(r"\\u(?![0-9a-fA-F]{4})")
 
 
 def parse(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
-    """Parse a whole template; raises VtlSyntaxError with the line, column and a snippet."""
+    """Parse a whole template; raises VtlSyntaxError with the line, column and a snippet. A
+    template of the common shapes only is parsed in one pass (quickparse.py), to the same
+    nodes; any other by `parse_full`."""
+    common = parse_common(source)
+    return common if common is not None else parse_full(source, dialect, name)
+
+
+def parse_full(source: str, dialect: Dialect, name: str | None = None) -> n.Template:
+    """Parse a whole template with the lexer and the LALR tables: any template, and every
+    error with its message."""
     builder = _Builder(source, dialect, name)
     body = builder.parse_body(source, 0)
     builder.check_macro_calls()
@@ -574,28 +585,34 @@ class _ToNodes:
         return (children[0], children[1])
 
     def expression(self, children):
-        """Operands and the operators between them → nested Binary nodes: an operator waits on
-        a stack until one that binds no tighter follows (all are left-associative)."""
-        if len(children) == 1:
-            return children[0]
-        operands, operators = [children[0]], []
-        for i in range(1, len(children), 2):
-            operator = children[i]
-            while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:
-                _apply(operands, operators.pop())
-            operators.append(operator)
-            operands.append(children[i + 1])
-        while operators:
-            _apply(operands, operators.pop())
-        return operands[0]
+        return binary_tree(children)
 
     def negation(self, children):
         return n.Not(*_at(children[0]), children[1])
 
 
+def binary_tree(children: list) -> n.Expr:
+    """Operands and the operators between them (tokens, or anything with their `type`, `line`
+    and `column`) → nested Binary nodes: an operator waits on a stack until one that binds no
+    tighter follows (all are left-associative)."""
+    if len(children) == 1:
+        return children[0]
+    operands, operators = [children[0]], []
+    for i in range(1, len(children), 2):
+        operator = children[i]
+        while operators and _PRECEDENCE[operators[-1].type] >= _PRECEDENCE[operator.type]:
+            _apply(operands, operators.pop())
+        operators.append(operator)
+        operands.append(children[i + 1])
+    while operators:
+        _apply(operands, operators.pop())
+    return operands[0]
+
+
 def _apply(operands: list, operator: Token) -> None:
     right = operands.pop()
-    operands[-1] = n.Binary(*_at(operator), _OPERATORS[operator.type], operands[-1], right)
+    operands[-1] = n.Binary(operator.line, operator.column, _OPERATORS[operator.type],
+                            operands[-1], right)
 
 
 def _nodes(children: list) -> list:
@@ -625,3 +642,6 @@ def _literal_rebuilt(m: re.Match) -> str:
 
 def _is_variable(node: object) -> bool:
     return isinstance(node, n.Reference) and not node.suffixes
+
+
+from .quickparse import parse_common  # noqa: E402 - it builds on this module, so it comes last

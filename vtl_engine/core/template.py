@@ -1,4 +1,12 @@
-"""Template: compiles a VTL source once (cached by source and dialect) and renders it."""
+"""Template: compiles a VTL source once (cached by source and dialect) and renders it.
+
+A template's first renders do not wait for its compiled code: the interpreter (interpreter.py,
+the first tier) runs its nodes as they are, which costs a fraction of generating Python and
+compiling it; once those renders have together taken about as long as compiling would, the
+compiled code (the second tier) takes over (FirstTier). With a disk cache, the compiled code is
+what is kept for later processes, so a template is compiled at once there. `tier` (or the
+environment variable VTL_TIER) forces one tier: 1 the first, 2 the compiled code.
+"""
 from __future__ import annotations
 
 import os
@@ -8,9 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from time import perf_counter
+from typing import Any, ClassVar
 
-from . import compiler, parser
+from . import compiler, interpreter, parser
+from .analysis import ANY, Path as VariablePath, VariablePaths, analyse
 from .dialect import Dialect, get_dialect
 from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
@@ -28,6 +38,8 @@ _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 class CompiledTemplate:
     """A template's generated code, loaded: what every render of it shares (read-only)."""
 
+    first_tier: ClassVar[bool] = False
+
     root: Any
     macros: dict[str, tuple[Any, tuple[str, ...]]]
     #: gives the generated module's lines (see compiler.GeneratedModule.listing), for
@@ -40,6 +52,8 @@ class CompiledTemplate:
     #: with coverage on: the bodies that may run, and the indexes of those that ran
     coverage_points: list[compiler.CoveragePoint]
     coverage_hits: set[int] | None
+    #: the paths of each variable the template can read (see Template.paths)
+    variable_paths: VariablePaths
 
     @cached_property
     def python_source(self) -> str:
@@ -95,13 +109,15 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
         code = compile(module.source, filename, "exec")
         if disk is not None:
-            disk.store(key, (code, module.listing(), module.positions, module.direct_calls))
+            disk.store(key, (code, module.listing(), module.positions, module.direct_calls,
+                             module.variable_paths))
         listing = module.listing
         positions = module.positions
         directs = module.direct_functions
         points = module.coverage_points
+        variable_paths = module.variable_paths
     else:
-        code, lines, positions, _ = entry
+        code, lines, positions, _, variable_paths = entry
         listing = lines.copy
     host = {f"known_{k}": c for k, c in known_objects}
     host.update(directs)
@@ -113,9 +129,94 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     namespace = compiler.namespace(get_dialect(dialect_name), host)
     exec(code, namespace)  # noqa: S102 - our own generated code
     compiled = CompiledTemplate(namespace["root"], namespace["MACROS"], listing,
-                                code.co_filename, positions, source, name, points, hits)
+                                code.co_filename, positions, source, name, points, hits,
+                                variable_paths)
     _loaded[code.co_filename] = compiled
     return compiled
+
+
+#: the first tier's renders may take this many times what parsing the template took, together,
+#: before the template is compiled: about what compiling it costs (compile_source takes 8 times
+#: the one-pass parse of the w2 workload, 15 times that of loops like w3 and w4's, more for
+#: smaller templates): like renting until the rent paid equals the price, a template then costs
+#: at most about twice what the better choice made at its start would have cost
+COMPILE_COST = 8.0
+#: and at most this many renders (a parse timed in a busy moment makes a budget too large)
+MAX_FIRST_TIER_RENDERS = 32
+
+
+class FirstTier:
+    """A template's first renders: its nodes run by the interpreter (interpreter.py), no Python
+    generated or compiled. Renders are timed; once they have together taken COMPILE_COST times
+    what parsing took, or after MAX_FIRST_TIER_RENDERS of them, `next_tier` compiles the
+    template and gives its compiled code, which every Template of the source then renders
+    with."""
+
+    first_tier = True
+    macros: ClassVar[dict[str, Any]] = {}   # a template with macros is never here
+    coverage_points: ClassVar[list[compiler.CoveragePoint]] = []
+    coverage_hits = None
+
+    def __init__(self, run: Callable[..., None], key: tuple, parse_seconds: float,
+                 switches: bool, analysed: Callable[[], VariablePaths]) -> None:
+        self.source, self.name = key[0], key[2]
+        self._analysed = analysed
+        self._key = key   # compile_source's arguments
+        self._budget = COMPILE_COST * parse_seconds if switches else float("inf")
+        self._renders = MAX_FIRST_TIER_RENDERS if switches else float("inf")
+        self.seconds = 0.0   # the renders' time so far, and their number
+        self.renders = 0
+        self.compiled: CompiledTemplate | None = None
+
+        def root(v: dict[str, Any], w: Callable[[str], Any], st: support.RenderState) -> None:
+            started = perf_counter()
+            try:
+                run(v, w, st)
+            finally:
+                self.seconds += perf_counter() - started
+                self.renders += 1
+        self.root = root
+
+    def next_tier(self) -> CompiledTemplate | None:
+        """The compiled code, once the renders so far have paid for compiling it."""
+        if self.compiled is None and (self.seconds >= self._budget
+                                      or self.renders >= self._renders):
+            self.compiled = compile_source(*self._key)
+        return self.compiled
+
+    @property
+    def python_source(self) -> str:
+        return compile_source(*self._key).python_source
+
+    @cached_property
+    def variable_paths(self) -> VariablePaths:
+        """What the compiled code's analysis would say (CompiledTemplate.variable_paths)."""
+        return self._analysed()
+
+
+@lru_cache(maxsize=1024)
+def first_tier(source: str, dialect_name: str, name: str | None = None,
+               known_objects: KnownObjects = (), switches: bool = True) -> FirstTier | None:
+    """The first tier of `source`, or None for a template it leaves to the compiler; with
+    `switches` False it never gives way to the compiled code."""
+    started = perf_counter()
+    dialect = get_dialect(dialect_name)
+    tree = parser.parse(source, dialect, name)
+    if not interpreter.takes(tree, source):
+        return None
+    run = interpreter.Interpreter(tree, dialect, dict(known_objects)).root
+    return FirstTier(run, (source, dialect_name, name, known_objects), perf_counter() - started,
+                     switches, lambda: analyse(tree, dialect).variable_paths())
+
+
+def _code(source: str, dialect_name: str, name: str | None, known_objects: KnownObjects,
+          coverage: bool, tier: int | None) -> CompiledTemplate | FirstTier:
+    """What a Template of `source` starts rendering with (see the module's docstring)."""
+    if tier != 2 and not coverage and _disk_cache is None:
+        first = first_tier(source, dialect_name, name, known_objects, tier is None)
+        if first is not None:
+            return first.compiled or first
+    return compile_source(source, dialect_name, name, known_objects, coverage)
 
 
 def _general_root(source: str, dialect_name: str, name: str | None,
@@ -148,11 +249,14 @@ class Template:
     def __init__(self, source: str, dialect: str | Dialect = "aws", *, name: str | None = None,
                  limits: Limits = DEFAULT_LIMITS,
                  known_objects: Mapping[str, type[HostObject]] | None = None,
-                 coverage: bool = False) -> None:
+                 coverage: bool = False, tier: int | None = None) -> None:
         """`known_objects` names the variables a host will fill with instances of these
         HostObject classes (`{"util": Util}`): calls on them may compile to direct calls (see
         HostObject.vtl_direct), taken whenever the variable holds that class when rendering.
-        With `coverage`, renders record which bodies ran (see `coverage`)."""
+        With `coverage`, renders record which bodies ran (see `coverage`). `tier` 1 renders
+        with the first tier only (never compiled, where it takes the template), 2 with the
+        compiled code from the start; None (the default) as the environment variable VTL_TIER
+        says (1 or 2), else with the first tier until compiling pays."""
         if not isinstance(source, str):
             raise VtlSyntaxError(f"a template must be text, not {type(source).__name__}")
         self.dialect = get_dialect(dialect)
@@ -162,8 +266,11 @@ class Template:
         self._known = tuple((known_objects or {}).items())
         if not all(k.isidentifier() for k, _ in self._known):
             raise ValueError("known object names must be identifiers")
-        self._compiled = compile_source(source, self.dialect.name, name, self._known,
-                                        coverage)
+        if tier is None:
+            tier = {"1": 1, "2": 2}.get(os.environ.get("VTL_TIER", ""))
+        elif tier not in (1, 2):
+            raise ValueError("tier must be 1 (the first tier), 2 (compiled) or None (both)")
+        self._compiled = _code(source, self.dialect.name, name, self._known, coverage, tier)
 
     @property
     def source(self) -> str:
@@ -173,6 +280,14 @@ class Template:
     def python_source(self) -> str:
         """The Python this template compiled to."""
         return self._compiled.python_source
+
+    def paths(self, variable: str) -> frozenset[VariablePath] | Any:
+        """The paths of `variable` the template can read (`("identity", "sourceIp")` for
+        `$context.identity.sourceIp`), each standing for everything below it, `()` for the
+        whole value; `analysis.ANY` when the template runs code the compiler does not see
+        (macros, #define, #evaluate), which may read anything."""
+        found = self._compiled.variable_paths
+        return found if found is ANY else found.get(variable, frozenset())
 
     @property
     def coverage(self) -> tuple[list[compiler.CoveragePoint], set[int]] | None:
@@ -197,6 +312,8 @@ class Template:
         no copy; the template's #set writes into it). For hosts that build them so."""
         out: list[str] = []
         compiled = self._compiled
+        if compiled.first_tier:
+            compiled = self._compiled = compiled.next_tier() or compiled
         state = support.RenderState(self.limits, self._compile_evaluated, compiled.macros, out)
         token = budget.activate(state)
         try:
@@ -283,12 +400,16 @@ def _output(pieces: list[str], size: int, limit: int, compiled: CompiledTemplate
 
 
 def _template_position(tb: Any) -> tuple[int | None, int | None, CompiledTemplate | None]:
-    """The template line and column of the innermost generated-code frame in a traceback."""
+    """The template line and column of the innermost frame of generated code or of the first
+    tier's statements in a traceback, and the compiled template (None: the first tier's, which
+    is the rendering template's)."""
     found: tuple[int | None, int | None, CompiledTemplate | None] = (None, None, None)
     while tb is not None:
         compiled = _loaded.get(tb.tb_frame.f_code.co_filename)
         if compiled is not None and 0 < tb.tb_lineno <= len(compiled.positions):
             line, column = compiled.positions[tb.tb_lineno - 1]
             found = (line, column, compiled)
+        elif (at := interpreter.position(tb.tb_frame)) is not None:
+            found = (*at, None)
         tb = tb.tb_next
     return found

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..userfiles import write_atomically
+from ..userfiles import UTF8_BOM, write_atomically
 
 ABSENT = "absent"
 CASE_FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.vtltest\.ya?ml")
@@ -38,19 +38,20 @@ class TemplateFile:
     path: Path          # absolute
 
     def read(self) -> tuple[str, str]:
-        """The text (as `vtl render` reads it: newlines as \\n) and its version."""
+        """The text (as `vtl render` reads it, userfiles.read_user_text: newlines as \\n, no
+        byte order mark) and its version."""
         data = _read_bytes(self.path)
         if data is None:
             return "", ABSENT
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             raise SaveRefused(f"{self.shown}: not UTF-8 text ({e})") from None
         return text.replace("\r\n", "\n").replace("\r", "\n"), version_of(data)
 
     def save(self, text: str, version: str) -> str:
         """Write `text` if the file is still at `version`; returns the new version. The file's
-        line endings (\\r\\n or \\n) are kept."""
+        line endings (\\r\\n or \\n) and byte order mark, if it has one, are kept."""
         current = _read_bytes(self.path)
         if (version_of(current) if current is not None else ABSENT) != version:
             raise SaveRefused(f"{self.shown} changed on disk since it was loaded: reload it, or "
@@ -59,6 +60,8 @@ class TemplateFile:
         if current is not None and b"\r\n" in current:
             text = text.replace("\r\n", "\n").replace("\n", "\r\n")
         data = text.encode("utf-8")
+        if current is not None and current.startswith(UTF8_BOM):
+            data = UTF8_BOM + data
         try:
             write_atomically(self.path, data)
         except OSError as e:

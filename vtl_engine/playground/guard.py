@@ -8,7 +8,9 @@ pointing that name at 127.0.0.1 (DNS rebinding). So, as Jupyter does:
   bound to every interface, any IP address or the machine's name) with its port: a rebound
   name is refused;
 - an Origin header, when the browser sends one, must be this server's own, and a request the
-  browser marks `Sec-Fetch-Site: cross-site` is refused;
+  browser marks `Sec-Fetch-Site: cross-site` is refused, but for opening the page itself (a
+  link followed from another site: `Sec-Fetch-Mode: navigate` to a document outside /api/,
+  which shows that site nothing and runs nothing the person did not open);
 - every call of the API carries the random token the command printed (header `X-VTL-Token`),
   which no other page can know.
 """
@@ -67,9 +69,11 @@ class Guard:
             return None
         return f"Host {host!r} is not this server's address (a DNS rebinding attempt?)"
 
-    def origin_problem(self, origin: str | None, fetch_site: str | None) -> str | None:
-        """Why the request's origin is refused, or None."""
-        if fetch_site == "cross-site":
+    def origin_problem(self, origin: str | None, fetch_site: str | None,
+                       opens_page: bool = False) -> str | None:
+        """Why the request's origin is refused, or None. `opens_page`: the request is a
+        top-level navigation to a page (not to the API)."""
+        if fetch_site == "cross-site" and not opens_page:
             return "a request from another site"
         if origin is None:
             return None
@@ -101,9 +105,13 @@ class GuardMiddleware:
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1")
                    for k, v in scope.get("headers", [])}
+        api = scope["path"].startswith("/api/")
+        opens_page = (not api and scope["method"] == "GET"
+                      and headers.get("sec-fetch-mode") == "navigate"
+                      and headers.get("sec-fetch-dest", "document") == "document")
         problem = self.guard.host_problem(headers.get("host")) or self.guard.origin_problem(
-            headers.get("origin"), headers.get("sec-fetch-site"))
-        if problem is None and scope["path"].startswith("/api/"):
+            headers.get("origin"), headers.get("sec-fetch-site"), opens_page)
+        if problem is None and api:
             problem = self.guard.token_problem(headers.get(TOKEN_HEADER))
         if problem is None:
             return await self.app(scope, receive, send)

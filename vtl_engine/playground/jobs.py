@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..apigateway import Integration, IntegrationRequest, IntegrationResponse, MethodResponse
+from ..apigateway.integration import header_media_type
 from ..apigateway.definitions import ApiDefinition, load_definition, split_route
 from ..apigateway.invoke import Invocation, invoke
 from ..apigateway.mapping import compiled_template
@@ -34,6 +35,8 @@ from .form import FormError, read_backend, read_request
 
 #: the URI of the HTTP integration a template of its own runs in (the log names it)
 PLACEHOLDER_BACKEND = "http://backend.invalid"
+#: what the page's own templates (no route) are named after (Integration.name)
+OWN_TEMPLATES = "playground"
 EXTRAS = frozenset({"lint", "python", "coverage"})
 
 
@@ -113,13 +116,23 @@ class Render:
         return dataclasses.replace(integration, request_templates=requests, responses=responses,
                                    dialect=self.dialect)
 
-    def _sources(self) -> dict[str, str]:
-        """Every template of this render, by id."""
+    def _sources(self) -> dict[str, tuple[str | None, str]]:
+        """Every template of this render, by id: the name the flow compiles it under
+        (Integration.template_name: what its coverage and errors are kept by) and its text."""
         if self.route is None:
-            return {k: v for k, v in self.templates.items() if k in ("request", "response")}
-        sources = {f"request {m}": s for m, s in self.integration.request_templates.items()}
-        for number, response in enumerate(self.integration.responses):
-            sources.update((f"response {number} {m}", s)
+            own = self._template_integration()
+            sources = {"request": (own.template_name(next(iter(own.request_templates))),
+                                   self.templates.get("request", ""))}
+            if self.templates.get("response"):
+                response = own.responses[0]
+                sources["response"] = (own.template_name("application/json", response),
+                                       self.templates["response"])
+            return sources
+        integration = self.integration
+        sources = {f"request {m}": (integration.template_name(m), s)
+                   for m, s in integration.request_templates.items()}
+        for number, response in enumerate(integration.responses):
+            sources.update((f"response {number} {m}", (integration.template_name(m, response), s))
                            for m, s in response.response_templates.items())
         return sources
 
@@ -127,9 +140,9 @@ class Render:
         """Compile every template first: a syntax error is shown wherever it is, and the
         render time excludes the compile (as `vtl render --verbose` reports them)."""
         started = time.perf_counter()
-        for template_id, source in self._sources().items():
+        for template_id, (name, source) in self._sources().items():
             try:
-                compiled_template(source, self.dialect)
+                compiled_template(source, self.dialect, name=name)
             except VtlError as e:
                 entry = self._entry(template_id)
                 entry["syntax_error"] = _error_data(e, template_id)
@@ -170,11 +183,11 @@ class Render:
         response = self.templates.get("response", "")
         return Integration(
             type="HTTP", uri=PLACEHOLDER_BACKEND,
-            request_templates={_media_type(self.form.headers, "Content-Type"):
+            request_templates={header_media_type(self.form.headers, "Content-Type"):
                                self.templates.get("request", "")},
             responses=[IntegrationResponse("200", None,
                                            {"application/json": response} if response else {})],
-            dialect=self.dialect)
+            dialect=self.dialect, name=OWN_TEMPLATES)
 
     def _render(self) -> None:
         started = time.perf_counter()
@@ -215,10 +228,8 @@ class Render:
             return None
         if self.route is None:
             return "response"
-        wanted = _media_type(done.request.headers, "Accept")
-        media_type = next((m for m in chosen.response_templates if m.lower() == wanted),
-                          next(iter(chosen.response_templates)))
-        return f"response {self.integration.responses.index(chosen)} {media_type}"
+        return (f"response {self.integration.responses.index(chosen)} "
+                f"{done.response.template_media_type}")
 
     # -- what the page shows beside the render ---------------------------------------------------
 
@@ -226,22 +237,23 @@ class Render:
         sources = self._sources()
         # lint renders a sample request: not again for a template that ran out of time
         timed_out = (self.result["error"] or {}).get("limit") == "max_render_seconds"
-        for template_id, source in sources.items():
+        for template_id, (name, source) in sources.items():
             entry = self._entry(template_id)
             if "syntax_error" in entry:
                 continue
             if "lint" in self.extras and not timed_out:
                 entry["lint"] = _lint(source, self.dialect)
             if "python" in self.extras:
-                entry["python"] = compiled_template(source, self.dialect).python_source
+                entry["python"] = compiled_template(source, self.dialect,
+                                                    name=name).python_source
         if "coverage" in self.extras and self.result["error"] is None:
             self._coverage(sources)
 
-    def _coverage(self, sources: dict[str, str]) -> None:
+    def _coverage(self, sources: dict[str, tuple[str | None, str]]) -> None:
         """Line coverage of this render alone: the flow again, with coverage on."""
         measured = {}
-        for template_id, source in sources.items():
-            template = compiled_template(source, self.dialect, coverage=True)
+        for template_id, (name, source) in sources.items():
+            template = compiled_template(source, self.dialect, coverage=True, name=name)
             points, hits = template.coverage
             hits.clear()
             measured[template_id] = TemplateCoverage(template_id, source, points, hits)
@@ -260,15 +272,9 @@ class Render:
         return _error_data(error, self._template_of(error))
 
     def _template_of(self, error: VtlError) -> str | None:
-        """The template whose line the error shows."""
-        if not error.line or not error.snippet:
-            return None
-        shown = error.snippet.split("\n", 1)[0]
-        for template_id, source in self._sources().items():
-            lines = source.splitlines()
-            if error.line <= len(lines) and lines[error.line - 1].expandtabs(1) == shown:
-                return template_id
-        return None
+        """The template the error is in, by the name it was compiled under."""
+        return next((template_id for template_id, (name, _) in self._sources().items()
+                     if name == error.template_name), None)
 
 
 @lru_cache(maxsize=4)
@@ -279,10 +285,6 @@ def _definition(path: str, modified: float) -> ApiDefinition:
 def definition(path: str) -> ApiDefinition:
     """The API definition at `path`, read again when the file changes."""
     return _definition(path, Path(path).stat().st_mtime)
-
-
-
-
 
 
 def _lint(source: str, dialect: str) -> list[dict[str, Any]]:
@@ -303,15 +305,6 @@ def _error_data(error: VtlError, template_id: str | None) -> dict[str, Any]:
     if isinstance(error, VtlLimitError):
         data["limit"] = error.limit
     return data
-
-
-
-
-def _media_type(headers: dict[str, str], name: str) -> str:
-    """The media type a Content-Type or Accept header names first, as API Gateway picks a
-    template by it (no header: application/json)."""
-    value = next((v for k, v in headers.items() if k.lower() == name.lower()), "")
-    return value.split(",", 1)[0].split(";", 1)[0].strip().lower() or "application/json"
 
 
 def _gateway_reason(answer: MethodResponse) -> str:

@@ -13,6 +13,7 @@ Every API answer is JSON; a mistake in what the page sent is a 400 with a one-li
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -28,7 +29,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..apigateway.definitions import ApiDefinition, split_route
+from ..apigateway.definitions import ApiDefinition, DefinitionError, split_route
 from ..core.errors import VtlError
 from ..core.template import DEFAULT_LIMITS
 from .export import case_entry, case_yaml, pinned_job, save_case
@@ -156,11 +157,7 @@ def create_app(playground: Playground) -> Any:
         text, version = data.get("text"), data.get("version")
         if not isinstance(text, str) or not isinstance(version, str):
             raise BadRequest("a save needs the text and the version it was loaded at")
-        try:
-            new_version = file.save(text, version)
-        except SaveRefused as e:
-            raise BadRequest(e.message, 409, version=e.version) from None
-        return _json({"version": new_version, "saved": file.shown})
+        return _json({"version": file.save(text, version), "saved": file.shown})
 
     async def export(request: Request) -> Response:
         data = await _body(request)
@@ -182,7 +179,7 @@ def create_app(playground: Playground) -> Any:
         try:
             yield
         finally:
-            playground.pool.close()
+            await asyncio.to_thread(playground.pool.close)
 
     async def bad_request(request: Request, error: Exception) -> Response:
         assert isinstance(error, BadRequest)
@@ -192,12 +189,25 @@ def create_app(playground: Playground) -> Any:
         assert isinstance(error, FormError)
         return _json({"error": error.message, "field": error.field}, 400)
 
+    async def refused_save(request: Request, error: Exception) -> Response:
+        assert isinstance(error, SaveRefused)   # a file the page works on is gone, or changed
+        return _json({"error": error.message, "version": error.version}, 409)
+
+    async def bad_definition(request: Request, error: Exception) -> Response:
+        return _json({"error": str(error)}, 400)   # the --api file became unreadable
+
+    async def unreadable(request: Request, error: Exception) -> Response:
+        assert isinstance(error, OSError)
+        where = f"{error.filename}: " if error.filename else ""
+        return _json({"error": f"{where}{error.strerror or error}"}, 400)
+
     async def internal_error(request: Request, error: Exception) -> Response:
         return _json({"error": f"internal error in vtl playground: {type(error).__name__}: "
                                f"{error}"}, 500)
 
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
-        BadRequest: bad_request, FormError: form_error, Exception: internal_error})
+        BadRequest: bad_request, FormError: form_error, SaveRefused: refused_save,
+        DefinitionError: bad_definition, OSError: unreadable, Exception: internal_error})
     return GuardMiddleware(app, playground.guard)
 
 
@@ -248,10 +258,7 @@ async def _export(playground: Playground, data: dict[str, Any]) -> dict[str, Any
             path = case_file_path(beside, data["file_name"])
         except SaveRefused as e:
             raise BadRequest(e.message) from None
-        try:
-            result["saved"] = save_case(path, entry)
-        except SaveRefused as e:
-            raise BadRequest(e.message, 409) from None
+        result["saved"] = save_case(path, entry)
         result["path"] = str(path)
     return result
 

@@ -81,9 +81,9 @@ class WorkerPool:
             self._idle.append(self._spawn())
 
     def close(self) -> None:
+        """End every worker (it waits for them: call it off the event loop)."""
         for worker in [*self._idle, *self._busy]:
-            self._kill(worker)
-            worker.conn.close()
+            self._end(worker)
         self._idle.clear()
         self._busy.clear()
 
@@ -109,14 +109,14 @@ class WorkerPool:
                 return {"superseded": True}
             return {"failure": "the worker process rendering this request died"}
         finally:
-            self._release(worker, healthy)
+            await self._release(worker, healthy)
 
     def _supersede(self, channel: str) -> None:
         now = time.monotonic()
         for worker in list(self._busy):
             if worker.channel == channel and now - worker.started > SUPERSEDE_AFTER:
                 worker.superseded = True
-                self._kill(worker)
+                worker.process.kill()   # its run then reads EOF, and ends it (_release)
 
     async def _acquire(self) -> _Worker:
         if self._freed is None:
@@ -128,21 +128,18 @@ class WorkerPool:
             self._busy.add(worker)
             return worker
 
-    def _release(self, worker: _Worker, healthy: bool) -> None:
+    async def _release(self, worker: _Worker, healthy: bool) -> None:
         self._busy.discard(worker)
         worker.channel = None
         if healthy and worker.process.is_alive():
             self._idle.append(worker)
         else:
-            self._kill(worker)
-            worker.conn.close()
+            # ending a process and starting one wait on the system: not on the event loop,
+            # which goes on answering the other pages meanwhile
+            await asyncio.to_thread(self._end, worker)
             if len(self._idle) + len(self._busy) < self.size:
-                self._idle.append(self._spawn())   # warm again for the next render
-        if self._freed is not None:
-            asyncio.get_running_loop().create_task(self._notify())
-
-    async def _notify(self) -> None:
-        assert self._freed is not None
+                self._idle.append(await asyncio.to_thread(self._spawn))   # warm for the next
+        assert self._freed is not None   # (made by _acquire)
         async with self._freed:
             self._freed.notify()
 
@@ -155,8 +152,9 @@ class WorkerPool:
         return _Worker(process, ours)
 
     @staticmethod
-    def _kill(worker: _Worker) -> None:
-        """End the worker's process (its pipe then reads as closed: a job waiting on it ends)."""
+    def _end(worker: _Worker) -> None:
+        """End the worker's process and close its pipe (a job waiting on it then ends)."""
         if worker.process.is_alive():
             worker.process.kill()
         worker.process.join(timeout=5)
+        worker.conn.close()

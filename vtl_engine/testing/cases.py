@@ -163,9 +163,10 @@ def _walk(root: Path) -> Iterator[Path]:
 
 # -- reading them -------------------------------------------------------------------------------
 
-def load_case_file(path: Path) -> list[Case]:
-    """The cases in one file; a CaseFileError names the file and what is wrong with it."""
-    document = _parse(path)
+def load_case_file(path: Path, text: str | None = None) -> list[Case]:
+    """The cases in one file (in `text`, when given, as if the file held it: a change checked
+    before it is written); a CaseFileError names the file and what is wrong with it."""
+    document = _parse(path, read_user_text(path, CaseFileError) if text is None else text)
     where = _Where(path)
     top = where.mapping(document, "the file", _FILE_KEYS)
     entries = top.get("cases")
@@ -181,8 +182,7 @@ def load_case_file(path: Path) -> list[Case]:
     return cases
 
 
-def _parse(path: Path) -> Any:
-    text = read_user_text(path, CaseFileError)
+def _parse(path: Path, text: str) -> Any:
     if path.suffix == ".json":
         try:
             return orjson.loads(text)
