@@ -186,3 +186,15 @@ def test_a_timestamp_that_is_not_whole_milliseconds_is_left_out(tmp_path):
                        + b') HTTP Method: GET, Resource Path: /a"}]}')
     [record] = read_items(input_file(str(export)))
     assert "requestTimeEpoch" not in record.context
+
+
+def test_a_function_error_without_an_error_message_is_still_a_function_error():
+    # read as the moto adapter reads Lambda's answer (apigateway.proxy.lambda_function_error)
+    [record] = records_of([
+        "HTTP Method: GET, Resource Path: /a",
+        "Received response. Status: 200, Integration latency: 4 ms",
+        "Endpoint response headers: {x-amz-function-error=Unhandled}",
+        'Endpoint response body before transformations: {"errorType":"Runtime.ExitError"}',
+        "Method completed with status: 502",
+    ])
+    assert record.backend.error_message == '{"errorType":"Runtime.ExitError"}'

@@ -30,6 +30,7 @@ from typing import BinaryIO
 import ijson
 import orjson
 
+from ..apigateway.proxy import lambda_function_error
 from ..testing.cases import BackendSpec, Expectation
 from .javamap import read_java_map
 from .records import Record
@@ -266,25 +267,14 @@ class _Request:
             record.backend = None
             record.problems.append(f"{self.backend_lost}: the response side cannot be replayed")
         elif record.backend is not None and record.backend.error_message is None:
-            record.backend.error_message = _function_error(record.backend)
+            record.backend.error_message = lambda_function_error(record.backend.headers,
+                                                                 record.backend.body)
         if record.method is None and not record.body:
             record.skip = record.skip or "no request in the log (no 'HTTP Method' line)"
         if not self.completed:
             record.problems.append("the log ends before the request did (no 'Method completed "
                                    "with status' line)")
         return record
-
-
-def _function_error(backend: BackendSpec) -> str | None:
-    """A Lambda function's errorMessage, when its answer says it failed (X-Amz-Function-Error)
-    and the log has no "Lambda execution failed" line."""
-    if not any(name.lower() == "x-amz-function-error" for name in backend.headers):
-        return None
-    try:
-        message = orjson.loads(backend.body).get("errorMessage")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return message if isinstance(message, str) else None
 
 
 _HANDLERS: dict[str, Callable[[_Request, str, bool], None]] = {
