@@ -64,3 +64,14 @@ def test_what_is_wrong_with_a_record_is_said(value, message):
 def test_a_line_that_is_not_json():
     with pytest.raises(RecordError, match=r"not valid JSON \(.* at column 2\)"):
         parse_line(b"{oops\n", "s", 9, None)
+
+
+def test_expected_and_backend_are_read_as_a_case_file_reads_them(tmp_path):
+    # one reader (testing.cases.Shapes): body_file as in a case, relative to the input's folder
+    (tmp_path / "answer.json").write_bytes(b'{"ok": true}')
+    record = record_from_json({"backend": {"status": 201, "body_file": "answer.json"},
+                               "expected": {"json": None, "headers": {"X-A": ["1", "2"]}}},
+                              "s", 1, tmp_path)
+    assert (record.backend.status, record.backend.body) == (201, b'{"ok": true}')
+    assert record.expected["response"].json is None
+    assert record.expected["response"].headers == {"X-A": "2"}

@@ -92,9 +92,9 @@ def test_invalid_json_body_is_said_so():
 
 
 def load_expect(**expect):
-    from vtl_engine.testing.cases import _expectation, _Where
+    from vtl_engine.testing.cases import _Where
     from pathlib import Path
-    return _expectation(_Where(Path("x")), expect, "expect")
+    return _Where(Path("x")).expectation(expect, "expect")
 
 
 def test_coverage_is_off_by_default_and_compiled_apart():
