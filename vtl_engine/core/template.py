@@ -17,19 +17,22 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from time import perf_counter
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import compiler, interpreter, parser
+from . import interpreter, parser
 from .analysis import ANY, Path as VariablePath, VariablePaths, analyse
 from .dialect import Dialect, get_dialect
-from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .layout import Line, lay_out
 from .limits import DEFAULT_LIMITS, Limits
 from .runtime import budget, support
 from .runtime.host import HostObject
-from .runtime.methods import direct_function
+from .runtime.methods import direct_function, unwrap_direct
 from .runtime.signals import JavaException, LimitExceeded
+
+if TYPE_CHECKING:   # the code generator is imported when a template is first compiled: a
+    from . import compiler  # template's first renders run on the first tier without it
+    from .diskcache import DiskCache
+    from .layout import Line
 
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
@@ -58,6 +61,7 @@ class CompiledTemplate:
     @cached_property
     def python_source(self) -> str:
         """The generated module laid out for reading (on first need)."""
+        from .layout import lay_out
         return "\n".join(lay_out(self.listing())[0]) + "\n"
 
 
@@ -75,7 +79,11 @@ def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
     """Keep compiled templates in `directory` too, for later processes (None: do not). The
     environment variable VTL_CACHE_DIR sets it at start-up."""
     global _disk_cache
-    _disk_cache = DiskCache(directory) if directory is not None else None
+    if directory is None:
+        _disk_cache = None
+        return
+    from .diskcache import DiskCache
+    _disk_cache = DiskCache(directory)
 
 
 set_disk_cache(os.environ.get("VTL_CACHE_DIR") or None)
@@ -94,6 +102,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     """Parse and compile `source`; cached in memory (and on disk when set_disk_cache is on),
     since the result never changes. With `coverage`, the code records which of its bodies run
     (such code is never cached on disk)."""
+    from . import compiler
+    from .diskcache import source_key
     disk = _disk_cache if not coverage else None
     known = dict(known_objects)
     extras = [f"{k}={c.__module__}.{c.__qualname__}" for k, c in known_objects]
@@ -239,7 +249,7 @@ def _direct_functions(known: dict[str, type[HostObject]],
         function = direct_function(known[known_name], method, constants)
         if function is None:
             return None
-        functions[global_name] = compiler.unwrap_direct(function)
+        functions[global_name] = unwrap_direct(function)
     return functions
 
 
