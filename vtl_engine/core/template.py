@@ -20,7 +20,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import interpreter, parser
-from .analysis import ANY, Path as VariablePath, VariablePaths, analyse
+from .analysis import ANY, Path as VariablePath, VariablePaths
 from .dialect import Dialect, get_dialect
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
 from .limits import DEFAULT_LIMITS, Limits
@@ -163,14 +163,16 @@ class FirstTier:
     with."""
 
     first_tier = True
+    # what a template reads is found by the compiler's analysis, which costs a first render
+    # more than it saves: until it is compiled, a template may read anything
+    variable_paths: ClassVar[VariablePaths] = ANY
     macros: ClassVar[dict[str, Any]] = {}   # a template with macros is never here
     coverage_points: ClassVar[list[compiler.CoveragePoint]] = []
     coverage_hits = None
 
     def __init__(self, run: Callable[..., None], key: tuple, parse_seconds: float,
-                 switches: bool, analysed: Callable[[], VariablePaths]) -> None:
+                 switches: bool) -> None:
         self.source, self.name = key[0], key[2]
-        self._analysed = analysed
         self._key = key   # compile_source's arguments
         self._budget = COMPILE_COST * parse_seconds if switches else float("inf")
         self._renders = MAX_FIRST_TIER_RENDERS if switches else float("inf")
@@ -198,11 +200,6 @@ class FirstTier:
     def python_source(self) -> str:
         return compile_source(*self._key).python_source
 
-    @cached_property
-    def variable_paths(self) -> VariablePaths:
-        """What the compiled code's analysis would say (CompiledTemplate.variable_paths)."""
-        return self._analysed()
-
 
 @lru_cache(maxsize=1024)
 def first_tier(source: str, dialect_name: str, name: str | None = None,
@@ -216,7 +213,7 @@ def first_tier(source: str, dialect_name: str, name: str | None = None,
         return None
     run = interpreter.Interpreter(tree, dialect, dict(known_objects)).root
     return FirstTier(run, (source, dialect_name, name, known_objects), perf_counter() - started,
-                     switches, lambda: analyse(tree, dialect).variable_paths())
+                     switches)
 
 
 def _code(source: str, dialect_name: str, name: str | None, known_objects: KnownObjects,
@@ -295,7 +292,8 @@ class Template:
         """The paths of `variable` the template can read (`("identity", "sourceIp")` for
         `$context.identity.sourceIp`), each standing for everything below it, `()` for the
         whole value; `analysis.ANY` when the template runs code the compiler does not see
-        (macros, #define, #evaluate), which may read anything."""
+        (macros, #define, #evaluate), which may read anything, and while it renders on the
+        first tier (not analysed yet)."""
         found = self._compiled.variable_paths
         return found if found is ANY else found.get(variable, frozenset())
 
