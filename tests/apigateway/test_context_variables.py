@@ -220,3 +220,16 @@ def test_what_the_template_changed_is_in_the_whole_context():
 def test_a_bad_request_time_fails_before_the_render():
     with pytest.raises(VtlError, match="requestTimeEpoch"):
         render_mapping_template("no context", context={"requestTimeEpoch": "soon"})
+
+
+def test_request_ids_are_random_version_4_uuids_as_uuid4_writes_them():
+    import uuid
+
+    from vtl_engine.apigateway.context import random_uuid
+    made = {random_uuid() for _ in range(500)}
+    assert len(made) == 500
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    assert {text[19] for text in made} == set("89ab")

@@ -20,14 +20,13 @@ import dataclasses
 import os
 import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .context import filled_path
+from .context import filled_path, random_uuid
 from .endpoints import endpoint_url
 from .integration import (PROXY_TYPES, BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
@@ -128,7 +127,7 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
     started = time.perf_counter()
     method, resource_path = route.split(" ", 1)
     given = dict(request.context or {})
-    given.setdefault("requestId", str(uuid.uuid4()))
+    given.setdefault("requestId", random_uuid())
     given.setdefault("resourcePath", resource_path)
     if method != "ANY":
         given.setdefault("httpMethod", method)
