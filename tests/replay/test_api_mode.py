@@ -5,6 +5,7 @@ from pathlib import Path
 from replay_support import FIXTURES, read_results, write_lines
 
 from vtl_engine.apigateway.definitions import load_definition
+from vtl_engine.apigateway.invoke import match_route
 from vtl_engine.apigateway.mapping import compiled_template
 from vtl_engine.tools.cli import main
 
@@ -93,3 +94,55 @@ paths:
     out = tmp_path / "out.jsonl"
     assert run("batch", inputs, "--api", api, "-o", out) == 0
     assert read_results(out)[0]["body"] == "\ufffd"
+
+
+ANY_METHOD_API = """openapi: "3.0.1"
+paths:
+  /things/{id}:
+    x-amazon-apigateway-any-method:
+      x-amazon-apigateway-integration:
+        type: MOCK
+        requestTemplates:
+          application/json: '{"statusCode": 200}'
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '$context.httpMethod $context.resourcePath'
+"""
+
+
+def test_a_route_is_named_where_its_integration_sits_and_matched_once(tmp_path, monkeypatch):
+    import vtl_engine.replay.render as render
+
+    matched = []
+
+    def counted(*args):
+        matched.append(args)
+        return match_route(*args)
+
+    monkeypatch.setattr(render, "match_route", counted)
+    api = tmp_path / "api.yaml"
+    api.write_text(ANY_METHOD_API)
+    inputs = write_lines(tmp_path / "in.jsonl", [
+        {"method": "GET", "path": "/things/1", "expected": {"body": "GET /things/{id}"}},
+        {"route": "get /things/{id}", "path": {"id": "2"},
+         "expected": {"body": "GET /things/{id}"}}])
+    results = tmp_path / "r.jsonl"
+    assert run("replay", inputs, "--api", api, "--side", "response", "--results", results) == 0
+    assert [r["route"] for r in read_results(results)] == ["ANY /things/{id}"] * 2
+    assert len(matched) == 1   # the record that names its route is not matched
+
+
+def test_a_template_that_does_not_parse_is_an_error_naming_it(tmp_path, capsys):
+    api = tmp_path / "api.yaml"
+    api.write_text(ANY_METHOD_API.replace("'$context.httpMethod $context.resourcePath'",
+                                          "'#if($x'"))
+    inputs = write_lines(tmp_path / "in.jsonl", [
+        {"method": "GET", "path": "/things/1", "expected": {"body": "x"}}])
+    results = tmp_path / "r.jsonl"
+    assert run("replay", inputs, "--api", api, "--side", "response", "--results", results) == 1
+    result, = read_results(results)
+    assert result["route"] == "ANY /things/{id}"
+    assert result["reason"].startswith("#if( is never closed")
+    assert f"{api} ANY /things/{{id}} response 200 (default) application/json" in result["reason"]

@@ -156,3 +156,10 @@ def test_template_files_are_read_without_their_byte_order_mark(tmp_path):
     out = tmp_path / "out.jsonl"
     assert batch(inputs, tmp_path / "t.vtl", "-o", out, "-j", "1") == 0
     assert [r["body"] for r in read_results(out)] == ["run 1", "own 2"]
+
+
+def test_a_count_option_takes_ascii_digits_only(tmp_path, capsys):
+    for given in ("1_000", "\u0663", " 2"):
+        with pytest.raises(SystemExit):
+            main(["batch", "in.jsonl", "t.vtl", "-o", str(tmp_path / "o"), "--jobs", given])
+        assert f"not a number: {given!r}" in capsys.readouterr().err

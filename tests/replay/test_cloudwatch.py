@@ -151,3 +151,50 @@ def test_an_item_of_the_export_that_is_no_event_is_an_unreadable_record(tmp_path
     assert [(r["line"], r["body"], r["error"]) for r in read_results(out)] == [
         (1, "GET", None),
         (2, None, "item 2 of the export is not a log event (a JSON object)")]
+
+
+def test_a_line_of_events_that_is_no_event_is_an_unreadable_record(tmp_path):
+    lines = tmp_path / "events.jsonl"
+    lines.write_bytes(b"\n".join([
+        orjson.dumps({"timestamp": 1, "message": f"({RID}) HTTP Method: GET, Resource Path: /a"}),
+        b'["not", "an", "event"]', b"{not json"]))
+    found = list(read_items(input_file(str(lines), "cloudwatch")))
+    assert [(r.line, r.unreadable) for r in found[1:]] == [
+        (2, "item 2 of the export is not a log event (a JSON object)"),
+        (3, "item 3 of the export is not a log event (a JSON object)")]
+
+
+def test_a_status_that_is_not_three_ascii_digits_is_a_problem_never_a_number():
+    # int() reads "²" and "٢٠٠": a status is read only as API Gateway writes it
+    [record] = records_of([
+        "HTTP Method: GET, Resource Path: /a",
+        "Received response. Status: \u0662\u0660\u0660, Integration latency: 4 ms",
+        "Endpoint response body before transformations: {}",
+        "Method completed with status: 2\u00b2",
+    ])
+    assert record.backend is None
+    assert "response" not in record.expected   # no status compared
+    assert record.problems == [
+        "Received response: '\u0662\u0660\u0660' is not a status code",
+        "Method completed with status: '2\u00b2' is not a status code",
+        "the backend's status cannot be read: the response side cannot be replayed"]
+
+
+def test_a_timestamp_that_is_not_whole_milliseconds_is_left_out(tmp_path):
+    export = tmp_path / "export.json"
+    export.write_bytes(b'{"events": [{"timestamp": true, "message": "(' + RID.encode()
+                       + b') HTTP Method: GET, Resource Path: /a"}]}')
+    [record] = read_items(input_file(str(export)))
+    assert "requestTimeEpoch" not in record.context
+
+
+def test_a_function_error_without_an_error_message_is_still_a_function_error():
+    # read as the moto adapter reads Lambda's answer (apigateway.proxy.lambda_function_error)
+    [record] = records_of([
+        "HTTP Method: GET, Resource Path: /a",
+        "Received response. Status: 200, Integration latency: 4 ms",
+        "Endpoint response headers: {x-amz-function-error=Unhandled}",
+        'Endpoint response body before transformations: {"errorType":"Runtime.ExitError"}',
+        "Method completed with status: 502",
+    ])
+    assert record.backend.error_message == '{"errorType":"Runtime.ExitError"}'

@@ -54,3 +54,15 @@ def test_a_base64_body_is_read_as_api_gateway_reads_bytes():
     record = har.entry_record(entry("https://api.example.com/things",
                                     postData={"text": "7aCA", "encoding": "base64"}), "h", 1)
     assert record.body == "\ufffd"
+
+
+def test_a_response_status_that_is_no_status_code_is_a_problem_not_compared():
+    for status in (True, "201", 2010):
+        given = entry("https://api.example.com/things")
+        given["response"]["status"] = status
+        record = har.entry_record(given, "h", 1, responses=True)
+        assert record.expected["response"].status is har.Expectation().status
+        assert record.problems == [f"response.status: {status!r} is not a status code: "
+                                   f"not compared"]
+    given["response"]["status"] = 0   # no response: nothing to say
+    assert har.entry_record(given, "h", 1, responses=True).problems == []

@@ -114,3 +114,18 @@ def test_two_templates_that_fail_differently_differ(tmp_path, capsys):
     assert "IndexOutOfBoundsException" in difference["actual"]
     assert replay(inputs, moved, "--against", old) == 0
     assert "1 record: 1 same" in capsys.readouterr().out
+
+
+def test_only_header_names_are_matched_in_any_case(tmp_path, capsys):
+    # as vtl test compares: a query string or path parameter name is case-sensitive
+    template = tmp_path / "t.vtl"
+    template.write_text("#set($context.requestOverride.querystring.q = 'v')"
+                        "#set($context.requestOverride.header.X-A = 'h')ok")
+    inputs = write_lines(tmp_path / "in.jsonl", [
+        {"expected": {"request_override": {"header": {"x-a": "h"}}}},
+        {"expected": {"request_override": {"querystring": {"Q": "v"}}}}])
+    results = tmp_path / "r.jsonl"
+    assert main(["replay", str(inputs), str(template), "--results", str(results),
+                 "--no-progress", "-j", "1"]) == 1
+    assert [(r["outcome"], r["groups"]) for r in read_results(results)] == [
+        ("same", []), ("different", ["request_override.querystring[Q]"])]

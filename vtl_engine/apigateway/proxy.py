@@ -188,18 +188,37 @@ def set_headers(headers: dict[str, Any], given: Mapping[str, Any]) -> None:
         headers[name] = value
 
 
+def lambda_function_error(headers: Mapping[str, Any], body: str | bytes) -> str | None:
+    """The errorMessage of a Lambda Invoke answer that says the function failed (its
+    X-Amz-Function-Error header), the whole payload when it names none; None when the
+    function did not fail."""
+    if _header(headers, "x-amz-function-error") is None:
+        return None
+    message = _error_document(body).get("errorMessage")
+    return payload_text(body) if message is None else str(message)
+
+
 def _lambda_request_id(headers: Mapping[str, Any], body: str | bytes) -> str:
     """The Invoke call's request id: its x-amzn-RequestId header, else the error document's
     requestId, else a fresh one (an offline run has none to show)."""
-    found = next((value for name, value in headers.items()
-                  if name.lower() == "x-amzn-requestid"), None)
+    found = _header(headers, "x-amzn-requestid")
     if found is None:
-        try:
-            document = orjson.loads(payload_text(body))
-        except orjson.JSONDecodeError:
-            document = None
-        found = document.get("requestId") if isinstance(document, dict) else None
+        found = _error_document(body).get("requestId")
     return str(found) if found else random_uuid()
+
+
+def _header(headers: Mapping[str, Any], lowercase_name: str) -> Any:
+    return next((value for name, value in headers.items() if name.lower() == lowercase_name),
+                None)
+
+
+def _error_document(body: str | bytes) -> dict[str, Any]:
+    """A Lambda error's JSON document; empty when the body is not one."""
+    try:
+        document = orjson.loads(payload_text(body))
+    except orjson.JSONDecodeError:
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 # -- HTTP_PROXY ---------------------------------------------------------------------------------

@@ -28,12 +28,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-import orjson
 import requests
 
 from ..apigateway.endpoints import service_endpoint, with_path_parameters, with_stage_variables
 from ..apigateway.integration import BackendResponse, IntegrationRequest
-from ..apigateway.proxy import set_headers
+from ..apigateway.proxy import lambda_function_error, set_headers
 from ..apigateway.utf8 import payload_text
 
 Backend = Callable[[IntegrationRequest], BackendResponse]
@@ -189,9 +188,8 @@ def _lambda_answer(answer: BackendResponse, function: str) -> BackendResponse:
     if answer.status_code >= 400:
         raise GatewayError(500, "Internal server error",
                            f"Lambda refused to invoke {function}: {answer.status_code} {text}")
-    error_header = next((value for name, value in answer.headers.items()
-                         if name.lower() == "x-amz-function-error"), None)
-    if error_header is None:
+    message = lambda_function_error(answer.headers, answer.body)
+    if message is None:
         return answer
     if text.startswith(_DOCKER_FAILURE):
         raise MotoIntegrationError(
@@ -199,12 +197,7 @@ def _lambda_answer(answer: BackendResponse, function: str) -> BackendResponse:
             "Without Docker, use moto's Lambda that answers without running code: "
             "mock_aws(config={'lambda': {'use_docker': False}}) (it echoes the request, or "
             "returns the results queued through moto's API)")
-    try:
-        document = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        document = None
-    message = document.get("errorMessage") if isinstance(document, dict) else None
-    answer.error_message = text if message is None else str(message)
+    answer.error_message = message
     return answer
 
 

@@ -30,6 +30,7 @@ from typing import BinaryIO
 import ijson
 import orjson
 
+from ..apigateway.proxy import lambda_function_error
 from ..testing.cases import BackendSpec, Expectation
 from .javamap import read_java_map
 from .records import Record
@@ -45,7 +46,8 @@ _MESSAGE = re.compile(r"\(([0-9A-Fa-f][0-9A-Fa-f-]{7,63})\) (.*)", re.DOTALL)
 _LABELLED = re.compile(r"([A-Z][A-Za-z ]*):(?: |\n|$)(.*)", re.DOTALL)
 _HTTP_METHOD = re.compile(r"HTTP Method: (\S+), Resource Path: (.*)")
 _API_STAGE = re.compile(r"API Stage: ([^/\s]+)/(\S+)")
-_STATUS = re.compile(r"Received response\. Status: (\d+)")
+# a status as API Gateway writes it: three ASCII digits (Python's \d and int() take any digits)
+_STATUS = re.compile(r"[1-5][0-9][0-9]")
 _LAMBDA_ERROR = re.compile(r"Lambda execution failed with status \d+ due to customer function "
                            r"error: (.*?)(?:\. Lambda request id: \S+)?$", re.DOTALL)
 
@@ -63,12 +65,14 @@ def json_events(stream: BinaryIO) -> Iterator[Event]:
 
 
 def json_line_events(lines: Iterable[tuple[int, bytes]]) -> Iterator[Event]:
-    """Events one per line (`jq -c '.events[]'`); a line that is not one is skipped."""
+    """Events one per line (`jq -c '.events[]'`); a line that is not one (not a JSON object)
+    is an item that is no event."""
     for number, line in lines:
         try:
-            yield _event(number, orjson.loads(line))
-        except (orjson.JSONDecodeError, TypeError, AttributeError):
-            continue
+            event = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            event = None
+        yield _event(number, event) if isinstance(event, dict) else (number, None, None)
 
 
 def text_events(stream: BinaryIO) -> Iterator[Event]:
@@ -89,9 +93,11 @@ def text_events(stream: BinaryIO) -> Iterator[Event]:
 
 
 def _event(number: int, event: dict) -> Event:
+    """An event; its timestamp only when it is a whole number of milliseconds."""
     timestamp = event.get("timestamp")
-    return number, int(timestamp) if isinstance(timestamp, (int, float)) else None, \
-        str(event.get("message", ""))
+    if type(timestamp) is float and timestamp.is_integer():
+        timestamp = int(timestamp)
+    return number, timestamp if type(timestamp) is int else None, str(event.get("message", ""))
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -139,7 +145,8 @@ class _Request:
         self.record_ = Record(source, position, id=request_id, context=context)
         self.completed = False
         self.request_cut: list[str] = []
-        self.backend_cut = False
+        #: why the backend's answer cannot be replayed (cut at 1,024 bytes, unreadable)
+        self.backend_lost: str | None = None
 
     def read(self, text: str) -> None:
         labelled = _LABELLED.match(text)
@@ -168,18 +175,29 @@ class _Request:
             side = "request" if text.rstrip().endswith("request") else "response"
             self._expect(side).error = ""
         elif text.startswith("Received response. Status: "):
-            match = _STATUS.match(text)
-            if match:
-                self._backend().status = int(match.group(1))
+            status = self._status(text.removeprefix("Received response. Status: ")
+                                  .partition(",")[0], "Received response")
+            if status is None:
+                self.backend_lost = "the backend's status cannot be read"
+            else:
+                self._backend().status = status
         elif text.startswith("Lambda execution failed"):
             match = _LAMBDA_ERROR.match(text)
             if match:
                 self._backend().error_message = match.group(1)
         elif text.startswith("Method completed with status: "):
-            status = text.rpartition(" ")[2]
-            if status.isdigit():
-                self._expect("response").status = int(status)
+            status = self._status(text.removeprefix("Method completed with status: "),
+                                  "Method completed with status")
+            if status is not None:
+                self._expect("response").status = status
             self.completed = True
+
+    def _status(self, text: str, line: str) -> int | None:
+        """A status code, or None with a problem that names the line it is on."""
+        if _STATUS.fullmatch(text.strip()):
+            return int(text)
+        self.record_.problems.append(f"{line}: {text.strip()!r} is not a status code")
+        return None
 
     # each reads the text after "Label: ", without [TRUNCATED]; `cut` says it was cut
 
@@ -207,11 +225,11 @@ class _Request:
         headers, problems = read_java_map(value, "Endpoint response headers") if not cut else (
             {}, [])
         self.record_.problems.extend(problems)
-        self.backend_cut |= cut
+        self._lose_backend(cut)
         self._backend().headers = headers
 
     def _backend_body(self, value: str, cut: bool) -> None:
-        self.backend_cut |= cut
+        self._lose_backend(cut)
         self._backend().body = value
 
     def _response_body(self, value: str, cut: bool) -> None:
@@ -228,6 +246,10 @@ class _Request:
         setattr(self.record_, attribute, found)
         self.record_.problems.extend(problems)
 
+    def _lose_backend(self, cut: bool) -> None:
+        if cut:
+            self.backend_lost = "the backend's answer was cut at 1,024 bytes in the log"
+
     def _expect(self, side: str) -> Expectation:
         return self.record_.expected.setdefault(side, Expectation())
 
@@ -241,30 +263,18 @@ class _Request:
         if self.request_cut:
             record.skip = (f"{' and '.join(self.request_cut)} cut at 1,024 bytes in the log: "
                            f"the request cannot be replayed")
-        if self.backend_cut:
+        if self.backend_lost is not None:
             record.backend = None
-            record.problems.append("the backend's answer was cut at 1,024 bytes in the log: the "
-                                   "response side cannot be replayed")
+            record.problems.append(f"{self.backend_lost}: the response side cannot be replayed")
         elif record.backend is not None and record.backend.error_message is None:
-            record.backend.error_message = _function_error(record.backend)
+            record.backend.error_message = lambda_function_error(record.backend.headers,
+                                                                 record.backend.body)
         if record.method is None and not record.body:
             record.skip = record.skip or "no request in the log (no 'HTTP Method' line)"
         if not self.completed:
             record.problems.append("the log ends before the request did (no 'Method completed "
                                    "with status' line)")
         return record
-
-
-def _function_error(backend: BackendSpec) -> str | None:
-    """A Lambda function's errorMessage, when its answer says it failed (X-Amz-Function-Error)
-    and the log has no "Lambda execution failed" line."""
-    if not any(name.lower() == "x-amz-function-error" for name in backend.headers):
-        return None
-    try:
-        message = orjson.loads(backend.body).get("errorMessage")
-    except (orjson.JSONDecodeError, AttributeError):
-        return None
-    return message if isinstance(message, str) else None
 
 
 _HANDLERS: dict[str, Callable[[_Request, str, bool], None]] = {

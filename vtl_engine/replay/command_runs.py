@@ -144,7 +144,7 @@ def _target(args: argparse.Namespace, template: str | None, api: str | None) -> 
             for name, source in integration.templates():
                 try:
                     _compile(source, args.dialect, name)
-                except VtlError:   # API Gateway answers 500 for the records that use it
+                except VtlError:   # an error record for each record that uses it
                     pass
         return Target(api, api=api, dialect=args.dialect, side=args.side)
     source = read_user_text(template, UsageError)

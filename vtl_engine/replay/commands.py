@@ -106,10 +106,9 @@ def _add_run_options(command: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (text.isascii() and text.isdigit()):   # int() also takes "1_000", " 2" and "٣"
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}")
+    number = int(text)
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from ..testing.cases import NOT_GIVEN, Expectation
-from ..testing.runner import Outcome, pretty_json, same_json, text_diff
+from ..testing.runner import Outcome, listed_values, pretty_json, same_json, text_diff
 
 #: a record's differences listed at most (a body rewritten from top to bottom has many)
 MAX_DIFFERENCES = 20
@@ -94,10 +94,11 @@ def compare_expectation(expect: Expectation, outcome: Outcome, exact: bool = Fal
     differences = comparison.differences
     if expect.status is not NOT_GIVEN and expect.status != outcome.status:
         differences.append(Difference("status", None, expect.status, outcome.status))
-    differences += _listed("headers", expect.headers, outcome.headers)
+    differences += _listed("headers", expect.headers, outcome.headers, case_insensitive=True)
     for kind, expected in expect.request_override.items():
         differences += _listed(f"request_override.{kind}", expected,
-                               outcome.request_override.get(kind) or {})
+                               outcome.request_override.get(kind) or {},
+                               case_insensitive=kind == "header")
     return comparison
 
 
@@ -179,17 +180,13 @@ def _maps(what: str, old: dict[str, Any], new: dict[str, Any]) -> list[Differenc
             if str(old.get(key, ABSENT)) != str(new.get(key, ABSENT))]
 
 
-def _listed(what: str, expected: dict[str, Any], actual: dict[str, Any]) -> list[Difference]:
-    """Only the names `expected` lists, header names in any case; None means absent."""
-    folded = {str(k).lower(): v for k, v in actual.items()}
-    found = []
-    for key, want in expected.items():
-        got = actual.get(key, folded.get(key.lower()))
-        got = None if got is None else str(got)
-        if want != got:
-            found.append(Difference(what, key, ABSENT if want is None else want,
-                                    ABSENT if got is None else got))
-    return found
+def _listed(what: str, expected: dict[str, Any], actual: dict[str, Any],
+            case_insensitive: bool) -> list[Difference]:
+    """Only the names `expected` lists (testing.runner.listed_values); None means absent."""
+    got = listed_values(expected, actual, case_insensitive)
+    return [Difference(what, key, ABSENT if want is None else want,
+                       ABSENT if got[key] is None else got[key])
+            for key, want in expected.items() if want != got[key]]
 
 
 def _json(text: str) -> Any:

@@ -60,8 +60,12 @@ def entry_record(entry: Any, source: str, number: int, responses: bool = False,
     if responses and isinstance(entry.get("response"), dict):
         response = entry["response"]
         expect = Expectation()
-        if isinstance(response.get("status"), int) and response["status"] > 0:
-            expect.status = response["status"]
+        status = response.get("status")
+        if type(status) is int and 100 <= status <= 599:
+            expect.status = status
+        elif status != 0:   # 0: the browser got no response
+            record.problems.append(f"response.status: {status!r} is not a status code: "
+                                   f"not compared")
         content = response.get("content")
         if isinstance(content, dict) and isinstance(content.get("text"), str):
             expect.body = _decoded(content["text"], content.get("encoding"))

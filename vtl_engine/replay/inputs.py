@@ -20,7 +20,6 @@ from . import cloudwatch, har
 from .jsonlines import read_lines
 from .records import Record
 
-FORMATS = ("jsonl", "har", "cloudwatch")
 _PEEK = 1 << 16
 
 Item = tuple[int, bytes] | Record

@@ -114,7 +114,7 @@ class BatchJob:
             return self.unreadable_value(record.source, record.line, f"skipped: {record.skip}",
                                          record.id)
         try:
-            outcome = renderer_for(self.target).render(record)
+            outcome = renderer_for(self.target).render(record)[1]
         except Skipped as skipped:
             return self.unreadable_value(record.source, record.line, f"skipped: {skipped}",
                                          record.id)
@@ -151,14 +151,12 @@ class ReplayJob:
     ignored: tuple[str, ...] = ()
 
     def result(self, record: Record) -> bytes:
-        renderer = renderer_for(self.target)
         route = record.route or (f"{record.method} {record.path}" if record.method else None)
         if record.skip is not None:
             return self._line(record, route, SKIPPED, record.skip)
         try:
-            if self.target.api is not None:
-                route = renderer.route_of(record)
-            outcome = renderer.render(record)
+            on_route, outcome = renderer_for(self.target).render(record)
+            route = on_route or route
             comparison = self._compare(record, outcome)
         except Skipped as skipped:
             return self._line(record, route, SKIPPED, str(skipped))
@@ -169,7 +167,7 @@ class ReplayJob:
 
     def _compare(self, record: Record, outcome: Outcome) -> Comparison:
         if self.against is not None:
-            old = renderer_for(self.against).render(record)
+            old = renderer_for(self.against).render(record)[1]
             return compare_outcomes(old, outcome, self.exact, self.ignored)
         expect = record.expected.get(self.target.side)
         if expect is None:

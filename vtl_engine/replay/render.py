@@ -6,16 +6,16 @@ compiled once (and found in the disk cache by other processes).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..apigateway import BackendResponse, MethodRequest, render_mapping_template
+from ..apigateway import render_mapping_template
 from ..apigateway.definitions import DefinitionError, load_definition
 from ..apigateway.integration import Integration
-from ..apigateway.invoke import invoke, match_route
-from ..apigateway.utf8 import payload_text
+from ..apigateway.invoke import match_route
 from ..core.errors import VtlError
-from ..testing.runner import Outcome, mapping_outcome
+from ..testing.cases import RequestSpec
+from ..testing.runner import Outcome, mapping_outcome, render_route, route_of
 from ..userfiles import read_user_text
 from .records import Record
 
@@ -41,7 +41,8 @@ class TemplateRenderer:
         self.target = target
         self._own_templates: dict[str, str | Exception] = {}
 
-    def render(self, record: Record) -> Outcome:
+    def render(self, record: Record) -> tuple[None, Outcome]:
+        """No route (a template runs on its own), and the record's outcome."""
         name, source = self.target.name, self.target.template
         if record.template is not None:
             name, source = record.template, self._own_template(record.template)
@@ -56,8 +57,8 @@ class TemplateRenderer:
                                              record.stage_variables, self.target.dialect,
                                              name=name)
         except VtlError as error:
-            return Outcome(error=located(name, error), exception=error)
-        return mapping_outcome(result)
+            return None, Outcome(error=located(name, error), exception=error)
+        return None, mapping_outcome(result)
 
     def _own_template(self, path: str) -> str:
         """A record's own template file, read once."""
@@ -74,10 +75,11 @@ class TemplateRenderer:
 
 
 class ApiRenderer:
-    """A record through its route of an API definition (`invoke`: the whole route flow): the
-    request side (what the backend receives, or API Gateway's own answer) or both sides (what
-    the client receives, given the backend's recorded answer; a MOCK integration answers by
-    itself). The route is the record's own, or the one its method and path fall on."""
+    """A record through its route of an API definition (testing.runner.render_route: the route
+    flow of apigateway.invoke): the request side (what the backend receives, or API Gateway's
+    own answer) or both sides (what the client receives, given the backend's recorded answer; a
+    MOCK integration answers by itself). The route is the record's own, or the one its method
+    and path fall on."""
 
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -85,44 +87,26 @@ class ApiRenderer:
         self.routes = self.definition.routes()
         self._integrations: dict[str, Integration | Skipped] = {}
 
-    def render(self, record: Record) -> Outcome:
+    def render(self, record: Record) -> tuple[str, Outcome]:
+        """The route the record ran on, named as the definition names it (where its
+        integration sits: "ANY /things/{id}" for GET /things/{id} there), and its outcome."""
         route, path_parameters = self._match(record)
         integration = self._integration(route)
         backend = None
         if self.target.side == "response" and integration.type != "MOCK":
             if record.backend is None:
                 raise Skipped("no backend answer in the record for the response side")
-            spec = record.backend
-            backend = BackendResponse(status_code=spec.status, body=spec.body,
-                                      headers=dict(spec.headers),
-                                      error_message=spec.error_message)
-        request = MethodRequest(body=record.body, headers=dict(record.headers),
-                                querystring=dict(record.query), path=path_parameters,
-                                context=record.request_context(),
-                                stage_variables={**self.definition.stage_variables,
-                                                 **record.stage_variables})
-        done = invoke(integration, request, route=route, backend=backend)
-        sent = done.integration_request
-        if self.target.side == "request" and sent is not None:
-            overrides = done.overrides
-            return Outcome(body=payload_text(sent.body), status=overrides.status_override,
-                           headers=overrides.response_header_overrides,
-                           request_override={"header": sent.headers,
-                                             "querystring": sent.querystring,
-                                             "path": sent.path})
-        response = done.response   # API Gateway's own answer, or what the client receives
-        failed = response.error
-        return Outcome(body=payload_text(response.body), status=response.status_code,
-                       headers=dict(response.headers),
-                       error=None if failed is None else str(failed),
-                       exception=failed if isinstance(failed, VtlError) else None)
-
-    def route_of(self, record: Record) -> str:
-        return self._match(record)[0]
+            backend = record.backend.response()
+        request = RequestSpec(body=record.body, headers=record.headers, query=record.query,
+                              path=path_parameters, context=record.request_context(),
+                              stage_variables={**self.definition.stage_variables,
+                                               **record.stage_variables})
+        outcome = render_route(integration, route, self.target.side, request, backend)
+        return integration.name.removeprefix(f"{self.definition.path} "), outcome
 
     def _match(self, record: Record) -> tuple[str, dict[str, str]]:
         if record.route is not None:
-            return record.route, dict(record.path_parameters)
+            return route_of(record.route), dict(record.path_parameters)
         if record.method is None or record.path is None:
             raise Skipped("the record has no route, nor a method and path to find one")
         found = match_route(self.routes, record.method, record.path)
@@ -135,8 +119,7 @@ class ApiRenderer:
         found = self._integrations.get(route)
         if found is None:
             try:
-                found = self.definition.integration(route)
-                found.dialect = self.target.dialect
+                found = replace(self.definition.integration(route), dialect=self.target.dialect)
             except DefinitionError as error:
                 found = Skipped(str(error))
             self._integrations[route] = found

@@ -27,6 +27,7 @@ from typing import Any
 import orjson
 import yaml
 
+from ..apigateway import BackendResponse
 from ..core.errors import shown
 from ..core.dialect import DIALECTS
 from ..userfiles import read_user_text, yaml_problem
@@ -83,6 +84,11 @@ class BackendSpec:
     body: str | bytes = ""
     headers: dict[str, str] = field(default_factory=dict)
     error_message: str | None = None
+
+    def response(self) -> BackendResponse:
+        """The answer as the route flow (apigateway.invoke) takes it."""
+        return BackendResponse(status_code=self.status, body=self.body, headers=dict(self.headers),
+                               error_message=self.error_message)
 
 
 @dataclass

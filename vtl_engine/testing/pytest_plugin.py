@@ -24,7 +24,6 @@ from typing import Any
 import orjson
 import pytest
 
-from ..apigateway import BackendResponse
 from .cases import (
     BackendSpec,
     Case,
@@ -143,8 +142,7 @@ class Vtl:
         if backend is not None:
             spec = BackendSpec(**{k: _as_body(v) if k == "body" else v
                                   for k, v in backend.items()})
-            answer = BackendResponse(spec.status, spec.body, dict(spec.headers),
-                                     spec.error_message)
+            answer = spec.response()
         return _as_expected(render_route(integration, route_of(route), side, request, answer),
                             expect_error)
 

@@ -124,7 +124,9 @@ def render_route(integration: Integration, route: str, side: str, request: Reque
     if sent is None:   # API Gateway answered by itself before any backend
         return _response_outcome(done.response)
     if side == "request":
-        return Outcome(body=payload_text(sent.body),
+        overrides = done.overrides
+        return Outcome(body=payload_text(sent.body), status=overrides.status_override,
+                       headers=overrides.response_header_overrides,
                        request_override={"header": sent.headers, "querystring": sent.querystring,
                                          "path": sent.path})
     return _response_outcome(done.response)
@@ -143,11 +145,7 @@ def render_case(case: Case, definitions: ApiDefinitions, coverage: bool = False)
         return render_template_file(case.template, case.request, case.dialect, coverage)
     integration, request = definitions.route(case.api, case.route, case.request)
     integration = dataclasses.replace(integration, dialect=case.dialect, coverage=coverage)
-    backend = None
-    if case.backend is not None:
-        spec = case.backend
-        backend = BackendResponse(status_code=spec.status, body=spec.body,
-                                  headers=dict(spec.headers), error_message=spec.error_message)
+    backend = None if case.backend is None else case.backend.response()
     return render_route(integration, route_of(case.route), case.side, request, backend)
 
 
@@ -250,15 +248,21 @@ def _diff_lines(text: str) -> list[str]:
 def map_mismatches(what: str, expected: dict[str, Any], actual: dict[str, Any],
                     case_insensitive: bool) -> list[str]:
     """Only the keys `expected` lists are compared; None means "absent"."""
-    if case_insensitive:
-        actual = {str(k).lower(): v for k, v in actual.items()}
-    failures = []
-    for key, want in expected.items():
-        got = actual.get(key.lower() if case_insensitive else key)
-        got = None if got is None else str(got)
-        if want != got:
-            failures.append(f"{what}[{key!r}]: expected {_shown(want)}, got {_shown(got)}")
-    return failures
+    got = listed_values(expected, actual, case_insensitive)
+    return [f"{what}[{key!r}]: expected {_shown(want)}, got {_shown(got[key])}"
+            for key, want in expected.items() if want != got[key]]
+
+
+def listed_values(expected: dict[str, Any], actual: dict[str, Any],
+                  case_insensitive: bool) -> dict[str, str | None]:
+    """The names `expected` lists, with their values in `actual` as text (None: absent);
+    header names are found in any case."""
+    found = {str(k).lower(): v for k, v in actual.items()} if case_insensitive else actual
+    values = {}
+    for name in expected:
+        value = found.get(name.lower() if case_insensitive else name)
+        values[name] = None if value is None else str(value)
+    return values
 
 
 def _shown(value: str | None) -> str:

@@ -18,7 +18,7 @@ import yaml
 
 from ..userfiles import write_atomically
 from .cases import NOT_GIVEN, CaseFileError, CaseLoader, load_case_file
-from .runner import CaseResult, Outcome, map_mismatches, same_json
+from .runner import CaseResult, Outcome, listed_values, map_mismatches, same_json
 
 _BOM = "\ufeff"
 
@@ -110,9 +110,9 @@ def new_expectation(result: CaseResult) -> dict[str, Any]:
     if expect.status is not NOT_GIVEN and expect.status != outcome.status:
         values["status"] = outcome.status
     if map_mismatches("headers", expect.headers, outcome.headers, case_insensitive=True):
-        values["headers"] = _listed(expect.headers, outcome.headers, case_insensitive=True)
-    overrides = {kind: _listed(expected, outcome.request_override.get(kind, {}),
-                               case_insensitive=kind == "header")
+        values["headers"] = listed_values(expect.headers, outcome.headers, case_insensitive=True)
+    overrides = {kind: listed_values(expected, outcome.request_override.get(kind, {}),
+                                     case_insensitive=kind == "header")
                  for kind, expected in expect.request_override.items()}
     if any(map_mismatches(kind, expected, outcome.request_override.get(kind, {}),
                           case_insensitive=kind == "header")
@@ -125,17 +125,6 @@ def _error_message(outcome: Outcome) -> str:
     if outcome.exception is not None:
         return outcome.exception.message
     return outcome.error.splitlines()[0]
-
-
-def _listed(expected: dict[str, Any], actual: dict[str, Any],
-            case_insensitive: bool) -> dict[str, str | None]:
-    """The names `expected` lists, with their actual values (None: absent)."""
-    found = {str(k).lower(): v for k, v in actual.items()} if case_insensitive else actual
-    values = {}
-    for name in expected:
-        value = found.get(name.lower() if case_insensitive else name)
-        values[name] = None if value is None else str(value)
-    return values
 
 
 # -- finding and rewriting the values in the text ------------------------------------------------
