@@ -92,9 +92,10 @@ def test_invalid_json_body_is_said_so():
 
 
 def load_expect(**expect):
-    from vtl_engine.testing.cases import _expectation, _Where
     from pathlib import Path
-    return _expectation(_Where(Path("x")), expect, "expect")
+
+    from vtl_engine.testing.cases import _Where
+    return _Where(Path("x")).expectation(expect, "expect")
 
 
 def test_coverage_is_off_by_default_and_compiled_apart():

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from ..testing.cases import BackendSpec, Expectation
+from ..testing.cases import BackendSpec, Expectation, Shapes
 
 SIDES = ("request", "response")
 
@@ -24,9 +24,6 @@ SIDES = ("request", "response")
 _KEYS = {"id", "method", "path", "query", "headers", "body", "stage_variables", "context",
          "route", "template", "backend", "expected"}
 _ALIASES = {"stageVariables": "stage_variables", "expect": "expected"}
-_BACKEND_KEYS = {"status", "body", "headers", "error_message"}
-_EXPECT_KEYS = {"body", "json", "status", "headers", "request_override", "error"}
-_OVERRIDE_KEYS = {"header", "querystring", "path"}
 _REQUEST_IDS = uuid.UUID("5d0c3b1e-7a4f-4e8b-9c2d-6f1a0b3e4c5d")
 
 
@@ -98,11 +95,18 @@ class Record:
 
 # -- JSON Lines -----------------------------------------------------------------------------------
 
+class _Shapes(Shapes):
+    """A record's shapes, in JSON's terms; a wrong one is a RecordError."""
+
+    words = {dict: "an object", type(None): "null"}
+
+
 def record_from_json(value: Any, source: str, line: int, base: Path | None = None) -> Record:
-    """A record from one JSON Lines value; `base` is the folder `template` files are relative
-    to. Raises RecordError naming the first thing wrong."""
+    """A record from one JSON Lines value; `base` is the folder `template` and `body_file`
+    are relative to. Raises RecordError naming the first thing wrong."""
+    shapes = _Shapes(Path() if base is None else base, RecordError)
     if not isinstance(value, dict):
-        raise RecordError(f"expected a JSON object, got {_kind(value)}")
+        raise RecordError(f"expected a JSON object, got {shapes.kind(value)}")
     for alias, key in _ALIASES.items():
         if alias in value:
             if key in value:
@@ -119,124 +123,31 @@ def record_from_json(value: Any, source: str, line: int, base: Path | None = Non
         path, _, text = path.partition("?")
         query = dict(parse_qsl(text, keep_blank_values=True)) if text else {}
     elif path is not None:
-        path_parameters, path = _strings(path, "path"), None
+        path_parameters, path = shapes.strings(path, "path"), None
     if "query" in value:
-        given = _strings(get("query"), "query")
+        given = shapes.strings(get("query"), "query")
         query = {**query, **given} if query else given
     body = get("body")
     context = get("context")
     if context is not None and type(context) is not dict:
-        raise RecordError(f"context: expected an object, got {_kind(context)}")
+        raise RecordError(f"context: expected an object, got {shapes.kind(context)}")
     template = get("template")
     if template is not None:
-        template = _text(template, "template")
+        template = shapes.text(template, "template")
         template = str(base / template) if base is not None else template
     expected = get("expected")
     if expected is not None:
-        expectation = expectation_from_json(expected)
+        expectation = shapes.expectation(expected, "expected")
         expected = {side: expectation for side in SIDES}
     backend = get("backend")
     return Record(
         source, line,
-        None if get("id") is None else _text(get("id"), "id"),
-        None if method is None else _text(method, "method").upper(),
+        None if get("id") is None else shapes.text(get("id"), "id"),
+        None if method is None else shapes.text(method, "method").upper(),
         path,
-        None if get("route") is None else _text(get("route"), "route"),
-        template, query, path_parameters, _strings(get("headers"), "headers"),
+        None if get("route") is None else shapes.text(get("route"), "route"),
+        template, query, path_parameters, shapes.strings(get("headers"), "headers"),
         "" if body is None else body if type(body) is str else orjson.dumps(body).decode(),
-        _strings(get("stage_variables"), "stage_variables"), context,
-        None if backend is None else backend_from_json(backend),
+        shapes.strings(get("stage_variables"), "stage_variables"), context,
+        None if backend is None else shapes.backend(backend, "backend"),
         expected or {}, [], False, None)
-
-
-def backend_from_json(value: Any) -> BackendSpec:
-    spec = _mapping(value, "backend", _BACKEND_KEYS)
-    status = spec.get("status", 200)
-    if type(status) is not int:
-        raise RecordError(f"backend.status: expected a number, got {_kind(status)}")
-    body = spec.get("body")
-    message = spec.get("error_message")
-    return BackendSpec(status=status,
-                       body="" if body is None else body if type(body) is str
-                       else orjson.dumps(body).decode(),
-                       headers=_strings(spec.get("headers"), "backend.headers"),
-                       error_message=None if message is None
-                       else _text(message, "backend.error_message"))
-
-
-def expectation_from_json(value: Any) -> Expectation:
-    """`expected`: the keys of a case file's `expect` (body or json, status, headers,
-    request_override, error)."""
-    spec = _mapping(value, "expected", _EXPECT_KEYS)
-    if "body" in spec and "json" in spec:
-        raise RecordError("expected: give 'body' (exact text) or 'json', not both")
-    expect = Expectation()
-    if "body" in spec:
-        expect.body = _text(spec["body"], "expected.body")
-    if "json" in spec:
-        expect.json = spec["json"]
-    if "status" in spec:
-        status = spec["status"]
-        if status is not None and type(status) is not int:
-            raise RecordError(f"expected.status: expected a number or null, got {_kind(status)}")
-        expect.status = status
-    expect.headers = _strings(spec.get("headers"), "expected.headers", nullable=True)
-    overrides = _mapping(spec.get("request_override") or {}, "expected.request_override",
-                         _OVERRIDE_KEYS)
-    expect.request_override = {
-        kind: _strings(values, f"expected.request_override.{kind}", nullable=True)
-        for kind, values in overrides.items()}
-    if "error" in spec:
-        expect.error = _text(spec["error"], "expected.error")
-    return expect
-
-
-def _mapping(value: Any, place: str, keys: set[str]) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise RecordError(f"{place}: expected an object, got {_kind(value)}")
-    unknown = value.keys() - keys
-    if unknown:
-        raise RecordError(f"{place}: unknown key {sorted(unknown)[0]!r} (expected one of "
-                          f"{', '.join(sorted(keys))})")
-    return value
-
-
-def _text(value: Any, place: str) -> str:
-    kind = type(value)
-    if kind is str:
-        return value
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int or kind is float:
-        return str(value)
-    raise RecordError(f"{place}: expected text, got {_kind(value)}")
-
-
-def _strings(value: Any, place: str, nullable: bool = False) -> dict[str, Any]:
-    """A map of names to values: numbers and booleans as their text; of a list of values (a
-    multi-value parameter) the last, as API Gateway's single-value maps keep."""
-    if value is None:
-        return {}
-    if type(value) is not dict:
-        raise RecordError(f"{place}: expected an object, got {_kind(value)}")
-    for item in value.values():
-        if type(item) is not str:
-            break
-    else:   # the usual case, kept as it is
-        return value
-    found = {}
-    for key, item in value.items():
-        if type(item) is str:
-            found[key] = item
-        elif item is None and nullable:
-            found[key] = None
-        elif isinstance(item, list) and item:
-            found[key] = _text(item[-1], f"{place}.{key}")
-        else:
-            found[key] = _text(item, f"{place}.{key}")
-    return found
-
-
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "a boolean",
-            type(None): "null"}.get(type(value), type(value).__name__)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,18 +209,27 @@ CaseLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|True|TRUE|false|Fa
                                   list("tTfF"))
 
 
-class _Where:
-    """Checks the shapes of one file's values, naming the file and the place in errors."""
+class Shapes:
+    """Checks the shapes of the values read from a file (a case file's, a replay record's) and
+    names the place of what is wrong: `error` makes the exception of a message. Files that
+    values name (`body_file`) are relative to `folder`; `words` name the kinds of values in
+    the file's own terms (YAML's mapping, JSON's object)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    words = {dict: "a mapping", type(None): "nothing"}
 
-    def fail(self, place: str, problem: str) -> CaseFileError:
-        return CaseFileError(f"{self.path}: {place}: {problem}")
+    def __init__(self, folder: Path, error: Callable[[str], Exception]) -> None:
+        self.folder = folder
+        self.error = error
+
+    def fail(self, place: str, problem: str) -> Exception:
+        return self.error(f"{place}: {problem}")
+
+    def kind(self, value: Any) -> str:
+        return self.words.get(type(value)) or _KINDS.get(type(value), type(value).__name__)
 
     def mapping(self, value: Any, place: str, keys: set[str]) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(place, f"expected a mapping, got {_kind(value)}")
+            raise self.fail(place, f"expected {self.words[dict]}, got {self.kind(value)}")
         unknown = sorted(str(k) for k in value if k not in keys)
         if unknown:
             raise self.fail(place, f"unknown key {unknown[0]!r} (expected one of "
@@ -228,30 +237,43 @@ class _Where:
         return value
 
     def text(self, value: Any, place: str) -> str:
-        if isinstance(value, bool):
+        kind = type(value)
+        if kind is str:
+            return value
+        if kind is bool:
             return "true" if value else "false"
-        if isinstance(value, (str, int, float)):
+        if kind is int or kind is float:
             return str(value)
-        raise self.fail(place, f"expected text, got {_kind(value)}")
+        raise self.fail(place, f"expected text, got {self.kind(value)}")
 
     def strings(self, value: Any, place: str, nullable: bool = False) -> dict[str, Any]:
-        """A map of parameter names to values (numbers and booleans as their text)."""
+        """A map of parameter names to values: numbers and booleans as their text; of a list
+        of values (a multi-value parameter) the last, as API Gateway's single-value maps keep."""
         if value is None:
             return {}
-        if not isinstance(value, dict):
-            raise self.fail(place, f"expected a mapping, got {_kind(value)}")
-        return {str(k): None if v is None and nullable else self.text(v, f"{place}.{k}")
-                for k, v in value.items()}
+        if type(value) is not dict:
+            raise self.fail(place, f"expected {self.words[dict]}, got {self.kind(value)}")
+        if all(type(item) is str and type(key) is str for key, item in value.items()):
+            return value   # the usual case, kept as it is
+        found = {}
+        for key, item in value.items():
+            if item is None and nullable:
+                found[str(key)] = None
+            elif type(item) is list and item:
+                found[str(key)] = self.text(item[-1], f"{place}.{key}")
+            else:
+                found[str(key)] = self.text(item, f"{place}.{key}")
+        return found
 
     def body(self, spec: Mapping[str, Any], place: str) -> str | bytes:
-        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the file,
-        its bytes as they are: the engine reads them as API Gateway does)."""
+        """`body` (text as it is, anything else as JSON) or `body_file` (relative to the
+        folder, its bytes as they are: the engine reads them as API Gateway does)."""
         if "body" in spec and "body_file" in spec:
             raise self.fail(place, "give 'body' or 'body_file', not both")
         if "body_file" in spec:
             name = self.text(spec["body_file"], f"{place}.body_file")
             try:
-                return (self.path.parent / name).read_bytes()
+                return (self.folder / name).read_bytes()
             except OSError as e:
                 raise self.fail(f"{place}.body_file", f"cannot read {name} "
                                                       f"({e.strerror or e})") from None
@@ -261,6 +283,51 @@ class _Where:
         if isinstance(body, str):
             return body
         return orjson.dumps(body).decode()
+
+    def backend(self, value: Any, place: str) -> BackendSpec:
+        """`backend`: status, body or body_file, headers, error_message."""
+        spec = self.mapping(value, place, _BACKEND_KEYS)
+        status = spec.get("status", 200)
+        if type(status) is not int:
+            raise self.fail(f"{place}.status", f"expected a number, got {self.kind(status)}")
+        message = spec.get("error_message")
+        return BackendSpec(status=status, body=self.body(spec, place),
+                           headers=self.strings(spec.get("headers"), f"{place}.headers"),
+                           error_message=None if message is None
+                           else self.text(message, f"{place}.error_message"))
+
+    def expectation(self, value: Any, place: str) -> Expectation:
+        """`expect`: body or json, status, headers, request_override, error."""
+        spec = self.mapping(value, place, _EXPECT_KEYS)
+        if "body" in spec and "json" in spec:
+            raise self.fail(place, "give 'body' (exact text) or 'json', not both")
+        expect = Expectation()
+        if "body" in spec:
+            expect.body = self.text(spec["body"], f"{place}.body")
+        expect.json = spec.get("json", NOT_GIVEN)
+        if "status" in spec:
+            status = spec["status"]
+            if status is not None and type(status) is not int:
+                raise self.fail(f"{place}.status",
+                                f"expected a number or null, got {self.kind(status)}")
+            expect.status = status
+        expect.headers = self.strings(spec.get("headers"), f"{place}.headers", nullable=True)
+        overrides = self.mapping(spec.get("request_override") or {}, f"{place}.request_override",
+                                 _OVERRIDE_KEYS)
+        expect.request_override = {
+            kind: self.strings(values, f"{place}.request_override.{kind}", nullable=True)
+            for kind, values in overrides.items()}
+        if "error" in spec:
+            expect.error = self.text(spec["error"], f"{place}.error")
+        return expect
+
+
+class _Where(Shapes):
+    """A case file's shapes: errors start with the file's name."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path.parent, lambda message: CaseFileError(f"{path}: {message}"))
+        self.path = path
 
     def relative(self, value: Any, place: str) -> Path:
         return _relative_to_cwd(self.path.parent / self.text(value, place))
@@ -301,19 +368,17 @@ def _case(where: _Where, top: dict[str, Any], entry: Any, number: int) -> Case:
     if "backend" in spec:
         if case.side != "response":
             raise where.fail(place, "'backend' is only for cases with side: response")
-        backend = where.mapping(spec["backend"], f"{place}.backend", _BACKEND_KEYS)
-        case.backend = _backend(where, backend, f"{place}.backend")
+        case.backend = where.backend(spec["backend"], f"{place}.backend")
     if "expect" not in spec:
         raise where.fail(place, "no 'expect'")
-    case.expect = _expectation(where, where.mapping(spec["expect"], f"{place}.expect",
-                                                    _EXPECT_KEYS), f"{place}.expect")
+    case.expect = where.expectation(spec["expect"], f"{place}.expect")
     return case
 
 
 def _request(where: _Where, spec: dict[str, Any], place: str) -> RequestSpec:
     context = spec.get("context")
     if context is not None and not isinstance(context, dict):
-        raise where.fail(f"{place}.context", f"expected a mapping, got {_kind(context)}")
+        raise where.fail(f"{place}.context", f"expected a mapping, got {where.kind(context)}")
     return RequestSpec(body=where.body(spec, place),
                        headers=where.strings(spec.get("headers"), f"{place}.headers"),
                        query=where.strings(spec.get("query"), f"{place}.query"),
@@ -321,40 +386,6 @@ def _request(where: _Where, spec: dict[str, Any], place: str) -> RequestSpec:
                        stage_variables=where.strings(spec.get("stage_variables"),
                                                      f"{place}.stage_variables"),
                        context=context)
-
-
-def _backend(where: _Where, spec: dict[str, Any], place: str) -> BackendSpec:
-    status = spec.get("status", 200)
-    if type(status) is not int:
-        raise where.fail(f"{place}.status", f"expected a number, got {_kind(status)}")
-    message = spec.get("error_message")
-    return BackendSpec(status=status, body=where.body(spec, place),
-                       headers=where.strings(spec.get("headers"), f"{place}.headers"),
-                       error_message=None if message is None
-                       else where.text(message, f"{place}.error_message"))
-
-
-def _expectation(where: _Where, spec: dict[str, Any], place: str) -> Expectation:
-    if "body" in spec and "json" in spec:
-        raise where.fail(place, "give 'body' (exact text) or 'json', not both")
-    expect = Expectation()
-    if "body" in spec:
-        expect.body = where.text(spec["body"], f"{place}.body")
-    expect.json = spec.get("json", NOT_GIVEN)
-    if "status" in spec:
-        status = spec["status"]
-        if status is not None and type(status) is not int:
-            raise where.fail(f"{place}.status", f"expected a number or null, got {_kind(status)}")
-        expect.status = status
-    expect.headers = where.strings(spec.get("headers"), f"{place}.headers", nullable=True)
-    overrides = where.mapping(spec.get("request_override") or {}, f"{place}.request_override",
-                              _OVERRIDE_KEYS)
-    expect.request_override = {
-        kind: where.strings(values, f"{place}.request_override.{kind}", nullable=True)
-        for kind, values in overrides.items()}
-    if "error" in spec:
-        expect.error = where.text(spec["error"], f"{place}.error")
-    return expect
 
 
 def _relative_to_cwd(path: Path) -> Path:
@@ -365,6 +396,4 @@ def _relative_to_cwd(path: Path) -> Path:
         return path.resolve()
 
 
-def _kind(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "a boolean",
-            type(None): "nothing"}.get(type(value), type(value).__name__)
+_KINDS = {list: "a list", str: "text", bool: "a boolean"}
