@@ -25,7 +25,8 @@ DEFAULT_API_ID = "a1b2c3d4e5"
 DEFAULT_STAGE = "prod"
 DEFAULT_REGION = "us-east-1"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_PATH_PARAMETER = re.compile(r"\{([^{}+]+)\+?\}")
+#: a path parameter in a resource path or URI: `{name}`, or greedy `{name+}` (group 2 the `+`)
+PATH_PARAMETER = re.compile(r"\{([^{}+]+)(\+?)\}")
 
 
 def request_time(epoch_ms: int) -> str:
@@ -241,7 +242,7 @@ def _request_path(stage: str, resource_path: str, path_params: Mapping[str, Any]
 def filled_path(resource_path: str, path_params: Mapping[str, Any]) -> str:
     """The path a request for `resource_path` ("/orders/{id}", "/files/{proxy+}") was sent to,
     its parameters filled in (one left as written when it has no value)."""
-    return _PATH_PARAMETER.sub(lambda m: str(path_params.get(m.group(1), m.group(0))),
+    return PATH_PARAMETER.sub(lambda m: str(path_params.get(m.group(1), m.group(0))),
                                resource_path)
 
 

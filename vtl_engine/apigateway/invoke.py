@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .context import filled_path, random_uuid
+from .context import PATH_PARAMETER, filled_path, random_uuid
 from .endpoints import endpoint_url
 from .integration import (PROXY_TYPES, BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
@@ -40,7 +39,6 @@ Backend = BackendResponse | Callable[[IntegrationRequest], BackendResponse]
 
 _LOG_EVENT_BYTES = 1024
 _TRUNCATED = " [TRUNCATED]"
-_PATH_PARAMETER = re.compile(r"\{([^{}]+?)(\+?)\}")
 # what TestInvokeMethod puts in $context where a deployed stage has its own values
 _TEST_INVOKE_CONTEXT = {
     "stage": "test-invoke-stage",
@@ -250,7 +248,7 @@ def _match_resource(resource: str, segments: list[str]
     params: dict[str, str] = {}
     rank: list[int] = []
     for i, part in enumerate(parts):
-        variable = _PATH_PARAMETER.fullmatch(part)
+        variable = PATH_PARAMETER.fullmatch(part)
         if variable and variable.group(2):  # {name+}: the rest of the path, at least one segment
             if i != len(parts) - 1 or i >= len(segments):
                 return None
