@@ -153,6 +153,18 @@ def test_a_template_moves_to_the_compiled_code_after_so_many_renders(monkeypatch
     assert counted.render() == "" and not counted._compiled.first_tier
 
 
+def test_a_template_python_cannot_compile_stays_on_the_first_tier():
+    # 250 terms: within what the first tier evaluates, past Python's 200 nested parentheses
+    source = "#set($a = 1" + " + 1" * 250 + ")$a"
+    chain = Template(source, "velocity")
+    for _ in range(template.MAX_FIRST_TIER_RENDERS + 2):
+        assert chain.render() == "251"
+    assert chain._compiled.first_tier
+    with pytest.raises(VtlLimitError) as e:
+        Template(source, "velocity", tier=2)
+    assert e.value.limit == "nesting depth of the compiled code"
+
+
 def test_templates_of_a_source_share_the_first_tier():
     assert Template("$shared1")._compiled is Template("$shared1")._compiled
 

@@ -113,11 +113,18 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     points: list[compiler.CoveragePoint] = []
     if directs is None:   # not cached, or the host no longer offers what it did
         dialect = get_dialect(dialect_name)
-        module = compiler.generate(parser.parse(source, dialect, name), dialect, name, known,
-                                   coverage)
+        tree = parser.parse(source, dialect, name)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        code = compile(module.source, filename, "exec")
+        try:
+            module = compiler.generate(tree, dialect, name, known, coverage)
+            code = compile(module.source, filename, "exec")
+        except RecursionError:   # an expression nested too deep to generate (a long chain)
+            raise VtlLimitError("recursion depth", sys.getrecursionlimit(), None, None, source,
+                                name) from None
+        except SyntaxError as e:   # valid code that nests deeper than Python's parser allows
+            raise VtlLimitError("nesting depth of the compiled code", e.msg, None, None,
+                                source, name) from None
         if disk is not None:
             disk.store(key, (code, module.listing(), module.positions, module.direct_calls,
                              module.variable_paths))
@@ -190,10 +197,15 @@ class FirstTier:
         self.root = root
 
     def next_tier(self) -> CompiledTemplate | None:
-        """The compiled code, once the renders so far have paid for compiling it."""
+        """The compiled code, once the renders so far have paid for compiling it; None while
+        they have not, and for good when it cannot be compiled (an expression nested deeper
+        than Python compiles, which the first tier renders)."""
         if self.compiled is None and (self.seconds >= self._budget
                                       or self.renders >= self._renders):
-            self.compiled = compile_source(*self._key)
+            try:
+                self.compiled = compile_source(*self._key)
+            except VtlLimitError:
+                self._budget = self._renders = float("inf")
         return self.compiled
 
     @property
