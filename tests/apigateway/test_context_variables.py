@@ -201,8 +201,9 @@ def test_a_template_that_reads_no_context_leaves_it_whole_and_equal_to_build_con
         assert type(result.context[key]) is type(value), key
 
 
-def test_overrides_are_read_without_making_the_whole_context():
-    result = render_mapping_template("#set($context.responseOverride.status = 201)ok")
+def test_overrides_are_read_without_making_the_whole_context(monkeypatch):
+    monkeypatch.setenv("VTL_TIER", "2")   # compiled, so analysed (the first tier makes it all)
+    result = render_mapping_template("#set($context.responseOverride.status = 201)compiled")
     assert result.status_override == 201 and result.header_overrides == {}
     assert "requestId" not in result._context   # nothing else was made
     assert result.context["responseOverride"]["status"] == 201
@@ -219,3 +220,16 @@ def test_what_the_template_changed_is_in_the_whole_context():
 def test_a_bad_request_time_fails_before_the_render():
     with pytest.raises(VtlError, match="requestTimeEpoch"):
         render_mapping_template("no context", context={"requestTimeEpoch": "soon"})
+
+
+def test_request_ids_are_random_version_4_uuids_as_uuid4_writes_them():
+    import uuid
+
+    from vtl_engine.apigateway.context import random_uuid
+    made = {random_uuid() for _ in range(500)}
+    assert len(made) == 500
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+    assert {text[19] for text in made} == set("89ab")

@@ -14,6 +14,8 @@ import pytest
 
 from vtl_engine import Limits, Template, VtlError, VtlLimitError, VtlRuntimeError
 from vtl_engine.core import parser, template
+from vtl_engine.core.analysis import ANY, analyse
+from vtl_engine.core.dialect import AWS
 from vtl_engine.core.template import CompiledTemplate, FirstTier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,6 +153,18 @@ def test_a_template_moves_to_the_compiled_code_after_so_many_renders(monkeypatch
     assert counted.render() == "" and not counted._compiled.first_tier
 
 
+def test_a_template_python_cannot_compile_stays_on_the_first_tier():
+    # 250 terms: within what the first tier evaluates, past Python's 200 nested parentheses
+    source = "#set($a = 1" + " + 1" * 250 + ")$a"
+    chain = Template(source, "velocity")
+    for _ in range(template.MAX_FIRST_TIER_RENDERS + 2):
+        assert chain.render() == "251"
+    assert chain._compiled.first_tier
+    with pytest.raises(VtlLimitError) as e:
+        Template(source, "velocity", tier=2)
+    assert e.value.limit == "nesting depth of the compiled code"
+
+
 def test_templates_of_a_source_share_the_first_tier():
     assert Template("$shared1")._compiled is Template("$shared1")._compiled
 
@@ -201,8 +215,9 @@ def test_the_python_source_of_a_first_tier_template_is_its_compiled_code():
     "#foreach($k in $context.keySet())$k#end",
     "$input.json('$')",
 ])
-def test_the_first_tier_knows_the_paths_the_compiled_code_knows(source):
+def test_a_template_may_read_anything_until_the_compiler_has_analysed_it(source):
     first, compiled = Template(source, tier=1), Template(source, tier=2)
     assert isinstance(first._compiled, FirstTier)
-    assert first.paths("context") == compiled.paths("context")
-    assert first.paths("input") == compiled.paths("input")
+    assert first.paths("context") is ANY
+    assert compiled.paths("context") is not ANY
+    assert compiled.paths("context") == analyse(parser.parse(source, AWS), AWS).paths("context")

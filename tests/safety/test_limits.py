@@ -170,6 +170,13 @@ def test_nesting_depth(source):
                                                              MAX_NESTING_DEPTH, 1)
 
 
+@pytest.mark.parametrize("source", ["#set($a = 1" + " + 1" * 1000 + ")$a",
+                                    "#if(true" + " && true" * 1000 + ")y#end"])
+def test_operator_chains_deeper_than_python_recurses(source):
+    # no nesting: each operator is the left operand of the next, a tree 1,000 deep
+    assert limit_error(source).limit == "recursion depth"
+
+
 def test_nesting_within_the_limit_compiles():
     # loops deeper than Python's nested-block limit allows in one function
     source = "#foreach($i in [1, 2])" * 12 + "x" + "#end" * 12

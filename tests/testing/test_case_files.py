@@ -92,8 +92,9 @@ def test_invalid_json_body_is_said_so():
 
 
 def load_expect(**expect):
-    from vtl_engine.testing.cases import _Where
     from pathlib import Path
+
+    from vtl_engine.testing.cases import _Where
     return _Where(Path("x")).expectation(expect, "expect")
 
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from .context import PATH_PARAMETER
+
 _SERVICE_ARN = re.compile(r"arn:[^:]+:apigateway:([^:]+):([^:]+):(action|path)/(.*)", re.DOTALL)
-_PATH_PARAMETER = re.compile(r"\{([^{}+]+)(\+?)\}")
 _STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([^}]+)\}")
 
 
@@ -53,7 +54,7 @@ def with_path_parameters(uri: str, path: Mapping[str, Any]) -> str:
     def fill(match: re.Match[str]) -> str:
         value = path.get(match.group(1))
         return match.group(0) if value is None else quote(str(value), safe="/")
-    return _PATH_PARAMETER.sub(fill, uri)
+    return PATH_PARAMETER.sub(fill, uri)
 
 
 def endpoint_url(integration_type: str, uri: str, path: Mapping[str, Any],

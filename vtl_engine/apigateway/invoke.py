@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import time
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .context import filled_path
+from .context import PATH_PARAMETER, filled_path, random_uuid
 from .endpoints import endpoint_url
 from .integration import (PROXY_TYPES, BackendResponse, Integration, IntegrationRequest,
                           IntegrationResponse, LambdaPayloadError, MethodRequest,
@@ -41,7 +39,6 @@ Backend = BackendResponse | Callable[[IntegrationRequest], BackendResponse]
 
 _LOG_EVENT_BYTES = 1024
 _TRUNCATED = " [TRUNCATED]"
-_PATH_PARAMETER = re.compile(r"\{([^{}]+?)(\+?)\}")
 # what TestInvokeMethod puts in $context where a deployed stage has its own values
 _TEST_INVOKE_CONTEXT = {
     "stage": "test-invoke-stage",
@@ -128,7 +125,7 @@ def invoke(integration: Integration, request: MethodRequest, *, route: str,
     started = time.perf_counter()
     method, resource_path = route.split(" ", 1)
     given = dict(request.context or {})
-    given.setdefault("requestId", str(uuid.uuid4()))
+    given.setdefault("requestId", random_uuid())
     given.setdefault("resourcePath", resource_path)
     if method != "ANY":
         given.setdefault("httpMethod", method)
@@ -251,7 +248,7 @@ def _match_resource(resource: str, segments: list[str]
     params: dict[str, str] = {}
     rank: list[int] = []
     for i, part in enumerate(parts):
-        variable = _PATH_PARAMETER.fullmatch(part)
+        variable = PATH_PARAMETER.fullmatch(part)
         if variable and variable.group(2):  # {name+}: the rest of the path, at least one segment
             if i != len(parts) - 1 or i >= len(segments):
                 return None

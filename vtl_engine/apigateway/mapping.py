@@ -107,7 +107,8 @@ def render_mapping_template(template: str, body: str | bytes = "",
     check_request(body, params, context, stage_variables)
     parameters = normalise_params(params)
     request = RequestContext(context, parameters)
-    compiled, keys = _with_context_keys(template, dialect, coverage, name)
+    compiled = compiled_template(template, dialect, coverage, name)
+    keys = _top_keys(compiled.paths("context"))
     try:
         # only the keys of $context the template can read, unless it may read it all
         made = request.whole() if keys is None else request.part(keys)
@@ -145,14 +146,12 @@ def compiled_template(source: str, dialect: str = "aws", coverage: bool = False,
 
 
 @lru_cache(maxsize=256)
-def _with_context_keys(source: str, dialect: str, coverage: bool,
-                       name: str | None) -> tuple[Template, frozenset[str] | None]:
-    """compiled_template's Template, and the keys of `$context` it can read (None: any)."""
-    compiled = compiled_template(source, dialect, coverage, name)
-    paths = compiled.paths("context")
+def _top_keys(paths: frozenset[tuple[str, ...]] | Any) -> frozenset[str] | None:
+    """The keys of `$context` a template can read, from its paths (Template.paths); None when
+    it may read any (ANY, or `$context` read whole)."""
     if paths is ANY or () in paths:
-        return compiled, None
-    return compiled, frozenset(path[0] for path in paths)
+        return None
+    return frozenset(path[0] for path in paths)
 
 
 def status_code(value: Any) -> int | None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 import orjson
 
 from ..core.runtime.values import to_string
-from .context import filled_path
+from .context import filled_path, random_uuid
 from .utf8 import payload_text
 
 #: the keys a Lambda proxy result may have: any other makes it malformed
@@ -205,7 +204,7 @@ def _lambda_request_id(headers: Mapping[str, Any], body: str | bytes) -> str:
     found = _header(headers, "x-amzn-requestid")
     if found is None:
         found = _error_document(body).get("requestId")
-    return str(found or uuid.uuid4())
+    return str(found) if found else random_uuid()
 
 
 def _header(headers: Mapping[str, Any], lowercase_name: str) -> Any:

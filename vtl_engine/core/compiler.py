@@ -65,7 +65,7 @@ from .layout import (
 )
 from .limits import MAX_LOOPS_PER_FUNCTION
 from .runtime.host import VARIABLE
-from .runtime.methods import CLASS_PROPERTIES, direct_function
+from .runtime.methods import CLASS_PROPERTIES, direct_function, unwrap_direct
 
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 _ARITHMETIC = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}
@@ -876,11 +876,6 @@ def _runtime_names(dialect: Dialect) -> dict[str, Any]:
              for module, names in _RUNTIME.items() for name in names}
     found.update(vars(dialect.helpers))
     return found
-
-
-def unwrap_direct(function: Any) -> Any:
-    """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
-    return function.__func__ if isinstance(function, staticmethod) else function
 
 
 def _simple(node: n.Expr) -> bool:

@@ -32,11 +32,10 @@ from types import FrameType
 from typing import Any
 
 from . import nodes as n
-from .compiler import unwrap_direct
 from .dialect import Dialect
 from .runtime.arith import div, mod, mul, sub
 from .runtime.host import VARIABLE, HostObject
-from .runtime.methods import CLASS_PROPERTIES, direct_function
+from .runtime.methods import CLASS_PROPERTIES, direct_function, unwrap_direct
 from .runtime.signals import MISSING
 from .runtime.support import (
     BreakScope,

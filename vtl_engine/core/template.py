@@ -17,19 +17,22 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from time import perf_counter
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from . import compiler, interpreter, parser
-from .analysis import ANY, Path as VariablePath, VariablePaths, analyse
+from . import interpreter, parser
+from .analysis import ANY, Path as VariablePath, VariablePaths
 from .dialect import Dialect, get_dialect
-from .diskcache import DiskCache, source_key
 from .errors import VtlError, VtlLimitError, VtlRuntimeError, VtlSyntaxError
-from .layout import Line, lay_out
 from .limits import DEFAULT_LIMITS, Limits
 from .runtime import budget, support
 from .runtime.host import HostObject
-from .runtime.methods import direct_function
+from .runtime.methods import direct_function, unwrap_direct
 from .runtime.signals import JavaException, LimitExceeded
+
+if TYPE_CHECKING:   # the code generator is imported when a template is first compiled: a
+    from . import compiler  # template's first renders run on the first tier without it
+    from .diskcache import DiskCache
+    from .layout import Line
 
 _MACRO_OVERFLOW = "org.apache.velocity.exception.MacroOverflowException"
 
@@ -58,6 +61,7 @@ class CompiledTemplate:
     @cached_property
     def python_source(self) -> str:
         """The generated module laid out for reading (on first need)."""
+        from .layout import lay_out
         return "\n".join(lay_out(self.listing())[0]) + "\n"
 
 
@@ -75,7 +79,11 @@ def set_disk_cache(directory: str | os.PathLike[str] | None) -> None:
     """Keep compiled templates in `directory` too, for later processes (None: do not). The
     environment variable VTL_CACHE_DIR sets it at start-up."""
     global _disk_cache
-    _disk_cache = DiskCache(directory) if directory is not None else None
+    if directory is None:
+        _disk_cache = None
+        return
+    from .diskcache import DiskCache
+    _disk_cache = DiskCache(directory)
 
 
 set_disk_cache(os.environ.get("VTL_CACHE_DIR") or None)
@@ -94,6 +102,8 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     """Parse and compile `source`; cached in memory (and on disk when set_disk_cache is on),
     since the result never changes. With `coverage`, the code records which of its bodies run
     (such code is never cached on disk)."""
+    from . import compiler
+    from .diskcache import source_key
     disk = _disk_cache if not coverage else None
     known = dict(known_objects)
     extras = [f"{k}={c.__module__}.{c.__qualname__}" for k, c in known_objects]
@@ -103,11 +113,18 @@ def compile_source(source: str, dialect_name: str, name: str | None = None,
     points: list[compiler.CoveragePoint] = []
     if directs is None:   # not cached, or the host no longer offers what it did
         dialect = get_dialect(dialect_name)
-        module = compiler.generate(parser.parse(source, dialect, name), dialect, name, known,
-                                   coverage)
+        tree = parser.parse(source, dialect, name)
         # the file name is the same in every process, so a cached code object keeps it
         filename = f"<vtl template {key[:16]}{': ' + name if name else ''}>"
-        code = compile(module.source, filename, "exec")
+        try:
+            module = compiler.generate(tree, dialect, name, known, coverage)
+            code = compile(module.source, filename, "exec")
+        except RecursionError:   # an expression nested too deep to generate (a long chain)
+            raise VtlLimitError("recursion depth", sys.getrecursionlimit(), None, None, source,
+                                name) from None
+        except SyntaxError as e:   # valid code that nests deeper than Python's parser allows
+            raise VtlLimitError("nesting depth of the compiled code", e.msg, None, None,
+                                source, name) from None
         if disk is not None:
             disk.store(key, (code, module.listing(), module.positions, module.direct_calls,
                              module.variable_paths))
@@ -153,14 +170,16 @@ class FirstTier:
     with."""
 
     first_tier = True
+    # what a template reads is found by the compiler's analysis, which costs a first render
+    # more than it saves: until it is compiled, a template may read anything
+    variable_paths: ClassVar[VariablePaths] = ANY
     macros: ClassVar[dict[str, Any]] = {}   # a template with macros is never here
     coverage_points: ClassVar[list[compiler.CoveragePoint]] = []
     coverage_hits = None
 
     def __init__(self, run: Callable[..., None], key: tuple, parse_seconds: float,
-                 switches: bool, analysed: Callable[[], VariablePaths]) -> None:
+                 switches: bool) -> None:
         self.source, self.name = key[0], key[2]
-        self._analysed = analysed
         self._key = key   # compile_source's arguments
         self._budget = COMPILE_COST * parse_seconds if switches else float("inf")
         self._renders = MAX_FIRST_TIER_RENDERS if switches else float("inf")
@@ -178,20 +197,20 @@ class FirstTier:
         self.root = root
 
     def next_tier(self) -> CompiledTemplate | None:
-        """The compiled code, once the renders so far have paid for compiling it."""
+        """The compiled code, once the renders so far have paid for compiling it; None while
+        they have not, and for good when it cannot be compiled (an expression nested deeper
+        than Python compiles, which the first tier renders)."""
         if self.compiled is None and (self.seconds >= self._budget
                                       or self.renders >= self._renders):
-            self.compiled = compile_source(*self._key)
+            try:
+                self.compiled = compile_source(*self._key)
+            except VtlLimitError:
+                self._budget = self._renders = float("inf")
         return self.compiled
 
     @property
     def python_source(self) -> str:
         return compile_source(*self._key).python_source
-
-    @cached_property
-    def variable_paths(self) -> VariablePaths:
-        """What the compiled code's analysis would say (CompiledTemplate.variable_paths)."""
-        return self._analysed()
 
 
 @lru_cache(maxsize=1024)
@@ -206,7 +225,7 @@ def first_tier(source: str, dialect_name: str, name: str | None = None,
         return None
     run = interpreter.Interpreter(tree, dialect, dict(known_objects)).root
     return FirstTier(run, (source, dialect_name, name, known_objects), perf_counter() - started,
-                     switches, lambda: analyse(tree, dialect).variable_paths())
+                     switches)
 
 
 def _code(source: str, dialect_name: str, name: str | None, known_objects: KnownObjects,
@@ -239,7 +258,7 @@ def _direct_functions(known: dict[str, type[HostObject]],
         function = direct_function(known[known_name], method, constants)
         if function is None:
             return None
-        functions[global_name] = compiler.unwrap_direct(function)
+        functions[global_name] = unwrap_direct(function)
     return functions
 
 
@@ -285,7 +304,8 @@ class Template:
         """The paths of `variable` the template can read (`("identity", "sourceIp")` for
         `$context.identity.sourceIp`), each standing for everything below it, `()` for the
         whole value; `analysis.ANY` when the template runs code the compiler does not see
-        (macros, #define, #evaluate), which may read anything."""
+        (macros, #define, #evaluate), which may read anything, and while it renders on the
+        first tier (not analysed yet)."""
         found = self._compiled.variable_paths
         return found if found is ANY else found.get(variable, frozenset())
 

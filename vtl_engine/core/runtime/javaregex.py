@@ -19,13 +19,14 @@ import re
 import sys
 import unicodedata
 from functools import lru_cache
-from typing import Any, Callable
-
-import regex as _regex
+from typing import TYPE_CHECKING, Any, Callable
 
 from vtl_engine.core.runtime.budget import charge, out_of_time, seconds_left
 from vtl_engine.core.runtime.signals import JavaException
 from vtl_engine.core.runtime.values import JavaArray
+
+if TYPE_CHECKING:   # imported when the first pattern is compiled: most renders run none
+    import regex as _regex
 
 _PSE = "java.util.regex.PatternSyntaxException"
 _MAX = sys.maxunicode
@@ -764,6 +765,7 @@ def compile_java(pattern: str) -> _regex.Pattern:
         translated = _Translator(pattern).translate()
     except _SyntaxError as e:
         raise JavaException(_PSE, _syntax_message(e.desc, e.index, pattern)) from None
+    import regex as _regex
     try:
         return _regex.compile(translated, flags=_regex.V0)
     except (_regex.error, OverflowError, RecursionError) as e:

@@ -1058,3 +1058,8 @@ def direct_function(cls: type[HostObject], name: str,
         return None   # (host_may_call's test, written out: the compiler asks for every call)
     return cls.vtl_direct(name, constants)
 
+
+def unwrap_direct(function: Any) -> Any:
+    """What generated code calls for a function vtl_direct gave (a staticmethod's function)."""
+    return function.__func__ if isinstance(function, staticmethod) else function
+
